@@ -1,0 +1,8 @@
+"""weaklabel: train classifiers when labels are weak."""
+
+__version__ = "0.1.0"
+
+from .estimators import MultiLabelClassifier  # noqa: E402
+from .persistence import load  # noqa: E402
+
+__all__ = ["MultiLabelClassifier", "__version__", "load"]

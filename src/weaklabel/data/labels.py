@@ -1,0 +1,190 @@
+"""Label formats: a 0/1 matrix, a list of label lists, or one label per sample.
+
+:class:`LabelEncoder` turns any of them into an ``(n, L)`` 0/1 matrix with
+``classes_`` holding the label names (strings or ints, as given), and turns
+0/1 predictions back into the format it was fitted on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import InputError
+
+FORMATS = ("matrix", "sets", "single")
+
+
+def _is_label_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, np.integer, bool, np.bool_))
+
+
+def detect_format(y: Any) -> str:
+    """``"matrix"`` (2-D 0/1 array), ``"sets"`` (sequence of label sequences) or ``"single"`` (1-D labels)."""
+    if isinstance(y, np.ndarray) and y.dtype != object:
+        if y.ndim == 2:
+            return "matrix"
+        if y.ndim == 1:
+            return "single"
+        raise InputError(f"labels must be 1-D (one label per sample) or 2-D (0/1 matrix); got shape {y.shape}")
+    if hasattr(y, "to_numpy") and getattr(y, "ndim", 1) == 2:  # pandas DataFrame
+        return "matrix"
+    if not isinstance(y, Iterable) or isinstance(y, (str, bytes)):
+        raise InputError(f"labels must be a 0/1 matrix, a list of label lists or a list of labels; got {type(y).__name__}")
+    items = list(y)
+    if not items:
+        raise InputError("labels are empty; give one entry per sample")
+    if all(_is_label_scalar(v) for v in items):
+        return "single"
+    if all(isinstance(v, (list, tuple, set, frozenset, np.ndarray)) for v in items):
+        if all(isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype != object and v.dtype.kind in "biuf" for v in items):
+            lengths = {len(v) for v in items}
+            values = np.unique(np.concatenate(items)) if items else np.array([])
+            if len(lengths) == 1 and np.isin(values, (0, 1)).all():
+                return "matrix"
+        return "sets"
+    kinds = sorted({type(v).__name__ for v in items})
+    raise InputError(
+        f"labels mix types {kinds}; give either one label per sample (str or int) or a list of labels per sample"
+    )
+
+
+def _check_label_types(labels: Iterable[Any]) -> None:
+    kinds = {"str" if isinstance(v, str) else "int" for v in labels}
+    if len(kinds) > 1:
+        raise InputError("labels mix strings and integers; use one type (e.g. convert every label to str)")
+
+
+def _python_scalar(v: Any) -> str | int:
+    if isinstance(v, (bool, np.bool_)):
+        return int(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (str, int)):
+        return v
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return int(v)
+    raise InputError(f"label {v!r} is of type {type(v).__name__}; labels must be strings or integers")
+
+
+class LabelEncoder:
+    """Map labels in any supported format to a 0/1 matrix and back.
+
+    Parameters
+    ----------
+    classes:
+        Optional label names. For ``"matrix"`` input they name the columns
+        (default ``0..L-1``); for the other formats they fix the label set and
+        order (default: sorted labels seen in ``fit``).
+    """
+
+    def __init__(self, classes: Sequence[str | int] | None = None) -> None:
+        self.classes = classes
+
+    def fit(self, y: Any) -> "LabelEncoder":
+        self.format_ = detect_format(y)
+        if self.format_ == "matrix":
+            Y = self._as_matrix(y)
+            names = list(self.classes) if self.classes is not None else list(range(Y.shape[1]))
+            if len(names) != Y.shape[1]:
+                raise InputError(f"{len(names)} label names given for a label matrix with {Y.shape[1]} columns")
+        elif self.classes is not None:
+            names = [_python_scalar(c) for c in self.classes]
+        else:
+            seen = {_python_scalar(v) for v in self._iter_labels(y)}
+            _check_label_types(seen)
+            names = sorted(seen)
+        _check_label_types(names)
+        if len(set(names)) != len(names):
+            raise InputError("label names are not unique; give each label one distinct name")
+        self.classes_ = np.array(names, dtype=object)
+        self._index = {name: i for i, name in enumerate(names)}
+        return self
+
+    def _iter_labels(self, y: Any) -> Iterable[Any]:
+        if self.format_ == "single":
+            return list(y)
+        return [label for row in y for label in row]
+
+    @staticmethod
+    def _as_matrix(y: Any) -> np.ndarray:
+        Y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+        if Y.ndim != 2:
+            raise InputError(f"a label matrix must be 2-D (samples × labels); got shape {Y.shape}")
+        if Y.dtype == object or Y.dtype.kind not in "biuf":
+            raise InputError("a label matrix must hold 0/1 numbers; got non-numeric values")
+        if Y.dtype.kind == "f" and not np.isfinite(Y).all():
+            raise InputError("the label matrix contains NaN or infinite values; it must hold only 0 and 1")
+        bad = ~np.isin(Y, (0, 1))
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise InputError(
+                f"the label matrix must hold only 0 and 1; found {Y[r, c]!r} at row {r}, column {c} "
+                "(binarise it, e.g. Y > 0)"
+            )
+        return Y.astype(np.float32)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes_)
+
+    def transform(self, y: Any) -> np.ndarray:
+        """Labels → float32 0/1 matrix (n, L); unknown labels are an error."""
+        fmt = detect_format(y)
+        if fmt == "matrix":
+            Y = self._as_matrix(y)
+            if Y.shape[1] != self.n_classes:
+                raise InputError(f"label matrix has {Y.shape[1]} columns; the model knows {self.n_classes} labels")
+            return Y
+        rows = [[v] for v in y] if fmt == "single" else [list(r) for r in y]
+        Y = np.zeros((len(rows), self.n_classes), dtype=np.float32)
+        for i, row in enumerate(rows):
+            for label in row:
+                key = _python_scalar(label)
+                j = self._index.get(key)
+                if j is None:
+                    shown = ", ".join(repr(c) for c in self.classes_[:10])
+                    more = " …" if self.n_classes > 10 else ""
+                    raise InputError(
+                        f"unknown label {key!r} in sample {i}; the model knows {self.n_classes} labels: {shown}{more}. "
+                        "Remove it or retrain with it"
+                    )
+                Y[i, j] = 1.0
+        return Y
+
+    def fit_transform(self, y: Any) -> np.ndarray:
+        return self.fit(y).transform(y)
+
+    def inverse_transform(self, Y: np.ndarray, scores: np.ndarray | None = None) -> Any:
+        """0/1 matrix → the fitted format.
+
+        ``"single"``: the top label per sample (from ``scores`` if given, else
+        the first positive column), as in one-vs-rest classification.
+        """
+        Y = np.asarray(Y)
+        if self.format_ == "matrix":
+            return Y.astype(np.int64)
+        if self.format_ == "single":
+            best = np.argmax(scores if scores is not None else Y, axis=1)
+            return _typed_array(self.classes_[best])
+        return [list(self.classes_[np.flatnonzero(row)]) for row in Y]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"format": self.format_, "classes": [_python_scalar(c) for c in self.classes_]}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "LabelEncoder":
+        enc = cls(classes=config["classes"])
+        enc.format_ = config["format"]
+        enc.classes_ = np.array(config["classes"], dtype=object)
+        enc._index = {name: i for i, name in enumerate(config["classes"])}
+        return enc
+
+
+def _typed_array(values: np.ndarray) -> np.ndarray:
+    """An object array of labels as an int or str array, whichever they are."""
+    if len(values) and all(isinstance(v, int) for v in values):
+        return values.astype(np.int64)
+    return values.astype(str)

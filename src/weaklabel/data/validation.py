@@ -1,0 +1,81 @@
+"""Checks on feature arrays shared by every estimator and the command line.
+
+Each failure raises :class:`~weaklabel.exceptions.InputError` with a message
+that names the problem and the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import InputError
+
+
+def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np.ndarray:
+    """Return ``X`` as a C-contiguous float32 array of shape (n, d) or (n, c, h, w).
+
+    Refuses: complex numbers, strings, sparse matrices, the wrong number of
+    dimensions, zero samples or features, NaN and infinite values.
+    """
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise InputError(f"{what} is a sparse matrix; pass a dense array (X.toarray()) — sparse input is not supported")
+    if hasattr(X, "to_numpy"):
+        X = X.to_numpy()
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{what} could not be read as an array ({exc}); pass a rectangular numeric array") from None
+    if np.iscomplexobj(arr):
+        raise InputError(f"Complex data not supported: {what} holds complex numbers; pass real features")
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        try:
+            arr = arr.astype(np.float64)
+        except (ValueError, TypeError):
+            raise InputError(
+                f"{what} holds non-numeric values (e.g. strings); encode them as numbers before fitting"
+            ) from None
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"{what} has dtype {arr.dtype}; pass numeric features")
+    allowed = (2, 3, 4) if allow_images else (2,)
+    if arr.ndim not in allowed:
+        hint = "reshape a single feature with X.reshape(-1, 1) or a single sample with X.reshape(1, -1)"
+        if allow_images:
+            hint += "; images must be (n, height, width) or (n, channels, height, width)"
+        raise InputError(f"{what} must have {' or '.join(map(str, allowed))} dimensions, got shape {arr.shape}: {hint}")
+    if arr.shape[0] == 0:
+        raise InputError(f"{what} has 0 samples; at least 1 sample is required")
+    if arr.size == 0:
+        raise InputError(f"{what} has 0 features (shape {arr.shape}); at least 1 feature is required")
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        row = int(bad[0][0])
+        col = tuple(int(c) for c in bad[0][1:])
+        n_nan = int(np.isnan(arr).sum())
+        n_inf = int((~finite).sum()) - n_nan
+        raise InputError(
+            f"{what} contains NaN ({n_nan}) or inf ({n_inf}) values, first at row {row}, column "
+            f"{col[0] if len(col) == 1 else col}; impute or drop them before fitting"
+        )
+    return arr
+
+
+def check_n_features(X: np.ndarray, expected_shape: tuple[int, ...], estimator: str) -> None:
+    """Refuse data whose per-sample shape differs from the training data's."""
+    got = X.shape[1:]
+    if tuple(got) != tuple(expected_shape):
+        n_got, n_expected = int(np.prod(got)), int(np.prod(expected_shape))
+        raise InputError(
+            f"X has {n_got} features, but {estimator} is expecting {n_expected} features as input "
+            f"(per-sample shape {tuple(got)} vs {tuple(expected_shape)} at fit); pass the same columns as at fit"
+        )
+
+
+def check_same_length(X: np.ndarray, n_labels: int) -> None:
+    if len(X) != n_labels:
+        raise InputError(
+            f"X has {len(X)} samples but the labels have {n_labels}; give exactly one label entry per sample"
+        )

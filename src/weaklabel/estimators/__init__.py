@@ -1,0 +1,5 @@
+"""scikit-learn compatible estimators."""
+
+from .multilabel import MultiLabelClassifier
+
+__all__ = ["MultiLabelClassifier"]

@@ -1,0 +1,220 @@
+"""Shared machinery of the neural estimators: preprocessing, training, prediction, saving.
+
+An estimator subclass chooses the network's head and the loss, builds the
+training tensors, and calls :meth:`NeuralEstimator._train`; everything else
+(input checks, scaling, validation split, the training loop, batched
+inference, persistence) lives here once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+
+from .. import persistence
+from ..data.preprocessing import FeatureScaler
+from ..data.validation import check_features, check_n_features
+from ..exceptions import InputError, NotFittedError
+from ..nn import Network, build_network
+from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
+
+logger = logging.getLogger("weaklabel")
+
+_INFERENCE_BATCH = 8192
+
+
+def json_safe(value: Any) -> Any:
+    """A hyper-parameter as plain JSON (tuples → lists, NumPy scalars → Python)."""
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise InputError(f"hyper-parameter value {value!r} cannot be saved; use numbers, strings, lists or dicts")
+
+
+class NeuralEstimator(BaseEstimator):
+    """Base of weaklabel's estimators (not used directly).
+
+    Subclasses define ``__init__`` with their hyper-parameters (stored as
+    given) and include the shared ones read here: ``hidden_sizes``, ``norm``,
+    ``dropout``, ``scaling``, ``max_epochs``, ``batch_size``,
+    ``learning_rate``, ``weight_decay``, ``validation_fraction``,
+    ``patience``, ``device``, ``random_state``, ``verbose``.
+    """
+
+    _allow_images = False
+
+    # -- checks ------------------------------------------------------------
+    def _check_params(self) -> None:
+        if int(self.max_epochs) < 1:
+            raise InputError(f"max_epochs must be ≥ 1, got {self.max_epochs}")
+        if int(self.batch_size) < 1:
+            raise InputError(f"batch_size must be ≥ 1, got {self.batch_size}")
+        if not float(self.learning_rate) > 0:
+            raise InputError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if not 0.0 <= float(self.validation_fraction) < 1.0:
+            raise InputError(f"validation_fraction must be in [0, 1), got {self.validation_fraction}")
+        if any(int(h) < 1 for h in self.hidden_sizes):
+            raise InputError(f"hidden_sizes must be positive integers, got {self.hidden_sizes}")
+
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with appropriate arguments "
+                "before using this estimator."
+            )
+
+    def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
+        X = check_features(X, allow_images=self._allow_images)
+        if reset:
+            self.n_features_in_ = int(np.prod(X.shape[1:]))
+            self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        else:
+            self._check_is_fitted()
+            check_n_features(X, self.input_shape_, type(self).__name__)
+        return X
+
+    # -- preprocessing -------------------------------------------------------
+    def _fit_scaler(self, X: np.ndarray, seed: int) -> np.ndarray:
+        self.scaler_ = FeatureScaler(self.scaling, random_state=seed)
+        return self.scaler_.fit_transform(X)
+
+    def _encoder_spec(self, n_inputs: int) -> dict[str, Any]:
+        return {
+            "type": "mlp",
+            "in_features": n_inputs,
+            "hidden_sizes": [int(h) for h in self.hidden_sizes],
+            "norm": self.norm,
+            "dropout": float(self.dropout),
+        }
+
+    def _build_network(self, spec: dict[str, Any], seed: int) -> Network:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            net = build_network(spec)
+        self.network_spec_ = spec
+        return net
+
+    # -- training ----------------------------------------------------------
+    def _split(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Random train/validation split; no validation when either side would be empty."""
+        n_val = int(round(float(self.validation_fraction) * n))
+        order = np.random.default_rng(seed).permutation(n)
+        if n_val < 1 or n - n_val < 1:
+            return order, None
+        return order[n_val:], order[:n_val]
+
+    def _training_config(self, seed: int) -> TrainingConfig:
+        return TrainingConfig(
+            max_epochs=int(self.max_epochs),
+            batch_size=int(self.batch_size),
+            learning_rate=float(self.learning_rate),
+            weight_decay=float(self.weight_decay),
+            patience=None if self.patience is None else int(self.patience),
+            device=self.device,
+            seed=seed,
+            verbose=int(self.verbose),
+            desc=type(self).__name__,
+        )
+
+    def _train(
+        self,
+        module: torch.nn.Module,
+        loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor],
+        train: Mapping[str, torch.Tensor],
+        val: Mapping[str, torch.Tensor] | None,
+        seed: int,
+        callbacks: Sequence[Any] = (),
+        val_loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None,
+        lr_multipliers: Mapping[str, float] | None = None,
+    ) -> History:
+        trainer = Trainer(module, loss_fn, self._training_config(seed), callbacks, val_loss_fn, lr_multipliers)
+        history = trainer.fit(train, val)
+        module.to("cpu")
+        self.n_epochs_ = history.n_epochs
+        self.history_ = history.epochs
+        return history
+
+    @staticmethod
+    def _seed(random_state: Any) -> int:
+        return resolve_seed(random_state)
+
+    # -- inference ---------------------------------------------------------
+    @torch.no_grad()
+    def _network_outputs(self, X: np.ndarray, method: str = "forward") -> np.ndarray:
+        """Run the fitted network on scaled ``X`` in batches (eval mode, CPU or the chosen device)."""
+        net: Network = self.net_
+        device = resolve_device(self.device)
+        net.to(device).eval()
+        fn = net if method == "forward" else getattr(net, method)
+        outs = []
+        for start in range(0, len(X), _INFERENCE_BATCH):
+            chunk = torch.from_numpy(X[start : start + _INFERENCE_BATCH]).to(device)
+            outs.append(fn(chunk).float().cpu())
+        net.to("cpu")
+        return torch.cat(outs).numpy()
+
+    def _transform_inputs(self, X: Any) -> np.ndarray:
+        X = self._validate_X(X, reset=False)
+        return self.scaler_.transform(X)
+
+    # -- persistence -------------------------------------------------------
+    def save(self, directory: str) -> None:
+        """Write the fitted model to ``directory`` (safetensors + JSON; see :func:`weaklabel.load`)."""
+        self._check_is_fitted()
+        persistence.save_model(self, directory)
+
+    def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Subclass hook: extra JSON config and tensors to save."""
+        return {}, {}
+
+    def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
+        """Subclass hook: restore what :meth:`_extra_state` saved."""
+
+    def _get_model_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        extra_config, extra_tensors = self._extra_state()
+        config = {
+            "params": json_safe(self.get_params()),
+            "network": self.network_spec_,
+            "input_shape": list(self.input_shape_),
+            "scaler": self.scaler_.get_config(),
+            "n_epochs": self.n_epochs_,
+            "history": self.history_,
+            **extra_config,
+        }
+        tensors: dict[str, np.ndarray] = {f"net.{k}": v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
+        tensors.update({f"scaler.{k}": v for k, v in self.scaler_.state.items()})
+        tensors.update(extra_tensors)
+        json.dumps(config, allow_nan=False)  # fail here, not half-way through writing
+        return config, tensors
+
+    @classmethod
+    def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "NeuralEstimator":
+        params = config["params"]
+        est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})
+        est.input_shape_ = tuple(config["input_shape"])
+        est.n_features_in_ = int(np.prod(est.input_shape_))
+        est.scaler_ = FeatureScaler.from_state(
+            config["scaler"], {k[len("scaler.") :]: v for k, v in tensors.items() if k.startswith("scaler.")}
+        )
+        est.network_spec_ = config["network"]
+        net = build_network(config["network"])
+        state = {k[len("net.") :]: torch.from_numpy(np.array(v)) for k, v in tensors.items() if k.startswith("net.")}
+        net.load_state_dict(state, strict=True)
+        est.net_ = net.eval()
+        est.n_epochs_ = config["n_epochs"]
+        est.history_ = config["history"]
+        est._set_extra_state(config, tensors)
+        return est

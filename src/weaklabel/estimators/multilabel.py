@@ -1,0 +1,213 @@
+"""MultiLabelClassifier: one sigmoid output per label, for fully tagged and for sparse, imbalanced labels."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+
+from ..data.labels import LabelEncoder
+from ..data.validation import check_same_length
+from ..exceptions import InputError
+from ..losses import available_losses, build_loss
+from ..losses.multilabel import positive_weights
+from ..metrics import mean_average_precision, tune_thresholds
+from ..persistence import register_estimator
+from ._base import NeuralEstimator
+
+
+@register_estimator
+class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
+    """Multi-label classifier: an MLP with one sigmoid output per label.
+
+    Parameters
+    ----------
+    loss : {"bce", "weighted_bce", "focal", "asymmetric"}
+        Training loss (see :mod:`weaklabel.losses.multilabel`).
+    loss_params : dict, optional
+        Keyword arguments of the loss (e.g. ``{"gamma": 2.0}`` for focal).
+    pos_weight : "auto" or array-like of shape (n_labels,)
+        Positive weights of ``weighted_bce``; ``"auto"`` = negatives/positives
+        of each label in the training split.
+    threshold : float or "tune"
+        Decision threshold on the probabilities; ``"tune"`` picks, per label,
+        the threshold maximising F1 on the validation split (on the training
+        data when there is no validation split).
+    hidden_sizes, norm, dropout : MLP shape (``hidden_sizes=()`` gives a linear model).
+    scaling : {"ple", "quantile", "robust", "standard", "none"}
+        Input transform fitted on the training split (:mod:`weaklabel.data.preprocessing`).
+    max_epochs, batch_size, learning_rate, weight_decay : AdamW training.
+    validation_fraction : float
+        Share of the data held out for early stopping and threshold tuning.
+    patience : int or None
+        Epochs without validation improvement before stopping (best weights restored).
+    device : "auto", "cpu" or "cuda"
+    random_state : int, RandomState or None
+    verbose : int
+        0 = silent, 1 = progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray of label names (str or int, as given).
+    thresholds_ : ndarray (n_labels,) of decision thresholds.
+    label_format_ : "matrix", "sets" or "single": what ``predict`` returns.
+    """
+
+    def __init__(
+        self,
+        loss: str = "bce",
+        loss_params: dict[str, Any] | None = None,
+        pos_weight: str | Any = "auto",
+        threshold: float | str = "tune",
+        hidden_sizes: tuple[int, ...] = (512, 512),
+        norm: str | None = "batch",
+        dropout: float = 0.1,
+        scaling: str = "ple",
+        max_epochs: int = 200,
+        batch_size: int = 256,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 1e-4,
+        validation_fraction: float = 0.1,
+        patience: int | None = 10,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.loss = loss
+        self.loss_params = loss_params
+        self.pos_weight = pos_weight
+        self.threshold = threshold
+        self.hidden_sizes = hidden_sizes
+        self.norm = norm
+        self.dropout = dropout
+        self.scaling = scaling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+    # -- fitting -----------------------------------------------------------
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.loss not in available_losses("multilabel"):
+            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('multilabel')}")
+        if not (self.threshold == "tune" or (isinstance(self.threshold, (int, float)) and 0.0 < self.threshold < 1.0)):
+            raise InputError(f"threshold must be a number in (0, 1) or 'tune', got {self.threshold!r}")
+
+    def _build_loss(self, Y_train: np.ndarray) -> torch.nn.Module:
+        params = dict(self.loss_params or {})
+        if self.loss == "weighted_bce" and "pos_weight" not in params:
+            if isinstance(self.pos_weight, str):
+                if self.pos_weight != "auto":
+                    raise InputError(f"pos_weight must be 'auto' or one number per label, got {self.pos_weight!r}")
+                params["pos_weight"] = positive_weights(Y_train)
+            else:
+                weights = np.asarray(self.pos_weight, dtype=np.float32).reshape(-1)
+                if len(weights) != Y_train.shape[1] or not np.all(weights > 0):
+                    raise InputError(
+                        f"pos_weight needs one positive number per label ({Y_train.shape[1]}), got {len(weights)} values"
+                    )
+                params["pos_weight"] = torch.from_numpy(weights)
+        try:
+            return build_loss(self.loss, "multilabel", **params)
+        except TypeError as exc:
+            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
+
+    def fit(self, X: Any, y: Any) -> "MultiLabelClassifier":
+        """Fit on features ``X`` (n, d) and labels ``y`` (0/1 matrix, label lists, or one label per sample)."""
+        self._check_params()
+        seed = self._seed(self.random_state)
+        X = self._validate_X(X, reset=True)
+        if len(X) < 2:
+            raise InputError(f"X has {len(X)} sample; at least 2 samples are needed to fit")
+        self.label_encoder_ = LabelEncoder().fit(y)
+        Y = self.label_encoder_.transform(y)
+        check_same_length(X, len(Y))
+        self.classes_ = self.label_encoder_.classes_
+        self.label_format_ = self.label_encoder_.format_
+        if self.label_format_ == "single" and len(self.classes_) < 2:
+            raise InputError(
+                f"y holds only 1 class ({self.classes_[0]!r}); a classifier needs at least 2 classes"
+            )
+        self._warn_degenerate_labels(Y)
+
+        train_idx, val_idx = self._split(len(X), seed)
+        Xs = self._fit_scaler(X[train_idx], seed)
+        all_inputs = self.scaler_.transform(X)
+        net = self._build_network(
+            {"encoder": self._encoder_spec(Xs.shape[1]), "head": {"type": "linear", "out_features": Y.shape[1]}}, seed
+        )
+        loss = self._build_loss(Y[train_idx])
+        module = torch.nn.ModuleDict({"net": net, "loss": loss})
+
+        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            return loss(net(batch["x"]), batch["y"])
+
+        tensors = {"x": torch.from_numpy(all_inputs), "y": torch.from_numpy(Y)}
+        train = {k: v[torch.from_numpy(train_idx)] for k, v in tensors.items()}
+        val = None if val_idx is None else {k: v[torch.from_numpy(val_idx)] for k, v in tensors.items()}
+        self._train(module, loss_fn, train, val, seed)
+        self.net_ = net.eval()
+        self.thresholds_ = self._fit_thresholds(all_inputs, Y, train_idx if val_idx is None else val_idx)
+        return self
+
+    def _warn_degenerate_labels(self, Y: np.ndarray) -> None:
+        counts = Y.sum(axis=0)
+        never = [self.classes_[j] for j in np.flatnonzero(counts == 0)]
+        if never:
+            warnings.warn(f"labels {never[:10]} have no positive sample; they will always score low", UserWarning)
+
+    def _fit_thresholds(self, inputs: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if self.threshold != "tune":
+            return np.full(Y.shape[1], float(self.threshold))
+        scores = 1.0 / (1.0 + np.exp(-self._network_outputs(inputs[rows]).astype(np.float64)))
+        return np.asarray(tune_thresholds(Y[rows], scores), dtype=np.float64)
+
+    # -- prediction --------------------------------------------------------
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits, shape (n, n_labels)."""
+        return self._network_outputs(self._transform_inputs(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Per-label probabilities σ(logit), shape (n, n_labels); rows need not sum to 1."""
+        return torch.sigmoid(torch.from_numpy(self.decision_function(X))).numpy()
+
+    def predict(self, X: Any) -> Any:
+        """Predicted labels in the format of ``y`` at fit: 0/1 matrix, label lists, or (one label per sample) the top label."""
+        proba = self.predict_proba(X)
+        return self.label_encoder_.inverse_transform(proba >= self.thresholds_, scores=proba)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Macro mean average precision of ``predict_proba(X)`` against ``y`` (labels without positives skipped)."""
+        if sample_weight is not None:
+            raise InputError("score does not support sample_weight")
+        self._check_is_fitted()
+        Y = self.label_encoder_.transform(y)
+        proba = self.predict_proba(X)
+        check_same_length(proba, len(Y))
+        return float(mean_average_precision(Y, proba))
+
+    # -- persistence -------------------------------------------------------
+    def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {"labels": self.label_encoder_.get_config()}, {"thresholds": np.asarray(self.thresholds_, dtype=np.float64)}
+
+    def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
+        self.label_encoder_ = LabelEncoder.from_config(config["labels"])
+        self.classes_ = self.label_encoder_.classes_
+        self.label_format_ = self.label_encoder_.format_
+        self.thresholds_ = np.array(tensors["thresholds"])

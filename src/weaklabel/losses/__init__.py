@@ -1,0 +1,13 @@
+"""Losses for weak labels, grouped by family; each registered by name."""
+
+from ._registry import FAMILIES, LossEntry, available_losses, build_loss, get_loss_entry, register_loss
+from . import multilabel  # noqa: F401  (registers the multilabel family)
+
+__all__ = [
+    "FAMILIES",
+    "LossEntry",
+    "available_losses",
+    "build_loss",
+    "get_loss_entry",
+    "register_loss",
+]

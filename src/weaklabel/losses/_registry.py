@@ -1,0 +1,74 @@
+"""Name → loss registry.
+
+Each loss is a pure function plus an :class:`torch.nn.Module` wrapper. The
+module class is registered under a name and a family (``"multilabel"``,
+``"positive_only"``, ``"clustering"``, ``"metric"``), so estimators and the
+command line can build a loss from a string and list what is on offer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from torch import nn
+
+from ..exceptions import InputError
+
+FAMILIES = ("multilabel", "positive_only", "clustering", "metric")
+
+_M = TypeVar("_M", bound=type[nn.Module])
+
+
+@dataclass(frozen=True)
+class LossEntry:
+    """One registered loss: its name, family and module class."""
+
+    name: str
+    family: str
+    module: type[nn.Module]
+
+    @property
+    def summary(self) -> str:
+        """First line of the module's docstring."""
+        doc = (self.module.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+
+_REGISTRY: dict[tuple[str, str], LossEntry] = {}
+
+
+def register_loss(name: str, family: str) -> Callable[[_M], _M]:
+    """Class decorator: register a loss module under ``(family, name)``."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown loss family {family!r}; families are {FAMILIES}")
+
+    def decorate(cls: _M) -> _M:
+        key = (family, name)
+        if key in _REGISTRY:
+            raise ValueError(f"loss {name!r} is already registered in family {family!r}")
+        _REGISTRY[key] = LossEntry(name=name, family=family, module=cls)
+        return cls
+
+    return decorate
+
+
+def available_losses(family: str) -> list[str]:
+    """Names of the losses registered in ``family``, sorted."""
+    return sorted(name for fam, name in _REGISTRY if fam == family)
+
+
+def get_loss_entry(name: str, family: str) -> LossEntry:
+    """The registry entry for ``name`` in ``family``; a clear error if unknown."""
+    try:
+        return _REGISTRY[(family, name)]
+    except KeyError:
+        known = ", ".join(repr(n) for n in available_losses(family))
+        raise InputError(
+            f"unknown {family.replace('_', '-')} loss {name!r}; choose one of {known}"
+        ) from None
+
+
+def build_loss(name: str, family: str, **kwargs: Any) -> nn.Module:
+    """Instantiate the loss module registered as ``name`` in ``family``."""
+    return get_loss_entry(name, family).module(**kwargs)

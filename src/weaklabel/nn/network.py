@@ -1,0 +1,38 @@
+"""A network = encoder + head, built from a JSON-able spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from .encoders import build_encoder
+from .heads import build_head
+
+
+class Network(nn.Module):
+    """``head(encoder(x))``; ``embed`` returns the encoder's features."""
+
+    def __init__(self, encoder: nn.Module, head: nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Encoder features of ``x``."""
+        return self.encoder(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Scores of ``x``, one per label or class."""
+        return self.head(self.encoder(x))
+
+
+def build_network(spec: dict[str, Any]) -> Network:
+    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``.
+
+    The head's ``in_features`` is filled in from the encoder's ``out_features``.
+    """
+    encoder = build_encoder(spec["encoder"])
+    head = build_head({"in_features": encoder.out_features, **spec["head"]})
+    return Network(encoder, head)

@@ -1,0 +1,19 @@
+"""The training loop shared by every estimator."""
+
+from .callbacks import Callback, EarlyStopping, ProgressBar
+from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups, resolve_device
+from .seeding import resolve_seed, torch_generator
+
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "ProgressBar",
+    "Trainer",
+    "TrainingConfig",
+    "iterate_batches",
+    "param_groups",
+    "resolve_device",
+    "resolve_seed",
+    "torch_generator",
+]

@@ -1,0 +1,112 @@
+"""Callbacks: hooks the training loop calls at the start and end of fit and of each epoch."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from tqdm.auto import tqdm
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Trainer
+
+logger = logging.getLogger("weaklabel")
+
+
+class Callback:
+    """Base class; override the hooks you need. ``logs`` holds the epoch's metrics."""
+
+    def on_fit_start(self, trainer: "Trainer") -> None:
+        """Called once before the first epoch."""
+
+    def on_epoch_start(self, trainer: "Trainer") -> None:
+        """Called before each epoch (``trainer.epoch`` is already set)."""
+
+    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+        """Called after each epoch with ``train_loss`` and, with validation data, ``val_loss``."""
+
+    def on_fit_end(self, trainer: "Trainer") -> None:
+        """Called once after the last epoch (also after early stopping)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """State needed to resume an interrupted fit."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`."""
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs; restore the best weights."""
+
+    def __init__(self, patience: int = 10, monitor: str = "val_loss", min_delta: float = 0.0, restore_best: bool = True) -> None:
+        self.patience = patience
+        self.monitor = monitor
+        self.min_delta = min_delta
+        self.restore_best = restore_best
+        self.best = math.inf
+        self.best_epoch = -1
+        self.best_state: dict[str, Any] | None = None
+        self.wait = 0
+
+    def on_fit_start(self, trainer: "Trainer") -> None:
+        if self.best_epoch < 0:  # not resumed
+            self.best, self.wait, self.best_state = math.inf, 0, None
+
+    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+        value = logs.get(self.monitor)
+        if value is None:
+            return
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, trainer.epoch, 0
+            if self.restore_best:
+                self.best_state = copy.deepcopy(trainer.module.state_dict())
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                trainer.stop_training = True
+
+    def on_fit_end(self, trainer: "Trainer") -> None:
+        if self.restore_best and self.best_state is not None:
+            trainer.module.load_state_dict(self.best_state)
+            logger.info("restored weights of epoch %d (%s %.5f)", self.best_epoch + 1, self.monitor, self.best)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait, "best_state": self.best_state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
+        self.best_state = state["best_state"]
+
+
+class ProgressBar(Callback):
+    """One tqdm bar over epochs with the latest losses; silent when ``verbose == 0``."""
+
+    def __init__(self, verbose: int = 1, desc: str = "fit") -> None:
+        self.verbose = verbose
+        self.desc = desc
+        self._bar: tqdm | None = None
+
+    def on_fit_start(self, trainer: "Trainer") -> None:
+        self._bar = tqdm(
+            total=trainer.config.max_epochs,
+            initial=trainer.epoch,
+            desc=self.desc,
+            unit="epoch",
+            disable=self.verbose <= 0,
+            leave=False,
+            dynamic_ncols=True,
+        )
+
+    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k.endswith("loss")}, refresh=False)
+            self._bar.update(1)
+        logger.debug("epoch %d: %s", trainer.epoch + 1, logs)
+
+    def on_fit_end(self, trainer: "Trainer") -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

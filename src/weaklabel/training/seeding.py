@@ -1,0 +1,21 @@
+"""Seeding: one integer seed → reproducible initialisation and shuffling."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+
+def resolve_seed(random_state: int | np.random.RandomState | None) -> int:
+    """An int seed from a scikit-learn style ``random_state`` (None → fresh entropy)."""
+    if isinstance(random_state, (int, np.integer)):
+        return int(random_state) % (2**31)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """A private generator, so training never disturbs the global torch RNG."""
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed)
+    return gen
