@@ -87,7 +87,12 @@ class LabelEncoder:
         self.format_ = detect_format(y)
         if self.format_ == "matrix":
             Y = self._as_matrix(y)
-            names = list(self.classes) if self.classes is not None else list(range(Y.shape[1]))
+            if self.classes is not None:
+                names = list(self.classes)
+            elif hasattr(y, "columns"):  # a DataFrame names its label columns
+                names = [_python_scalar(c) for c in y.columns]
+            else:
+                names = list(range(Y.shape[1]))
             if len(names) != Y.shape[1]:
                 raise InputError(f"{len(names)} label names given for a label matrix with {Y.shape[1]} columns")
         elif self.classes is not None:
@@ -134,6 +139,8 @@ class LabelEncoder:
         """Labels → float32 0/1 matrix (n, L); unknown labels are an error."""
         fmt = detect_format(y)
         if fmt == "matrix":
+            if hasattr(y, "columns"):
+                y = self._align_columns(y)
             Y = self._as_matrix(y)
             if Y.shape[1] != self.n_classes:
                 raise InputError(f"label matrix has {Y.shape[1]} columns; the model knows {self.n_classes} labels")
@@ -153,6 +160,20 @@ class LabelEncoder:
                     )
                 Y[i, j] = 1.0
         return Y
+
+    def _align_columns(self, frame: Any) -> Any:
+        """Reorder a named label frame to ``classes_``; different names are an error."""
+        names = [_python_scalar(c) for c in frame.columns]
+        if names == list(self.classes_):
+            return frame
+        missing = [c for c in self.classes_ if c not in names]
+        extra = [c for c in names if c not in self._index]
+        if missing or extra:
+            raise InputError(
+                f"label columns do not match the model's labels: missing {missing[:10]}, unknown {extra[:10]}; "
+                "give the same label columns as at fit"
+            )
+        return frame[[frame.columns[names.index(c)] for c in self.classes_]]
 
     def fit_transform(self, y: Any) -> np.ndarray:
         return self.fit(y).transform(y)

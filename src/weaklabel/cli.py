@@ -1,0 +1,278 @@
+"""The ``weaklabel`` command: fit, predict, evaluate, demo, bench.
+
+Options come from flags or a YAML file (``--config``); flags win. The
+resolved configuration is saved in the model directory as ``fit_config.json``.
+Errors a user can cause are printed as one line (``weaklabel: error: …``)
+with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from . import __version__
+from .exceptions import InputError, WeaklabelError
+
+logger = logging.getLogger("weaklabel")
+
+DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
+# flag destination → estimator parameter
+PARAM_FLAGS = {
+    "loss": "loss",
+    "threshold": "threshold",
+    "epochs": "max_epochs",
+    "batch_size": "batch_size",
+    "learning_rate": "learning_rate",
+    "hidden_sizes": "hidden_sizes",
+    "seed": "random_state",
+    "device": "device",
+}
+
+
+def _csv_list(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(t) for t in _csv_list(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def _threshold(text: str) -> float | str:
+    if text == "tune":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"threshold must be a number or 'tune', got {text!r}") from None
+
+
+def _key_value(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--param takes KEY=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        return key.strip(), yaml.safe_load(value)
+    except yaml.YAMLError:
+        return key.strip(), value
+
+
+def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True) -> None:
+    g = p.add_argument_group("data columns")
+    g.add_argument("--features", type=_csv_list, help="comma-separated feature columns (default: every numeric column)")
+    g.add_argument("--feature-prefix", help="use the columns whose names start with this prefix as features")
+    g.add_argument("--id-column", help="column copied to the predictions to identify rows")
+    if labels:
+        g.add_argument("--label-column", help="one column holding each row's labels (a list, or a delimited string)")
+        g.add_argument("--label-columns", type=_csv_list, help="comma-separated 0/1 label columns")
+        g.add_argument("--label-prefix", help="0/1 label columns are those whose names start with this prefix")
+        g.add_argument("--label-sep", help="separator inside a delimited label column (default '|')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .tasks import TASKS
+
+    parser = argparse.ArgumentParser(prog="weaklabel", description="Train classifiers when labels are weak.")
+    parser.add_argument("--version", action="version", version=f"weaklabel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fit = sub.add_parser("fit", help="train a model on a CSV/Parquet/NumPy file and save it")
+    fit.add_argument("data", help="training data: .csv, .tsv, .parquet, .npy or .npz")
+    fit.add_argument("--out", required=True, help="directory to write the model to")
+    fit.add_argument("--config", help="YAML file with task, data and params sections; flags override it")
+    fit.add_argument("--task", choices=sorted(TASKS), help="what to learn (default: multilabel)")
+    _add_data_flags(fit)
+    g = fit.add_argument_group("model")
+    g.add_argument("--loss", help="loss name (see the task's estimator)")
+    g.add_argument("--threshold", type=_threshold, help="decision threshold, or 'tune'")
+    g.add_argument("--epochs", type=int, help="maximum number of epochs")
+    g.add_argument("--batch-size", type=int)
+    g.add_argument("--learning-rate", type=float)
+    g.add_argument("--hidden-sizes", type=_int_list, help="comma-separated hidden layer sizes, e.g. 512,512")
+    g.add_argument("--seed", type=int, help="random_state")
+    g.add_argument("--device", help="auto, cpu or cuda")
+    g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
+    _add_verbosity(fit)
+
+    pred = sub.add_parser("predict", help="write per-label scores and predicted labels for a file")
+    pred.add_argument("model", help="model directory written by 'weaklabel fit'")
+    pred.add_argument("data", help="data file with the same feature columns as at fit")
+    pred.add_argument("--out", required=True, help="output file: .csv or .parquet")
+    _add_data_flags(pred, labels=False)
+    pred.add_argument("--label-sep", default="|", help="separator of the predicted label set column")
+    _add_verbosity(pred)
+
+    ev = sub.add_parser("evaluate", help="metrics table and figures on a labelled file")
+    ev.add_argument("model", help="model directory written by 'weaklabel fit'")
+    ev.add_argument("data", help="labelled data file")
+    ev.add_argument("--out", help="report directory (default: <model>/../<model name>-evaluation)")
+    _add_data_flags(ev)
+    _add_verbosity(ev)
+
+    demo = sub.add_parser("demo", help="run the built-in scenarios and write a report")
+    demo.add_argument("--out", default="weaklabel-report", help="report directory (default: weaklabel-report)")
+    demo.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    _add_verbosity(demo)
+
+    bench = sub.add_parser("bench", help="run a benchmark suite and write its results table")
+    bench.add_argument("suite", help="suite name (e.g. multilabel)")
+    bench.add_argument("--out", default="benchmarks/results", help="results directory")
+    bench.add_argument("--quick", action="store_true", help="smaller run for a smoke test")
+    _add_verbosity(bench)
+    return parser
+
+
+def _add_verbosity(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details")
+
+
+def _load_yaml(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"config file {file} does not exist or is not a file")
+    try:
+        config = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"config file {file} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict) or set(config) - {"task", "data", "params"}:
+        raise InputError(f"config file {file} must be a mapping with sections task, data and params")
+    for section in ("data", "params"):
+        if not isinstance(config.get(section, {}), dict):
+            raise InputError(f"config file {file}: section {section!r} must be a mapping")
+    unknown = set(config.get("data", {})) - set(DATA_KEYS)
+    if unknown:
+        raise InputError(f"config file {file}: unknown data keys {sorted(unknown)}; valid: {list(DATA_KEYS)}")
+    return config
+
+
+def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
+    """Defaults < YAML < flags: ``{"task", "data", "params"}``."""
+    config = _load_yaml(args.config)
+    task = args.task or config.get("task") or "multilabel"
+    data = dict(config.get("data", {}))
+    for key in DATA_KEYS:
+        value = getattr(args, key, None)
+        if value is not None:
+            data[key] = value
+    params = dict(config.get("params", {}))
+    for flag, param in PARAM_FLAGS.items():
+        value = getattr(args, flag, None)
+        if value is not None:
+            params[param] = value
+    params.update(dict(args.param))
+    if args.quiet:
+        params["verbose"] = 0
+    return {"task": task, "data": data, "params": params}
+
+
+def _read(path: str, data: dict[str, Any], require_labels: bool) -> Any:
+    from .data.readers import read_table
+
+    return read_table(path, require_labels=require_labels, **{k: v for k, v in data.items() if v is not None})
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from .persistence import save_model
+    from .tasks import get_task
+
+    config = resolve_fit_config(args)
+    task = get_task(config["task"])
+    estimator = task.build(config["params"])  # fail on bad params before reading data
+    table = _read(args.data, config["data"], require_labels=task.needs_labels)
+    config["data"]["features"] = table.feature_names  # predict must get the same columns
+    task.fit(estimator, table)
+    save_model(estimator, args.out, extra_json={"fit_config.json": config})
+    print(f"saved {type(estimator).__name__} ({task.name}, {len(table.features)} rows) to {args.out}")
+    return 0
+
+
+def _load_model(path: str) -> tuple[Any, dict[str, Any]]:
+    from .persistence import load, read_model_dir
+
+    estimator = load(path)
+    extras = read_model_dir(path)[3]
+    return estimator, extras.get("fit_config.json", {"task": "multilabel", "data": {}})
+
+
+def _data_options(saved: dict[str, Any], args: argparse.Namespace, labels: bool) -> dict[str, Any]:
+    data = {k: v for k, v in saved.get("data", {}).items() if k in ("features", "id_column") or labels}
+    for key in DATA_KEYS:
+        value = getattr(args, key, None)
+        if value is not None and (labels or not key.startswith("label")):
+            data[key] = value
+    return data
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .data.readers import write_table
+    from .tasks import get_task
+
+    estimator, saved = _load_model(args.model)
+    task = get_task(saved.get("task", "multilabel"))
+    table = _read(args.data, _data_options(saved, args, labels=False), require_labels=False)
+    frame = task.predictions(estimator, table, label_sep=args.label_sep)
+    write_table(frame, args.out)
+    print(f"wrote predictions for {len(frame)} rows to {args.out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .report import Report, format_table
+    from .tasks import get_task
+
+    estimator, saved = _load_model(args.model)
+    task = get_task(saved.get("task", "multilabel"))
+    table = _read(args.data, _data_options(saved, args, labels=True), require_labels=task.needs_labels)
+    report = Report(f"Evaluation of {args.model} on {args.data}")
+    rows = task.evaluate(estimator, table, report)
+    out = Path(args.out) if args.out else Path(args.model).parent / f"{Path(args.model).name}-evaluation"
+    path = report.write(out)
+    print(format_table(rows))
+    print(f"report: {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .report.demo import run_demo
+
+    run_demo(args.out, only=args.only, verbose=0 if args.quiet else 1)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_suite
+
+    run_suite(args.suite, args.out, quick=args.quick, verbose=0 if args.quiet else 1)
+    return 0
+
+
+COMMANDS = {"fit": cmd_fit, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except WeaklabelError as exc:
+        print(f"weaklabel: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("weaklabel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

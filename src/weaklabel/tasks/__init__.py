@@ -1,0 +1,11 @@
+"""Command-line tasks: how ``weaklabel fit/predict/evaluate`` drive each estimator.
+
+A task names its estimator, turns a read :class:`~weaklabel.data.readers.Table`
+into ``fit`` arguments, writes predictions as a table, and adds its metrics
+and figures to an evaluation report. Each estimator family registers one.
+"""
+
+from ._base import TASKS, Task, get_task, register_task
+from . import multilabel  # noqa: F401  (registers "multilabel")
+
+__all__ = ["TASKS", "Task", "get_task", "register_task"]

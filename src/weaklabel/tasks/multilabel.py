@@ -1,0 +1,73 @@
+"""The ``multilabel`` task: MultiLabelClassifier on the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.readers import Table
+from ..metrics import multilabel_report, per_label_report
+from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
+from ..report import Report
+from ._base import Task, labels_from_table, register_task
+
+
+def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
+    """One row per sample: optional id, ``score_<label>`` per label, and the predicted label set."""
+    frame = pd.DataFrame(proba, columns=[f"score_{c}" for c in classes])
+    frame.insert(0, "labels", [label_sep.join(str(c) for c in classes[np.flatnonzero(row)]) for row in predicted])
+    if ids is not None:
+        frame.insert(0, "id", ids)
+    return frame
+
+
+def multilabel_evaluation(y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray, report: Report) -> list[dict[str, Any]]:
+    """Metrics table, per-label table and figures for 0/1 truth and per-label scores."""
+    names = [str(c) for c in classes]
+    summary = multilabel_report(y_true, proba, predicted)
+    rows = [{"metric": k, "value": v} for k, v in summary.items()]
+    report.section("Metrics").table(rows, columns=["metric", "value"])
+    per_label = per_label_report(y_true, proba, predicted, names, thresholds=thresholds)
+    report.section("Per label").table(per_label)
+    report.figure(
+        per_label_precision_recall(
+            names,
+            np.array([r["precision"] for r in per_label]),
+            np.array([r["recall"] for r in per_label]),
+            f1=np.array([r["f1"] for r in per_label]),
+            support=np.array([r["support"] for r in per_label]),
+        ),
+        "per_label_precision_recall",
+        "Precision, recall and F1 per label at the model's thresholds.",
+    )
+    report.figure(precision_recall_curves(y_true, proba, names), "precision_recall_curves", "Precision-recall curve per label.")
+    report.figure(
+        threshold_effect(y_true, proba, thresholds=thresholds),
+        "threshold_effect",
+        "Macro precision, recall and F1 against one global threshold; the tuned per-label thresholds for comparison.",
+    )
+    return rows
+
+
+class MultiLabelTask(Task):
+    name = "multilabel"
+    description = "several labels per item, all tagged (MultiLabelClassifier)"
+
+    def estimator_class(self) -> type:
+        from ..estimators import MultiLabelClassifier
+
+        return MultiLabelClassifier
+
+    def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
+        proba = estimator.predict_proba(table.features)
+        return score_frame(estimator.classes_, proba, proba >= estimator.thresholds_, table.ids, label_sep)
+
+    def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
+        y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
+        proba = estimator.predict_proba(table.features)
+        return multilabel_evaluation(y_true, proba, (proba >= estimator.thresholds_).astype(np.int64), estimator.classes_, estimator.thresholds_, report)
+
+
+register_task(MultiLabelTask())
