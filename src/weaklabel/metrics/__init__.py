@@ -1,0 +1,36 @@
+"""Evaluation metrics: multi-label ranking and counting metrics, per-label
+threshold tuning, and clustering scores (Hungarian-matched accuracy, NMI, ARI)."""
+
+from __future__ import annotations
+
+from .clustering import clustering_accuracy, clustering_report, match_clusters, matched_confusion_matrix
+from .multilabel import (
+    average_precision_per_label,
+    macro_roc_auc,
+    mean_average_precision,
+    multilabel_report,
+    per_label_report,
+    precision_at_k,
+    precision_recall_f1,
+    recall_at_k,
+    roc_auc_per_label,
+)
+from .thresholds import apply_thresholds, tune_thresholds
+
+__all__ = [
+    "average_precision_per_label",
+    "mean_average_precision",
+    "roc_auc_per_label",
+    "macro_roc_auc",
+    "precision_recall_f1",
+    "precision_at_k",
+    "recall_at_k",
+    "per_label_report",
+    "multilabel_report",
+    "tune_thresholds",
+    "apply_thresholds",
+    "match_clusters",
+    "clustering_accuracy",
+    "clustering_report",
+    "matched_confusion_matrix",
+]
