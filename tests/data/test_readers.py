@@ -1,0 +1,394 @@
+"""Tests for weaklabel.data.readers: formats, feature and label rules, file checks."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from weaklabel.data.readers import Table, read_frame, read_table, write_table
+from weaklabel.exceptions import InputError
+
+
+def _csv(tmp_path: Path, text: str, name: str = "d.csv", encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def _parquet(tmp_path: Path, table: pa.Table, name: str = "d.parquet") -> Path:
+    p = tmp_path / name
+    pq.write_table(table, p)
+    return p
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_default_features_are_numeric_columns_except_labels_and_ids(tmp_path):
+    p = _csv(tmp_path, "id,a,b,flag,name,label\n7,1,2.5,True,x,c1\n8,3,4.5,False,y,c2\n")
+    t = read_table(p, label_column="label", id_column="id")
+    assert isinstance(t, Table)
+    assert t.feature_names == ["a", "b", "flag"]
+    assert t.features.dtype == np.float32 and t.features.flags.c_contiguous
+    np.testing.assert_array_equal(t.features, [[1, 2.5, 1], [3, 4.5, 0]])
+    assert t.labels == [["c1"], ["c2"]]
+    assert t.ignored_columns == ["name"]
+    assert t.ids.tolist() == ["7", "8"]  # ids from text files stay text, so "007" keeps its zeros
+
+
+def test_explicit_features_keep_order(tmp_path):
+    p = _csv(tmp_path, "a,b,c\n1,2,3\n4,5,6\n")
+    t = read_table(p, features=["c", "a"])
+    assert t.feature_names == ["c", "a"]
+    np.testing.assert_array_equal(t.features, [[3, 1], [6, 4]])
+    assert t.labels is None and t.label_names is None and t.ids is None
+
+
+def test_missing_feature_lists_missing_and_available(tmp_path):
+    p = _csv(tmp_path, "a,b\n1,2\n")
+    with pytest.raises(InputError, match=r"'zz'.*not found.*available columns: 'a', 'b'"):
+        read_table(p, features=["a", "zz"])
+
+
+def test_feature_prefix(tmp_path):
+    p = _csv(tmp_path, "f_1,f_2,g\n1,2,3\n")
+    assert read_table(p, feature_prefix="f_").feature_names == ["f_1", "f_2"]
+    with pytest.raises(InputError, match="feature prefix 'q_'"):
+        read_table(p, feature_prefix="q_")
+
+
+def test_no_numeric_columns(tmp_path):
+    p = _csv(tmp_path, "a,b\nx,y\n")
+    with pytest.raises(InputError, match="no numeric feature columns"):
+        read_table(p)
+
+
+def test_text_in_selected_feature_names_column_row_and_value(tmp_path):
+    p = _csv(tmp_path, "a,b\n1,2\n3,abc\n5,6\n")
+    with pytest.raises(InputError, match=r"column 'b'.*data row 2.*'abc'"):
+        read_table(p, features=["a", "b"])
+
+
+def test_mostly_numeric_text_column_is_not_dropped_silently(tmp_path):
+    p = _csv(tmp_path, "a,b\n1,2\n3,4\n5,6\n7,8\n9,1O\n")
+    with pytest.raises(InputError, match=r"column 'b' looks numeric but data row 5 holds '1O'"):
+        read_table(p)
+
+
+def test_nan_in_features_names_column_count_and_first_row(tmp_path):
+    p = _csv(tmp_path, "a,b\n1,2\n3,\n5,\n")
+    with pytest.raises(InputError, match=r"column 'b' has 2 missing.*first at data row 2.*[Ii]mpute"):
+        read_table(p)
+
+
+def test_inf_in_features(tmp_path):
+    p = _csv(tmp_path, "a,b\n1,inf\n3,4\n")
+    with pytest.raises(InputError, match=r"column 'b' has 1 infinite value, first at data row 1"):
+        read_table(p)
+
+
+def test_float32_overflow(tmp_path):
+    p = _csv(tmp_path, "a\n1e300\n")
+    with pytest.raises(InputError, match="too large for float32"):
+        read_table(p)
+
+
+def test_feature_cannot_be_label(tmp_path):
+    p = _csv(tmp_path, "a,y\n1,0\n")
+    with pytest.raises(InputError, match="'y' is the label column"):
+        read_table(p, features=["a", "y"], label_column="y")
+
+
+# --------------------------------------------------------------------------- labels: one column
+
+
+def test_delimited_labels_strip_drop_empty_dedupe(tmp_path):
+    p = _csv(tmp_path, "a,tags\n1, x | y ||x\n2,\n3,z\n")
+    t = read_table(p, label_column="tags")
+    assert t.labels == [["x", "y"], [], ["z"]]
+
+
+def test_delimited_labels_custom_separator(tmp_path):
+    p = _csv(tmp_path, "a\ttags\n1\tx;y\n", name="d.tsv")
+    assert read_table(p, label_column="tags", label_sep=";").labels == [["x", "y"]]
+
+
+def test_integer_label_column_gives_ints(tmp_path):
+    p = _csv(tmp_path, "a,y\n1,3\n2,1\n")
+    assert read_table(p, label_column="y").labels == [[3], [1]]
+
+
+def test_integer_text_labels_in_csv_become_ints(tmp_path):
+    p = _csv(tmp_path, "a,y\n1,3|1\n2,2\n3,\n")
+    assert read_table(p, label_column="y").labels == [[3, 1], [2], []]
+
+
+def test_mixed_text_labels_stay_strings(tmp_path):
+    p = _csv(tmp_path, "a,y\n1,007|1\n2,b\n")
+    assert read_table(p, label_column="y").labels == [["007", "1"], ["b"]]
+
+
+def test_parquet_list_column_round_trip(tmp_path):
+    tbl = pa.table({"a": [1.0, 2.0, 3.0], "tags": [["x", "y", "x"], [], ["z"]], "ids": [[1, 2], [3], []]})
+    p = _parquet(tmp_path, tbl)
+    t = read_table(p, label_column="tags")
+    assert t.labels == [["x", "y"], [], ["z"]]
+    assert t.feature_names == ["a"]
+    assert read_table(p, label_column="ids").labels == [[1, 2], [3], []]
+    assert all(type(v) is int for row in read_table(p, label_column="ids").labels for v in row)
+
+
+def test_parquet_null_list_names_row(tmp_path):
+    p = _parquet(tmp_path, pa.table({"a": [1.0, 2.0], "tags": [["x"], None]}))
+    with pytest.raises(InputError, match=r"'tags'.*data row 2"):
+        read_table(p, label_column="tags")
+
+
+def test_parquet_null_inside_list_names_row(tmp_path):
+    p = _parquet(tmp_path, pa.table({"a": [1.0, 2.0], "tags": [[1, None], [2]]}))
+    with pytest.raises(InputError, match=r"'tags', data row 1.*null"):
+        read_table(p, label_column="tags")
+
+
+def test_fractional_label_refused(tmp_path):
+    p = _parquet(tmp_path, pa.table({"a": [1.0, 2.0], "y": [1.0, 0.5]}))
+    with pytest.raises(InputError, match=r"'y', data row 2 holds 0.5"):
+        read_table(p, label_column="y")
+
+
+def test_missing_label_column(tmp_path):
+    p = _csv(tmp_path, "a,b\n1,2\n")
+    with pytest.raises(InputError, match=r"label column 'y' not found.*'a', 'b'"):
+        read_table(p, label_column="y")
+
+
+# --------------------------------------------------------------------------- labels: 0/1 columns
+
+
+def test_label_columns_round_trip(tmp_path):
+    p = _csv(tmp_path, "a,l_x,l_y\n1.5,1,0\n2.5,0,1\n3.5,True,False\n")
+    t = read_table(p, label_columns=["l_x", "l_y"])
+    assert t.feature_names == ["a"]
+    assert t.label_names == ["l_x", "l_y"]
+    assert t.labels.dtype == np.int64
+    np.testing.assert_array_equal(t.labels, [[1, 0], [0, 1], [1, 0]])
+
+
+def test_label_prefix(tmp_path):
+    p = _csv(tmp_path, "a,l_x,l_y\n1,1,0\n2,0,1\n")
+    t = read_table(p, label_prefix="l_")
+    assert t.label_names == ["l_x", "l_y"] and t.feature_names == ["a"]
+    with pytest.raises(InputError, match="label prefix 'q_'"):
+        read_table(p, label_prefix="q_")
+
+
+def test_label_columns_must_be_binary(tmp_path):
+    p = _csv(tmp_path, "a,l_x\n1,1\n2,2\n")
+    with pytest.raises(InputError, match=r"'l_x' must hold only 0 or 1.*data row 2 holds 2"):
+        read_table(p, label_columns=["l_x"])
+    p = _csv(tmp_path, "a,l_x\n1,1\n2,yes\n", name="e.csv")
+    with pytest.raises(InputError, match=r"'l_x'.*data row 2 holds 'yes'"):
+        read_table(p, label_columns=["l_x"])
+
+
+def test_label_columns_missing_value(tmp_path):
+    p = _csv(tmp_path, "a,l_x\n1,1\n2,\n")
+    with pytest.raises(InputError, match=r"'l_x' has 1 missing.*data row 2"):
+        read_table(p, label_prefix="l_")
+
+
+def test_require_labels_without_option_explains_three_ways(tmp_path):
+    p = _csv(tmp_path, "a\n1\n")
+    with pytest.raises(InputError, match=r"label-column.*label-columns.*label-prefix"):
+        read_table(p, require_labels=True)
+
+
+def test_two_label_options_refused(tmp_path):
+    p = _csv(tmp_path, "a,y\n1,1\n")
+    with pytest.raises(InputError, match="one way only"):
+        read_table(p, label_column="y", label_prefix="y")
+
+
+# --------------------------------------------------------------------------- file checks
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="File not found"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_directory(tmp_path):
+    d = tmp_path / "dir.csv"
+    d.mkdir()
+    with pytest.raises(InputError, match="is a directory"):
+        read_table(d)
+
+
+def test_empty_file(tmp_path):
+    p = tmp_path / "e.csv"
+    p.write_bytes(b"")
+    with pytest.raises(InputError, match=r"empty \(0 bytes\)"):
+        read_table(p)
+
+
+def test_header_only(tmp_path):
+    with pytest.raises(InputError, match="no data rows"):
+        read_table(_csv(tmp_path, "a,b\n"))
+
+
+def test_unsupported_extension_lists_supported(tmp_path):
+    p = tmp_path / "d.xlsx"
+    p.write_bytes(b"x")
+    with pytest.raises(InputError, match=r"\.csv, \.tsv, \.parquet, \.pq, \.npy, \.npz"):
+        read_table(p)
+
+
+def test_not_utf8_suggests_iconv(tmp_path):
+    p = _csv(tmp_path, "a,caf\xe9\n1,2\n", encoding="latin1")
+    with pytest.raises(InputError, match="iconv -f latin1 -t utf-8"):
+        read_table(p)
+    assert read_table(p, encoding="latin1").feature_names == ["a", "caf\xe9"]
+
+
+def test_utf8_bom_accepted(tmp_path):
+    p = tmp_path / "bom.csv"
+    p.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n")
+    assert read_table(p).feature_names == ["a", "b"]
+
+
+def test_duplicate_csv_columns(tmp_path):
+    with pytest.raises(InputError, match=r"duplicate column names: 'a'"):
+        read_table(_csv(tmp_path, "a,b,a\n1,2,3\n"))
+
+
+def test_unnamed_csv_column(tmp_path):
+    with pytest.raises(InputError, match="column 1 has no name.*index=False"):
+        read_table(_csv(tmp_path, ",a\n0,1\n1,2\n"))
+
+
+def test_extra_fields_not_taken_as_index(tmp_path):
+    with pytest.raises(InputError, match="more fields than the header"):
+        read_table(_csv(tmp_path, "a,b\n1,2,3\n4,5,6\n"))
+
+
+def test_ragged_rows(tmp_path):
+    with pytest.raises(InputError, match="could not be parsed.*line 3"):
+        read_table(_csv(tmp_path, "a,b\n1,2\n3,4,5\n"))
+
+
+def test_corrupt_parquet(tmp_path):
+    p = tmp_path / "bad.parquet"
+    p.write_bytes(b"PAR1 this is not parquet at all")
+    with pytest.raises(InputError, match="could not be read as Parquet"):
+        read_table(p)
+
+
+def test_parquet_zero_rows(tmp_path):
+    p = _parquet(tmp_path, pa.table({"a": pa.array([], pa.float64())}), name="z.pq")
+    with pytest.raises(InputError, match="no data rows"):
+        read_table(p)
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def test_npy_features(tmp_path):
+    p = tmp_path / "x.npy"
+    np.save(p, np.arange(6, dtype=np.int64).reshape(3, 2))
+    t = read_table(p)
+    assert t.feature_names == ["x0", "x1"] and t.features.dtype == np.float32
+    assert read_table(p, features=["x1"]).features[:, 0].tolist() == [1, 3, 5]
+
+
+def test_npy_1d_suggests_reshape(tmp_path):
+    p = tmp_path / "x.npy"
+    np.save(p, np.arange(3.0))
+    with pytest.raises(InputError, match=r"reshape\(-1, 1\)"):
+        read_table(p)
+
+
+def test_npy_object_refused_never_unpickled(tmp_path):
+    p = tmp_path / "x.npy"
+    np.save(p, np.array([[1, "a"]], dtype=object), allow_pickle=True)
+    with pytest.raises(InputError, match="never loads"):
+        read_table(p)
+
+
+def test_npy_nan_names_column(tmp_path):
+    p = tmp_path / "x.npy"
+    np.save(p, np.array([[1.0, 2.0], [3.0, np.nan]]))
+    with pytest.raises(InputError, match=r"'x1' has 1 missing.*data row 2"):
+        read_table(p)
+
+
+def test_npz_matrix_round_trip(tmp_path):
+    p = tmp_path / "d.npz"
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    Y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    np.savez(p, X=X, Y=Y, label_names=np.array(["cat", "dog"]))
+    t = read_table(p, require_labels=True)
+    np.testing.assert_allclose(t.features, X.astype(np.float32))
+    np.testing.assert_array_equal(t.labels, Y)
+    assert t.label_names == ["cat", "dog"]
+
+
+def test_npz_single_labels(tmp_path):
+    p = tmp_path / "d.npz"
+    np.savez(p, X=np.ones((3, 2)), y=np.array([2, 0, 2]))
+    assert read_table(p).labels == [[2], [0], [2]]
+    np.savez(p, X=np.ones((2, 2)), y=np.array(["a", "b"]))
+    assert read_table(p).labels == [["a"], ["b"]]
+
+
+def test_npz_missing_x_and_bad_y(tmp_path):
+    p = tmp_path / "d.npz"
+    np.savez(p, features=np.ones((2, 2)))
+    with pytest.raises(InputError, match="no array named 'X'.*'features'"):
+        read_table(p)
+    np.savez(p, X=np.ones((2, 2)), Y=np.array([[0, 2], [1, 0]]))
+    with pytest.raises(InputError, match=r"only 0 or 1.*row 1, column 1"):
+        read_table(p)
+    np.savez(p, X=np.ones((2, 2)))
+    with pytest.raises(InputError, match="labels are required"):
+        read_table(p, require_labels=True)
+
+
+# --------------------------------------------------------------------------- read_frame / write_table
+
+
+def test_write_table_round_trip_csv_and_parquet(tmp_path):
+    frame = pd.DataFrame({"id": ["a", "b"], "p": [0.25, 0.75]})
+    for name in ("out/pred.csv", "out/pred.parquet"):
+        p = tmp_path / name
+        write_table(frame, p)
+        back = read_frame(p)
+        assert back["id"].tolist() == ["a", "b"] and back["p"].tolist() == [0.25, 0.75]
+    assert sorted(os.listdir(tmp_path / "out")) == ["pred.csv", "pred.parquet"]  # no temp files left
+
+
+def test_write_table_failure_keeps_old_file(tmp_path):
+    p = tmp_path / "pred.parquet"
+    write_table(pd.DataFrame({"a": [1]}), p)
+    before = p.read_bytes()
+    bad = pd.DataFrame({"a": [object()]})  # not storable in Parquet
+    with pytest.raises(InputError, match="cannot write"):
+        write_table(bad, p)
+    assert p.read_bytes() == before and os.listdir(tmp_path) == ["pred.parquet"]
+
+
+def test_write_table_unsupported_extension(tmp_path):
+    with pytest.raises(InputError, match="unsupported extension"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.json")
+
+
+def test_write_table_normal_permissions(tmp_path):
+    p = tmp_path / "x.csv"
+    write_table(pd.DataFrame({"a": [1]}), p)
+    assert stat.S_IMODE(p.stat().st_mode) & 0o044  # readable by others as under a usual umask, not 0600
