@@ -1,0 +1,295 @@
+"""SinglePositiveClassifier: scores for every label from one observed positive per item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.neighbors import NearestNeighbors
+
+from ..data.labels import LabelEncoder
+from ..data.validation import check_same_length
+from ..exceptions import InputError
+from ..losses import available_losses, build_loss
+from ..losses.positive_only import LabelEmbeddingLoss
+from ..metrics import mean_average_precision
+from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
+from ..persistence import register_estimator
+from ._base import NeuralEstimator
+
+_NEEDS_K = ("epr", "role")
+# label estimates (Cole et al.'s lr_mult = 10) and label embeddings move faster than the network
+_LR_MULTIPLIERS = {"role": {"loss.label_logits": 10.0}, "label_embedding": {"net.head.label_weight": 10.0}}
+
+
+def estimate_expected_positives(X: np.ndarray, Y: np.ndarray, seed: int, n_neighbors: int = 10, max_rows: int = 2000) -> float:
+    """Guess the mean number of true positives per item from observed positives of near neighbours.
+
+    For up to ``max_rows`` items, count the distinct labels observed on the item and its
+    ``n_neighbors`` nearest neighbours (Euclidean, on the scaled features). If neighbours share
+    the item's label set S and each shows one of its labels at random, the count is about
+    ``|S| (1 - (1 - 1/|S|)^K)`` ≈ |S| for small |S|; items near label boundaries overestimate.
+    The mean count is clipped to ``[max(1, mean observed), L]``.
+    """
+    flat = X.reshape(len(X), -1)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(flat), size=min(max_rows, len(flat)), replace=False)
+    k = min(n_neighbors + 1, len(flat))
+    neighbours = NearestNeighbors(n_neighbors=k).fit(flat).kneighbors(flat[rows], return_distance=False)
+    distinct = (Y[neighbours].max(axis=1) > 0).sum(axis=1)
+    return float(np.clip(distinct.mean(), max(1.0, float(Y.sum(axis=1).mean())), Y.shape[1]))
+
+
+@register_estimator
+class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
+    """Multi-label classifier trained from observed positives only (clicks, likes, one tag per item).
+
+    Every label not observed for an item is *unknown*, not negative. ``predict_proba`` gives a
+    score for every label; items that truly sit between labels can score high on several.
+
+    Parameters
+    ----------
+    loss : str
+        A positive-only loss (:mod:`weaklabel.losses.positive_only`): ``"assume_negative"``,
+        ``"label_smoothing"``, ``"weak_negative"``, ``"epr"``, ``"role"``, ``"em_apl"``,
+        ``"large_loss"`` or ``"label_embedding"`` (min-max in a label-embedding space, with the
+        distance head of :mod:`weaklabel.nn.label_embedding`). Default ``"em_apl"``: best
+        default by the ``weaklabel bench positive-only`` results (see the README).
+    expected_positives : float, optional
+        Expected number of true labels per item, k in [1, n_labels], used by ``"epr"`` and
+        ``"role"``. ``None``: estimated from the data by
+        :func:`estimate_expected_positives` (distinct observed labels among near neighbours),
+        stored in ``expected_positives_``.
+    loss_params : dict, optional
+        Keyword arguments of the loss (e.g. ``{"alpha": 0.2}`` for em_apl).
+    embedding_dim : int
+        Dimension of the label-embedding space (``"label_embedding"`` only).
+    threshold : float
+        ``predict`` keeps the labels with probability ≥ threshold (when ``top_k`` is None).
+    top_k : int, optional
+        ``predict`` keeps the ``top_k`` highest-scored labels instead.
+    hidden_sizes, norm, dropout, scaling, max_epochs, batch_size, learning_rate, weight_decay,
+    validation_fraction, patience, device, random_state, verbose :
+        As in :class:`~weaklabel.estimators.MultiLabelClassifier`. Early stopping monitors the
+        loss on the validation split's *observed* labels (stateless part of the loss).
+
+    Attributes
+    ----------
+    classes_ : label names; label_format_ : the format of ``y`` at fit;
+    expected_positives_ : k used (None when the loss needs none).
+    """
+
+    _allow_images = True
+
+    def __init__(
+        self,
+        loss: str = "em_apl",
+        expected_positives: float | None = None,
+        loss_params: dict[str, Any] | None = None,
+        embedding_dim: int = 16,
+        threshold: float = 0.5,
+        top_k: int | None = None,
+        hidden_sizes: tuple[int, ...] = (512, 512),
+        norm: str | None = "batch",
+        dropout: float = 0.1,
+        scaling: str = "ple",
+        max_epochs: int = 200,
+        batch_size: int = 256,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 1e-4,
+        validation_fraction: float = 0.1,
+        patience: int | None = 10,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.loss = loss
+        self.expected_positives = expected_positives
+        self.loss_params = loss_params
+        self.embedding_dim = embedding_dim
+        self.threshold = threshold
+        self.top_k = top_k
+        self.hidden_sizes = hidden_sizes
+        self.norm = norm
+        self.dropout = dropout
+        self.scaling = scaling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+    # -- checks --------------------------------------------------------------
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.loss not in available_losses("positive_only"):
+            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
+        if not (isinstance(self.threshold, (int, float)) and 0.0 < self.threshold < 1.0):
+            raise InputError(f"threshold must be a number in (0, 1), got {self.threshold!r}")
+        if self.top_k is not None and (not isinstance(self.top_k, (int, np.integer)) or self.top_k < 1):
+            raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
+        if int(self.embedding_dim) < 1:
+            raise InputError(f"embedding_dim must be ≥ 1, got {self.embedding_dim}")
+
+    def _check_labels(self, Y: np.ndarray) -> None:
+        n_labels = Y.shape[1]
+        if n_labels < 2:
+            raise InputError(
+                f"y holds only {n_labels} label ({list(self.classes_)}); positive-only learning needs at least 2 "
+                "labels (with one label, every item is trivially positive)"
+            )
+        empty = np.flatnonzero(Y.sum(axis=1) == 0)
+        if len(empty):
+            raise InputError(
+                f"item {int(empty[0])} has no observed positive label ({len(empty)} such rows); every item needs at "
+                "least one observed positive: drop those rows or give them a label"
+            )
+        k = self.expected_positives
+        if k is not None and not (isinstance(k, (int, float, np.number)) and 1.0 <= float(k) <= n_labels):
+            raise InputError(
+                f"expected_positives must be a number in [1, {n_labels}] (the mean number of true labels per item), "
+                f"got {k!r}; pass None to estimate it from the data"
+            )
+
+    # -- fitting -------------------------------------------------------------
+    def _build_loss(self, inputs: np.ndarray, Y: np.ndarray, seed: int) -> torch.nn.Module:
+        params = dict(self.loss_params or {})
+        self.expected_positives_ = None
+        if self.loss in _NEEDS_K:
+            k = self.expected_positives
+            self.expected_positives_ = float(k) if k is not None else estimate_expected_positives(inputs, Y, seed)
+            params.setdefault("expected_positives", self.expected_positives_)
+        try:
+            return build_loss(self.loss, "positive_only", **params)
+        except TypeError as exc:
+            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
+
+    def _head_spec(self, n_labels: int) -> dict[str, Any]:
+        if self.loss == "label_embedding":
+            return {"type": "label_embedding", "out_features": n_labels, "dim": int(self.embedding_dim)}
+        return {"type": "linear", "out_features": n_labels}
+
+    def fit(self, X: Any, y: Any) -> "SinglePositiveClassifier":
+        """Fit on features ``X`` and observed positives ``y`` (one label per item, label lists, or a 0/1 matrix)."""
+        self._check_params()
+        seed = self._seed(self.random_state)
+        X = self._validate_X(X, reset=True)
+        if len(X) < 2:
+            raise InputError(f"X has {len(X)} sample; at least 2 samples are needed to fit")
+        self.label_encoder_ = LabelEncoder().fit(y)
+        self.classes_ = self.label_encoder_.classes_
+        self.label_format_ = self.label_encoder_.format_
+        Y = self.label_encoder_.transform(y)
+        check_same_length(X, len(Y))
+        self._check_labels(Y)
+
+        train_idx, val_idx = self._split(len(X), seed)
+        Xs = self._fit_scaler(X[train_idx], seed)
+        inputs = self.scaler_.transform(X)
+        net = self._build_network({"encoder": self._encoder_spec(Xs.shape[1]), "head": self._head_spec(Y.shape[1])}, seed)
+        loss = self._build_loss(Xs, Y[train_idx], seed)
+        x_all, y_all = torch.from_numpy(inputs), torch.from_numpy(Y)
+        train = {"x": x_all[train_idx], "y": y_all[train_idx]}
+        val = None if val_idx is None else {"x": x_all[val_idx], "y": y_all[val_idx]}
+        loss.setup(train["y"], seed)
+        module = torch.nn.ModuleDict({"net": net, "loss": loss})
+
+        if isinstance(loss, LabelEmbeddingLoss):
+
+            def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+                features = net.embed(batch["x"])
+                return loss(net.head.sq_distances(features), batch["y"], net.head.embeddings())
+
+            val_loss_fn = loss_fn
+        else:
+
+            def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+                return loss(net(batch["x"]), batch["y"], batch["index"])
+
+            def val_loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+                return loss(net(batch["x"]), batch["y"])
+
+        @torch.no_grad()
+        def predict_train() -> torch.Tensor:
+            was_training = net.training
+            net.eval()
+            device = next(net.parameters()).device
+            out = torch.cat([net(chunk.to(device)) for chunk in train["x"].split(8192)])
+            net.train(was_training)
+            return out
+
+        self._train(
+            module, loss_fn, train, val, seed, loss.callbacks(predict_train), val_loss_fn, _LR_MULTIPLIERS.get(self.loss)
+        )
+        self.net_ = net.eval()
+        return self
+
+    # -- prediction ------------------------------------------------------------
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits, shape (n, n_labels)."""
+        return self._network_outputs(self._transform_inputs(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Per-label scores σ(logit) in [0, 1], shape (n, n_labels); rows need not sum to 1."""
+        return torch.sigmoid(torch.from_numpy(self.decision_function(X))).numpy()
+
+    def embed(self, X: Any) -> np.ndarray:
+        """Items' positions in the label-embedding space (``loss="label_embedding"`` only)."""
+        self._check_is_fitted()
+        if not hasattr(self.net_.head, "points"):
+            raise InputError(f"embed needs loss='label_embedding'; this model was trained with {self.loss!r}")
+        inputs = torch.from_numpy(self._transform_inputs(X))
+        with torch.no_grad():
+            return self.net_.head.points(self.net_.embed(inputs)).numpy()
+
+    def label_embeddings(self) -> np.ndarray:
+        """Label embeddings (n_labels, embedding_dim) (``loss="label_embedding"`` only)."""
+        self._check_is_fitted()
+        if not hasattr(self.net_.head, "embeddings"):
+            raise InputError(f"label_embeddings needs loss='label_embedding'; this model was trained with {self.loss!r}")
+        with torch.no_grad():
+            return self.net_.head.embeddings().numpy()
+
+    def predict(self, X: Any) -> Any:
+        """Predicted label sets (format of ``y`` at fit): labels with score ≥ ``threshold``, or the ``top_k`` best."""
+        proba = self.predict_proba(X)
+        if self.top_k is None:
+            chosen = proba >= self.threshold
+        else:
+            top = np.argsort(-proba, axis=1, kind="stable")[:, : min(int(self.top_k), proba.shape[1])]
+            chosen = np.zeros(proba.shape, dtype=bool)
+            np.put_along_axis(chosen, top, True, axis=1)
+        return self.label_encoder_.inverse_transform(chosen, scores=proba)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Macro mean average precision against full labels ``y`` (0/1 matrix or label lists)."""
+        if sample_weight is not None:
+            raise InputError("score does not support sample_weight")
+        self._check_is_fitted()
+        Y = self.label_encoder_.transform(y)
+        proba = self.predict_proba(X)
+        check_same_length(proba, len(Y))
+        return float(mean_average_precision(Y, proba))
+
+    # -- persistence -----------------------------------------------------------
+    def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {"labels": self.label_encoder_.get_config(), "expected_positives_": self.expected_positives_}, {}
+
+    def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
+        self.label_encoder_ = LabelEncoder.from_config(config["labels"])
+        self.classes_ = self.label_encoder_.classes_
+        self.label_format_ = self.label_encoder_.format_
+        self.expected_positives_ = config["expected_positives_"]

@@ -1,0 +1,445 @@
+"""Positive-only (single-positive multi-label) losses.
+
+Each item comes with one observed positive label (sometimes a few); every other
+label is *unknown*, not negative. Every loss takes
+
+* ``logits`` -- float tensor ``(n, L)`` of raw scores ``x`` (``p = sigmoid(x)``);
+* ``observed`` -- tensor ``(n, L)``, 1 for an observed positive, 0 for unknown;
+* ``index`` -- optional long tensor ``(n,)``: the rows' positions in the training
+  set, for losses that keep per-item state (ROLE label estimates, EM+APL
+  pseudo-labels, set up by :meth:`PositiveOnlyLoss.setup`). Without it those
+  losses fall back to their stateless part (used for the validation loss).
+
+and returns the mean over the ``n * L`` entries (as in Cole et al.'s code) plus
+any regulariser. Log-probabilities use :func:`torch.nn.functional.logsigmoid`, so
+values and gradients stay finite for logits as large as ``+-1e4`` in float32.
+
+The label-embedding min-max loss works on squared distances and label
+embeddings instead of logits (see :class:`LabelEmbeddingLoss`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..exceptions import InputError
+from ..training import Callback
+from ._registry import register_loss
+
+__all__ = [
+    "AssumeNegativeLoss",
+    "EMAPLLoss",
+    "EPRLoss",
+    "LabelEmbeddingLoss",
+    "LabelSmoothingLoss",
+    "LargeLossRejection",
+    "PositiveOnlyLoss",
+    "ROLELoss",
+    "WeakNegativeLoss",
+    "assume_negative_loss",
+    "em_loss",
+    "epr_loss",
+    "label_embedding_loss",
+    "label_smoothing_loss",
+    "large_loss_rejection",
+    "role_loss",
+    "weak_negative_loss",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check(logits: Tensor, observed: Tensor) -> Tensor:
+    """Validate shapes; return ``observed`` in the dtype of ``logits``."""
+    if not isinstance(logits, Tensor) or not isinstance(observed, Tensor):
+        raise InputError("logits and observed labels must be torch tensors (convert with torch.as_tensor)")
+    if not logits.is_floating_point() or logits.ndim != 2 or logits.numel() == 0:
+        raise InputError(
+            f"logits must be a non-empty float tensor of shape (n_samples, n_labels); got {tuple(logits.shape)} "
+            f"{logits.dtype}"
+        )
+    if observed.shape != logits.shape:
+        raise InputError(
+            f"observed labels have shape {tuple(observed.shape)} but logits {tuple(logits.shape)}; "
+            "give one 0/1 entry per sample and label"
+        )
+    return observed.to(logits.dtype)
+
+
+def _positive_float(name: str, value: float, *, allow_zero: bool = True) -> float:
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise InputError(f"{name} must be a finite number {'>=' if allow_zero else '>'} 0; got {value}")
+    return value
+
+
+def _bce(logits: Tensor, target: Tensor) -> Tensor:
+    """Per-entry ``-[t log p + (1 - t) log(1 - p)]`` for soft targets ``t``."""
+    return -(target * F.logsigmoid(logits) + (1.0 - target) * F.logsigmoid(-logits))
+
+
+def _cardinality_penalty(probs: Tensor, expected_positives: float) -> Tensor:
+    """EPR regulariser ``(mean_i sum_j p_ij - k)^2 / L^2`` (Cole et al. 2021)."""
+    n_labels = probs.shape[1]
+    return (probs.sum(dim=1).mean() - expected_positives) ** 2 / n_labels**2
+
+
+# --------------------------------------------------------------------------- pure functions
+
+
+def assume_negative_loss(logits: Tensor, observed: Tensor) -> Tensor:
+    """Assume negative (AN): ``-log p`` on observed positives, ``-log(1 - p)`` on every unknown label."""
+    y = _check(logits, observed)
+    return _bce(logits, y).mean()
+
+
+def label_smoothing_loss(logits: Tensor, observed: Tensor, epsilon: float = 0.1) -> Tensor:
+    """Assume negative with label smoothing (AN-LS; Cole et al. CVPR 2021).
+
+    BCE against ``t = (1 - eps) y + eps (1 - y)``: positives target ``1 - eps``, unknowns ``eps``.
+    """
+    y = _check(logits, observed)
+    return _bce(logits, (1.0 - epsilon) * y + epsilon * (1.0 - y)).mean()
+
+
+def weak_negative_loss(logits: Tensor, observed: Tensor, gamma: float | None = None) -> Tensor:
+    """Weak assume negative (WAN; Cole et al. CVPR 2021).
+
+    ``-log p`` on observed positives, ``-gamma log(1 - p)`` on unknowns, ``gamma = 1/(L - 1)`` by default.
+    """
+    y = _check(logits, observed)
+    g = 1.0 / max(logits.shape[1] - 1, 1) if gamma is None else gamma
+    loss = -(y * F.logsigmoid(logits) + g * (1.0 - y) * F.logsigmoid(-logits))
+    return loss.mean()
+
+
+def epr_loss(logits: Tensor, observed: Tensor, expected_positives: float) -> Tensor:
+    """Expected positives regularisation (EPR; Cole et al., "Multi-Label Learning from Single Positive Labels", CVPR 2021).
+
+    ``mean_{i,j}[-y_ij log p_ij] + (mean_i sum_j p_ij - k)^2 / L^2``: unknown labels get no
+    per-entry loss; the penalty pulls the mean number of predicted positives to ``k``.
+    """
+    y = _check(logits, observed)
+    positive = -(y * F.logsigmoid(logits)).mean()
+    return positive + _cardinality_penalty(torch.sigmoid(logits), expected_positives)
+
+
+def role_loss(logits: Tensor, observed: Tensor, label_logits: Tensor, expected_positives: float) -> Tensor:
+    """Regularised online label estimation (ROLE; Cole et al. CVPR 2021).
+
+    With classifier output ``f = sigmoid(logits)`` and label estimates ``g = sigmoid(label_logits)``::
+
+        0.5 mean[-y (log f + log g)]
+        + 0.5 mean[BCE(f, sg(g)) + BCE(g, sg(f))]
+        + 0.5 [EPR(f) + EPR(g)]
+
+    ``sg`` = stop-gradient, ``EPR`` = :func:`_cardinality_penalty` with ``k``.
+    """
+    y = _check(logits, observed)
+    if label_logits.shape != logits.shape:
+        raise InputError(f"label_logits shape {tuple(label_logits.shape)} must match logits {tuple(logits.shape)}")
+    f, g = torch.sigmoid(logits), torch.sigmoid(label_logits)
+    positive = -(y * (F.logsigmoid(logits) + F.logsigmoid(label_logits)))
+    cross = _bce(logits, g.detach()) + _bce(label_logits, f.detach())
+    reg = _cardinality_penalty(f, expected_positives) + _cardinality_penalty(g, expected_positives)
+    return 0.5 * (positive.mean() + cross.mean() + reg)
+
+
+def em_loss(
+    logits: Tensor,
+    observed: Tensor,
+    alpha: float = 0.1,
+    pseudo_targets: Tensor | None = None,
+    beta: float = 0.5,
+) -> Tensor:
+    """Entropy maximisation with asymmetric pseudo-labels (EM+APL; Zhou et al., "Acknowledging the Unknown
+    for Multi-label Learning with Single Positive Labels", ECCV 2022).
+
+    Per entry: ``-log p`` on observed positives; ``beta BCE(p, t)`` where a negative pseudo-label with
+    soft target ``t`` is set (``pseudo_targets`` not NaN); ``-alpha H(p)`` on the other unknowns, with
+    ``H(p) = -p log p - (1 - p) log(1 - p)`` (maximising the entropy pushes unknowns toward 0.5, not 0).
+    Mean over entries.
+    """
+    y = _check(logits, observed)
+    log_p, log_q = F.logsigmoid(logits), F.logsigmoid(-logits)
+    p = torch.sigmoid(logits)
+    neg_entropy = p * log_p + (1.0 - p) * log_q  # -H(p)
+    unknown = alpha * neg_entropy
+    if pseudo_targets is not None:
+        has = ~torch.isnan(pseudo_targets)
+        t = torch.where(has, pseudo_targets, torch.zeros_like(pseudo_targets))
+        unknown = torch.where(has, beta * _bce(logits, t), unknown)
+    loss = torch.where(y > 0, -log_p, unknown)
+    return loss.mean()
+
+
+def large_loss_rejection(logits: Tensor, observed: Tensor, reject_rate: float) -> Tensor:
+    """Large-loss rejection (LL-R; Kim et al., "Large Loss Matters in Weakly Supervised Multi-Label
+    Classification", CVPR 2022).
+
+    Assume-negative BCE, except that the ``ceil(n L reject_rate)`` largest losses among the unknown
+    entries of the batch are set to 0 (they are likely false negatives). Mean over all ``n L`` entries.
+    """
+    y = _check(logits, observed)
+    loss = _bce(logits, y)
+    k = min(math.ceil(loss.numel() * reject_rate), int((y == 0).sum()))
+    if k <= 0:
+        return loss.mean()
+    unknown_loss = torch.where(y > 0, torch.full_like(loss, -1.0), loss.detach()).flatten()
+    rejected = torch.topk(unknown_loss, k).indices
+    keep = torch.ones_like(unknown_loss).index_fill(0, rejected, 0.0).view_as(loss)
+    return (loss * keep).mean()
+
+
+def label_embedding_loss(sq_distances: Tensor, observed: Tensor, embeddings: Tensor, push_weight: float = 1.0) -> Tensor:
+    """Label-embedding min-max loss: pull each item to its observed labels, push labels apart.
+
+    ``mean_{(i,c) observed} ||z_i - e_c||^2 - push_weight * mean_{c < c'} ||e_c - e_c'||``.
+    The pull alone collapses everything to one point; the push (an anti-regulariser on the
+    label embeddings) keeps labels apart, bounded by the embeddings' max-norm constraint
+    (:class:`weaklabel.nn.label_embedding.LabelEmbeddingHead`). An item that truly carries
+    several labels is pulled toward all of them and settles between them.
+    """
+    y = _check(sq_distances, observed)
+    if embeddings.ndim != 2 or embeddings.shape[0] != y.shape[1]:
+        raise InputError(f"embeddings must have shape ({y.shape[1]}, dim); got {tuple(embeddings.shape)}")
+    pull = (y * sq_distances).sum() / y.sum().clamp(min=1.0)
+    n = embeddings.shape[0]
+    if n < 2:
+        return pull
+    i, j = torch.triu_indices(n, n, offset=1, device=embeddings.device)
+    diff = embeddings[i] - embeddings[j]
+    push = torch.sqrt((diff**2).sum(dim=1) + 1e-12).mean()
+    return pull - push_weight * push
+
+
+# --------------------------------------------------------------------------- modules
+
+
+class PositiveOnlyLoss(nn.Module):
+    """Base of the positive-only loss modules.
+
+    ``forward(logits, observed, index=None)``. Losses with per-item state override
+    :meth:`setup` (called once with the training split's observed matrix) and
+    :meth:`callbacks` (training-loop hooks, e.g. pseudo-labelling at the end of an epoch).
+    """
+
+    def setup(self, observed: Tensor, seed: int) -> None:
+        """Allocate per-item state for the ``(N, L)`` training matrix ``observed`` (default: none)."""
+
+    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
+        """Training callbacks; ``predict()`` returns the current logits of every training item."""
+        return []
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:  # noqa: D102
+        raise NotImplementedError
+
+
+@register_loss("assume_negative", "positive_only")
+class AssumeNegativeLoss(PositiveOnlyLoss):
+    """Assume negative (AN): BCE with every unknown label taken as negative."""
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return assume_negative_loss(logits, observed)
+
+
+@register_loss("label_smoothing", "positive_only")
+class LabelSmoothingLoss(PositiveOnlyLoss):
+    """Assume negative with label smoothing eps (AN-LS, Cole et al. CVPR 2021; eps = 0.1 as there)."""
+
+    def __init__(self, epsilon: float = 0.1) -> None:
+        super().__init__()
+        if not 0.0 <= float(epsilon) < 0.5:
+            raise InputError(f"epsilon must be in [0, 0.5); got {epsilon}")
+        self.epsilon = float(epsilon)
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return label_smoothing_loss(logits, observed, self.epsilon)
+
+
+@register_loss("weak_negative", "positive_only")
+class WeakNegativeLoss(PositiveOnlyLoss):
+    """Weak assume negative (WAN, Cole et al. CVPR 2021): unknowns weighted gamma = 1/(L-1) by default."""
+
+    def __init__(self, gamma: float | None = None) -> None:
+        super().__init__()
+        self.gamma = None if gamma is None else _positive_float("gamma", gamma)
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return weak_negative_loss(logits, observed, self.gamma)
+
+
+class _ExpectedPositivesLoss(PositiveOnlyLoss):
+    """Shared ``expected_positives`` (k) handling."""
+
+    def __init__(self, expected_positives: float = 1.0) -> None:
+        super().__init__()
+        self.expected_positives = _positive_float("expected_positives", expected_positives, allow_zero=False)
+
+    def extra_repr(self) -> str:
+        return f"expected_positives={self.expected_positives}"
+
+
+@register_loss("epr", "positive_only")
+class EPRLoss(_ExpectedPositivesLoss):
+    """Expected positives regularisation (EPR, Cole et al. CVPR 2021): positives + (mean sum p - k)^2 / L^2."""
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return epr_loss(logits, observed, self.expected_positives)
+
+
+@register_loss("role", "positive_only")
+class ROLELoss(_ExpectedPositivesLoss):
+    """Regularised online label estimation (ROLE, Cole et al. CVPR 2021): a learned (N, L) label-estimate matrix.
+
+    The estimates ``label_logits`` are an :class:`~torch.nn.Parameter` created by :meth:`setup`
+    (unknowns uniform in +-logit(0.6), observed positives at logit(0.995), as in the paper's code).
+    Train them faster with ``lr_multipliers={"loss.label_logits": 10.0}``. Without ``index``
+    (validation) the loss is :func:`epr_loss` on the classifier alone.
+    """
+
+    label_logits: nn.Parameter | None
+
+    def __init__(self, expected_positives: float = 1.0) -> None:
+        super().__init__(expected_positives)
+        self.label_logits = None
+
+    def setup(self, observed: Tensor, seed: int) -> None:
+        gen = torch.Generator().manual_seed(seed)
+        bound = math.log(0.6 / 0.4)
+        init = (torch.rand(observed.shape, generator=gen) * 2.0 - 1.0) * bound
+        init = torch.where(observed.cpu() > 0, torch.full_like(init, math.log(0.995 / 0.005)), init)
+        self.label_logits = nn.Parameter(init.to(observed.device))
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        if index is None or self.label_logits is None:
+            return epr_loss(logits, observed, self.expected_positives)
+        return role_loss(logits, observed, self.label_logits[index], self.expected_positives)
+
+
+@register_loss("em_apl", "positive_only")
+class EMAPLLoss(PositiveOnlyLoss):
+    """Entropy maximisation + asymmetric pseudo-labels (EM+APL, Zhou et al. ECCV 2022).
+
+    Unknowns: ``-alpha H(p)``. From epoch ``warmup`` on, at the end of each epoch and for each
+    label, the ``0.9 * n_unknown / apl_epochs`` unknown entries with the lowest predictions become
+    soft negatives with target ``p`` (their prediction then), trained with ``beta * BCE`` (only
+    negative pseudo-labels, as in the released code). The paper's epochs are passes of a
+    pretrained ResNet; ``warmup`` and ``apl_epochs`` are counted in this library's epochs.
+    """
+
+    pseudo_targets: Tensor | None
+
+    def __init__(self, alpha: float = 0.1, beta: float = 0.5, warmup: int = 5, apl_epochs: int = 20) -> None:
+        super().__init__()
+        self.alpha = _positive_float("alpha", alpha)
+        self.beta = _positive_float("beta", beta)
+        if int(warmup) < 0 or int(apl_epochs) < 1:
+            raise InputError(f"warmup must be >= 0 and apl_epochs >= 1; got {warmup} and {apl_epochs}")
+        self.warmup, self.apl_epochs = int(warmup), int(apl_epochs)
+        self.register_buffer("pseudo_targets", None)
+
+    def setup(self, observed: Tensor, seed: int) -> None:
+        self.pseudo_targets = torch.full(observed.shape, float("nan"), device=observed.device)
+        self._observed = observed > 0
+
+    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
+        return [_AsymmetricPseudoLabels(self, predict)]
+
+    def add_pseudo_negatives(self, logits: Tensor) -> None:
+        """Mark, per label, the lowest-scored ``0.9 * n_unknown / apl_epochs`` free unknowns as soft negatives."""
+        if self.pseudo_targets is None:
+            raise InputError("call setup(observed, seed) before pseudo-labelling")
+        probs = torch.sigmoid(logits.detach()).to(self.pseudo_targets.device)
+        unknown = ~self._observed.to(probs.device)
+        free = unknown & torch.isnan(self.pseudo_targets)
+        n_new = (0.9 * unknown.sum(dim=0).float() / self.apl_epochs).long()
+        ranked = torch.where(free, probs, torch.full_like(probs, math.inf))
+        order = ranked.argsort(dim=0)
+        for label in range(probs.shape[1]):
+            k = int(min(n_new[label], free[:, label].sum()))
+            rows = order[:k, label]
+            self.pseudo_targets[rows, label] = probs[rows, label]
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        pseudo = None if index is None or self.pseudo_targets is None else self.pseudo_targets[index]
+        return em_loss(logits, observed, self.alpha, pseudo, self.beta)
+
+
+class _AsymmetricPseudoLabels(Callback):
+    """Calls :meth:`EMAPLLoss.add_pseudo_negatives` at the end of each epoch after the warm-up."""
+
+    def __init__(self, loss: EMAPLLoss, predict: Callable[[], Tensor]) -> None:
+        self.loss, self.predict = loss, predict
+
+    def on_epoch_end(self, trainer: object, logs: dict[str, float]) -> None:
+        if getattr(trainer, "epoch") + 1 >= self.loss.warmup:
+            self.loss.add_pseudo_negatives(self.predict())
+
+
+@register_loss("large_loss", "positive_only")
+class LargeLossRejection(PositiveOnlyLoss):
+    """Large-loss rejection (LL-R, Kim et al. CVPR 2022): drop the largest unknown losses, a growing share.
+
+    The rejection rate is ``min(delta * epoch, max_rate)`` (0 in the first epoch). Kim et al. use
+    ``delta`` in 0.1-0.5 % per epoch for 10 fine-tuning epochs; here epochs are shorter and more
+    numerous, so the default is 0.2 % per epoch capped at ``max_rate = 5 %``.
+    """
+
+    def __init__(self, delta: float = 0.002, max_rate: float = 0.05) -> None:
+        super().__init__()
+        self.delta = _positive_float("delta", delta)
+        if not 0.0 <= float(max_rate) < 1.0:
+            raise InputError(f"max_rate must be in [0, 1); got {max_rate}")
+        self.max_rate = float(max_rate)
+        self.epoch = 0
+
+    @property
+    def reject_rate(self) -> float:
+        return min(self.delta * self.epoch, self.max_rate)
+
+    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
+        return [_EpochCounter(self)]
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return large_loss_rejection(logits, observed, self.reject_rate)
+
+
+class _EpochCounter(Callback):
+    """Keeps ``loss.epoch`` equal to the trainer's epoch."""
+
+    def __init__(self, loss: LargeLossRejection) -> None:
+        self.loss = loss
+
+    def on_epoch_start(self, trainer: object) -> None:
+        self.loss.epoch = int(getattr(trainer, "epoch"))
+
+
+@register_loss("label_embedding", "positive_only")
+class LabelEmbeddingLoss(nn.Module):
+    """Label-embedding min-max: pull items to their observed labels' embeddings, push embeddings apart.
+
+    ``forward(sq_distances, observed, embeddings)`` with the squared distances ``(n, L)`` and the
+    (max-norm constrained) label embeddings ``(L, m)`` of
+    :class:`weaklabel.nn.label_embedding.LabelEmbeddingHead`; see :func:`label_embedding_loss`.
+    """
+
+    def __init__(self, push_weight: float = 1.0) -> None:
+        super().__init__()
+        self.push_weight = _positive_float("push_weight", push_weight)
+
+    def setup(self, observed: Tensor, seed: int) -> None:
+        """No per-item state."""
+
+    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
+        """No callbacks."""
+        return []
+
+    def forward(self, sq_distances: Tensor, observed: Tensor, embeddings: Tensor) -> Tensor:
+        return label_embedding_loss(sq_distances, observed, embeddings, self.push_weight)

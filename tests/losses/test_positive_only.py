@@ -1,0 +1,193 @@
+"""Positive-only losses against independent NumPy computations written from the papers' formulas."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from weaklabel.exceptions import InputError
+from weaklabel.losses import available_losses, build_loss
+from weaklabel.losses.positive_only import (
+    EMAPLLoss,
+    LargeLossRejection,
+    ROLELoss,
+    assume_negative_loss,
+    em_loss,
+    epr_loss,
+    label_embedding_loss,
+    label_smoothing_loss,
+    large_loss_rejection,
+    role_loss,
+    weak_negative_loss,
+)
+
+N, L = 6, 5
+
+
+def _sig(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@pytest.fixture
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(scale=2.0, size=(N, L))
+    y = np.zeros((N, L))
+    y[np.arange(N), rng.integers(0, L, N)] = 1.0
+    return x, y
+
+
+def _t(a: np.ndarray) -> torch.Tensor:
+    return torch.tensor(a, dtype=torch.float64)
+
+
+def np_bce(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    p = _sig(x)
+    return -(t * np.log(p) + (1 - t) * np.log(1 - p))
+
+
+def test_registered() -> None:
+    expected = {"assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "label_embedding"}
+    assert expected <= set(available_losses("positive_only"))
+
+
+def test_assume_negative(data) -> None:
+    x, y = data
+    assert assume_negative_loss(_t(x), _t(y)).item() == pytest.approx(np_bce(x, y).mean(), rel=1e-10)
+
+
+def test_label_smoothing(data) -> None:
+    x, y = data
+    p = _sig(x)
+    ref = np.where(y == 1, -(0.9 * np.log(p) + 0.1 * np.log(1 - p)), -(0.9 * np.log(1 - p) + 0.1 * np.log(p))).mean()
+    assert label_smoothing_loss(_t(x), _t(y), 0.1).item() == pytest.approx(ref, rel=1e-10)
+
+
+def test_weak_negative_default_gamma(data) -> None:
+    x, y = data
+    p = _sig(x)
+    ref = np.where(y == 1, -np.log(p), -np.log(1 - p) / (L - 1)).mean()
+    assert weak_negative_loss(_t(x), _t(y)).item() == pytest.approx(ref, rel=1e-10)
+
+
+def test_epr(data) -> None:
+    x, y = data
+    p = _sig(x)
+    ref = np.where(y == 1, -np.log(p), 0.0).mean() + (p.sum(axis=1).mean() - 1.5) ** 2 / L**2
+    assert epr_loss(_t(x), _t(y), 1.5).item() == pytest.approx(ref, rel=1e-10)
+
+
+def test_role(data) -> None:
+    x, y = data
+    g_logits = np.random.default_rng(1).normal(size=(N, L))
+    f, g = _sig(x), _sig(g_logits)
+    pos = np.where(y == 1, -np.log(f) - np.log(g), 0.0)
+    cross = np_bce(x, g) + np_bce(g_logits, f)
+    reg = (f.sum(1).mean() - 2.0) ** 2 / L**2 + (g.sum(1).mean() - 2.0) ** 2 / L**2
+    ref = 0.5 * (pos.mean() + cross.mean() + reg)
+    assert role_loss(_t(x), _t(y), _t(g_logits), 2.0).item() == pytest.approx(ref, rel=1e-10)
+
+
+def test_role_module_learns_label_estimates(data) -> None:
+    x, y = data
+    loss = ROLELoss(expected_positives=2.0)
+    loss.setup(_t(y).float(), seed=0)
+    est = loss.label_logits.detach()
+    assert np.allclose(est[_t(y) > 0].numpy(), math.log(0.995 / 0.005))
+    assert float(est[_t(y) == 0].abs().max()) <= math.log(1.5) + 1e-6
+    logits = _t(x).float().requires_grad_()
+    loss(logits, _t(y).float(), torch.arange(N)).backward()
+    assert loss.label_logits.grad is not None and loss.label_logits.grad.abs().sum() > 0
+    # without index (validation) it is EPR on the classifier alone
+    assert loss(_t(x), _t(y)).item() == pytest.approx(epr_loss(_t(x), _t(y), 2.0).item())
+
+
+def test_em_with_pseudo_labels(data) -> None:
+    x, y = data
+    p = _sig(x)
+    pseudo = np.full((N, L), np.nan)
+    pseudo[0, (np.argmax(y[0]) + 1) % L] = 0.05
+    entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
+    unknown = np.where(np.isnan(pseudo), -0.2 * entropy, 0.7 * np_bce(x, np.nan_to_num(pseudo)))
+    ref = np.where(y == 1, -np.log(p), unknown).mean()
+    assert em_loss(_t(x), _t(y), 0.2, _t(pseudo), 0.7).item() == pytest.approx(ref, rel=1e-10)
+
+
+def test_apl_picks_lowest_unknowns() -> None:
+    y = torch.zeros(10, 2)
+    y[0, 0] = 1.0
+    loss = EMAPLLoss(apl_epochs=3)
+    loss.setup(y, seed=0)
+    logits = torch.arange(20, dtype=torch.float32).view(10, 2)
+    loss.add_pseudo_negatives(logits)
+    marked = ~torch.isnan(loss.pseudo_targets)
+    # label 0: 9 unknowns → int(0.9*9/3) = 2 lowest unknown rows (1, 2; row 0 is observed)
+    assert torch.equal(marked[:, 0].nonzero().flatten(), torch.tensor([1, 2]))
+    assert torch.equal(marked[:, 1].nonzero().flatten(), torch.tensor([0, 1, 2]))
+    assert loss.pseudo_targets[1, 0].item() == pytest.approx(float(torch.sigmoid(torch.tensor(2.0))))
+    loss.add_pseudo_negatives(logits)  # next epoch: the next lowest free entries
+    assert int((~torch.isnan(loss.pseudo_targets[:, 0])).sum()) == 4
+
+
+def test_large_loss_rejection(data) -> None:
+    x, y = data
+    per = np_bce(x, y)
+    rate = 0.1
+    k = math.ceil(N * L * rate)
+    unknown_losses = np.sort(per[y == 0])[::-1]
+    ref = (per.sum() - unknown_losses[:k].sum()) / (N * L)
+    assert large_loss_rejection(_t(x), _t(y), rate).item() == pytest.approx(ref, rel=1e-10)
+    assert large_loss_rejection(_t(x), _t(y), 0.0).item() == pytest.approx(per.mean(), rel=1e-10)
+
+
+def test_large_loss_schedule() -> None:
+    loss = LargeLossRejection(delta=0.01, max_rate=0.03)
+    assert [(setattr(loss, "epoch", e), loss.reject_rate)[1] for e in (0, 2, 10)] == pytest.approx([0.0, 0.02, 0.03])
+
+
+def test_label_embedding(data) -> None:
+    _, y = data
+    rng = np.random.default_rng(2)
+    z, e = rng.normal(size=(N, 3)), rng.normal(size=(L, 3))
+    d2 = ((z[:, None, :] - e[None]) ** 2).sum(-1)
+    pairs = [np.linalg.norm(e[a] - e[b]) for a in range(L) for b in range(a + 1, L)]
+    ref = d2[y == 1].mean() - 0.5 * np.mean(pairs)
+    assert label_embedding_loss(_t(d2), _t(y), _t(e), 0.5).item() == pytest.approx(ref, rel=1e-10)
+
+
+@pytest.mark.parametrize("name", ["assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss"])
+def test_finite_gradients_at_extreme_logits(name: str) -> None:
+    y = torch.zeros(4, 3)
+    y[torch.arange(4), torch.tensor([0, 1, 2, 0])] = 1.0
+    logits = torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4]], requires_grad=True)
+    loss = build_loss(name, "positive_only")
+    loss.setup(y, seed=0)
+    if isinstance(loss, EMAPLLoss):
+        loss.add_pseudo_negatives(logits)
+    if isinstance(loss, LargeLossRejection):
+        loss.epoch = 50
+    value = loss(logits, y, torch.arange(4))
+    value.backward()
+    assert torch.isfinite(value) and torch.isfinite(logits.grad).all()
+
+
+def test_label_embedding_finite_gradient_at_coincident_embeddings() -> None:
+    e = torch.zeros(3, 2, requires_grad=True)
+    d2 = torch.zeros(2, 3, requires_grad=True)
+    value = label_embedding_loss(d2, torch.eye(3)[:2], e)
+    value.backward()
+    assert torch.isfinite(e.grad).all() and torch.isfinite(d2.grad).all()
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(InputError, match="expected_positives"):
+        build_loss("epr", "positive_only", expected_positives=0)
+    with pytest.raises(InputError, match="epsilon"):
+        build_loss("label_smoothing", "positive_only", epsilon=0.7)
+    with pytest.raises(InputError, match="shape"):
+        assume_negative_loss(torch.zeros(2, 3), torch.zeros(2, 4))
+    with pytest.raises(InputError, match="unknown positive-only loss"):
+        build_loss("nope", "positive_only")
