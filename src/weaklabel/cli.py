@@ -102,6 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
     _add_verbosity(fit)
 
+    cl = sub.add_parser("cluster", help="learn classes from unlabelled data (self-supervised) and save the model")
+    cl.add_argument("data", help="data: .csv, .tsv, .parquet, .npy or .npz")
+    cl.add_argument("--out", required=True, help="directory to write the model to")
+    cl.add_argument("--n-classes", type=int, help="number of classes to learn")
+    cl.add_argument("--assignments", help="also write each row's class and class probabilities to this .csv/.parquet")
+    cl.add_argument("--config", help="YAML file with data and params sections; flags override it")
+    _add_data_flags(cl, labels=False)
+    g = cl.add_argument_group("model")
+    g.add_argument("--epochs", type=int, help="maximum number of epochs")
+    g.add_argument("--seed", type=int, help="random_state")
+    g.add_argument("--device", help="auto, cpu or cuda")
+    g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
+    _add_verbosity(cl)
+
     pred = sub.add_parser("predict", help="write per-label scores and predicted labels for a file")
     pred.add_argument("model", help="model directory written by 'weaklabel fit'")
     pred.add_argument("data", help="data file with the same feature columns as at fit")
@@ -158,8 +172,8 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
 
 def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
     """Defaults < YAML < flags: ``{"task", "data", "params"}``."""
-    config = _load_yaml(args.config)
-    task = args.task or config.get("task") or "multilabel"
+    config = _load_yaml(getattr(args, "config", None))
+    task = getattr(args, "task", None) or config.get("task") or "multilabel"
     data = dict(config.get("data", {}))
     for key in DATA_KEYS:
         value = getattr(args, key, None)
@@ -170,8 +184,8 @@ def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, flag, None)
         if value is not None:
             params[param] = value
-    params.update(dict(args.param))
-    if args.quiet:
+    params.update(dict(getattr(args, "param", [])))
+    if getattr(args, "quiet", False):
         params["verbose"] = 0
     return {"task": task, "data": data, "params": params}
 
@@ -194,6 +208,28 @@ def cmd_fit(args: argparse.Namespace) -> int:
     task.fit(estimator, table)
     save_model(estimator, args.out, extra_json={"fit_config.json": config})
     print(f"saved {type(estimator).__name__} ({task.name}, {len(table.features)} rows) to {args.out}")
+    return 0
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from .data.readers import write_table
+    from .persistence import save_model
+    from .tasks import get_task
+
+    args.task = "self-supervised"
+    config = resolve_fit_config(args)
+    if args.n_classes is not None:
+        config["params"]["n_classes"] = args.n_classes
+    task = get_task(config["task"])
+    estimator = task.build(config["params"])
+    table = _read(args.data, config["data"], require_labels=False)
+    config["data"]["features"] = table.feature_names
+    task.fit(estimator, table)
+    save_model(estimator, args.out, extra_json={"fit_config.json": config})
+    print(f"saved {type(estimator).__name__} ({len(table.features)} rows) to {args.out}")
+    if args.assignments:
+        write_table(task.predictions(estimator, table), args.assignments)
+        print(f"wrote class assignments to {args.assignments}")
     return 0
 
 
@@ -257,7 +293,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fit": cmd_fit, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
+COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

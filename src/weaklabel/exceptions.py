@@ -7,6 +7,8 @@ the problem and the fix.
 
 from __future__ import annotations
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 
 class WeaklabelError(Exception):
     """Base class of every error a user can cause."""
@@ -20,5 +22,9 @@ class ModelFileError(WeaklabelError, ValueError):
     """A model directory that is missing, incomplete, tampered with or of another version."""
 
 
-class NotFittedError(WeaklabelError, AttributeError):
-    """An estimator was used before ``fit``."""
+class InputTypeError(InputError, TypeError):
+    """Input of a type that cannot be converted (e.g. a dict where a number belongs)."""
+
+
+class NotFittedError(WeaklabelError, _SklearnNotFittedError):
+    """An estimator was used before ``fit`` (also a scikit-learn ``NotFittedError``)."""

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import warnings
+
 import numpy as np
+from sklearn.exceptions import DataConversionWarning
 
 from ..exceptions import InputError
 
@@ -21,8 +24,30 @@ def _is_label_scalar(value: Any) -> bool:
     return isinstance(value, (str, int, np.integer, bool, np.bool_))
 
 
+def as_label_input(y: Any) -> Any:
+    """Normalise array-likes: ``__array__`` objects become arrays; an (n, 1) column of class labels is raveled.
+
+    A column vector is read as one label per sample, following scikit-learn
+    (with a ``DataConversionWarning``); a one-label 0/1 matrix is therefore
+    the same as two classes 0 and 1.
+    """
+    if y is None:
+        raise InputError("labels are None; this estimator requires y to be passed, but the target y is None")
+    if not isinstance(y, (np.ndarray, list, tuple)) and not hasattr(y, "columns") and hasattr(y, "__array__"):
+        y = np.asarray(y)
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1 and y.dtype != object and not np.isin(y, (0, 1)).all():
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; it is read as one label per sample",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y.ravel()
+    return y
+
+
 def detect_format(y: Any) -> str:
     """``"matrix"`` (2-D 0/1 array), ``"sets"`` (sequence of label sequences) or ``"single"`` (1-D labels)."""
+    y = as_label_input(y)
     if isinstance(y, np.ndarray) and y.dtype != object:
         if y.ndim == 2:
             return "matrix"
@@ -39,16 +64,28 @@ def detect_format(y: Any) -> str:
     if all(_is_label_scalar(v) for v in items):
         return "single"
     if all(isinstance(v, (list, tuple, set, frozenset, np.ndarray)) for v in items):
-        if all(isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype != object and v.dtype.kind in "biuf" for v in items):
-            lengths = {len(v) for v in items}
-            values = np.unique(np.concatenate(items)) if items else np.array([])
-            if len(lengths) == 1 and np.isin(values, (0, 1)).all():
-                return "matrix"
+        if _is_indicator_rows(items):
+            return "matrix"
         return "sets"
     kinds = sorted({type(v).__name__ for v in items})
     raise InputError(
         f"labels mix types {kinds}; give either one label per sample (str or int) or a list of labels per sample"
     )
+
+
+def _is_indicator_rows(rows: list[Any]) -> bool:
+    """Rows of equal length (≥ 2) holding only numeric 0/1: a 0/1 matrix, as in scikit-learn's ``type_of_target``.
+
+    So ``[[0, 1], [1, 0]]`` is a matrix; label sets of the integer labels 0 and
+    1 must be given with ragged rows, as strings, or as a named matrix.
+    """
+    if len({len(r) for r in rows}) != 1 or len(rows[0]) < 2:
+        return False
+    try:
+        values = np.asarray([list(r) for r in rows])
+    except (ValueError, TypeError):
+        return False
+    return values.dtype.kind in "biuf" and bool(np.isin(values, (0, 1)).all())
 
 
 def _check_label_types(labels: Iterable[Any]) -> None:
@@ -66,6 +103,11 @@ def _python_scalar(v: Any) -> str | int:
         return v
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return int(v)
+    if isinstance(v, (float, np.floating)):
+        raise InputError(
+            f"Unknown label type: continuous (label {v!r}); labels must be strings or integers — "
+            "a classifier cannot learn a continuous target"
+        )
     raise InputError(f"label {v!r} is of type {type(v).__name__}; labels must be strings or integers")
 
 
@@ -84,6 +126,7 @@ class LabelEncoder:
         self.classes = classes
 
     def fit(self, y: Any) -> "LabelEncoder":
+        y = as_label_input(y)
         self.format_ = detect_format(y)
         if self.format_ == "matrix":
             Y = self._as_matrix(y)
@@ -137,6 +180,7 @@ class LabelEncoder:
 
     def transform(self, y: Any) -> np.ndarray:
         """Labels → float32 0/1 matrix (n, L); unknown labels are an error."""
+        y = as_label_input(y)
         fmt = detect_format(y)
         if fmt == "matrix":
             if hasattr(y, "columns"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 
 
 def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np.ndarray:
@@ -32,7 +32,9 @@ def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np
     if arr.dtype == object or arr.dtype.kind in "USV":
         try:
             arr = arr.astype(np.float64)
-        except (ValueError, TypeError):
+        except TypeError as exc:
+            raise InputTypeError(f"{what} holds values that are not numbers ({exc}); encode them as numbers") from None
+        except ValueError:
             raise InputError(
                 f"{what} holds non-numeric values (e.g. strings); encode them as numbers before fitting"
             ) from None
@@ -43,11 +45,15 @@ def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np
         hint = "reshape a single feature with X.reshape(-1, 1) or a single sample with X.reshape(1, -1)"
         if allow_images:
             hint += "; images must be (n, height, width) or (n, channels, height, width)"
-        raise InputError(f"{what} must have {' or '.join(map(str, allowed))} dimensions, got shape {arr.shape}: {hint}")
+        raise InputError(
+            f"{what} must have {' or '.join(map(str, allowed))} dimensions, got shape {arr.shape}. Reshape your data: {hint}"
+        )
     if arr.shape[0] == 0:
         raise InputError(f"{what} has 0 samples; at least 1 sample is required")
     if arr.size == 0:
-        raise InputError(f"{what} has 0 features (shape {arr.shape}); at least 1 feature is required")
+        raise InputError(
+            f"{what} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required; pass at least one feature column"
+        )
     arr = np.ascontiguousarray(arr, dtype=np.float32)
     finite = np.isfinite(arr)
     if not finite.all():

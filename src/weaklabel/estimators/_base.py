@@ -167,6 +167,7 @@ class NeuralEstimator(BaseEstimator):
         return torch.cat(outs).numpy()
 
     def _transform_inputs(self, X: Any) -> np.ndarray:
+        self._check_is_fitted()
         X = self._validate_X(X, reset=False)
         return self.scaler_.transform(X)
 

@@ -126,7 +126,18 @@ class Trainer:
         self.history = History()
 
     def fit(self, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None = None) -> History:
-        """Train for up to ``max_epochs``; returns the run's :class:`History`."""
+        """Train for up to ``max_epochs``; returns the run's :class:`History`.
+
+        Global-RNG draws inside the loop (dropout, losses that sample) are
+        seeded from ``config.seed`` in a forked RNG state, so a run is
+        reproducible and the caller's torch RNG is left as it was.
+        """
+        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(self.config.seed)
+            return self._fit(train, val)
+
+    def _fit(self, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None) -> History:
         train = {k: v.to(self.device) for k, v in train.items()}
         val = {k: v.to(self.device) for k, v in val.items()} if val else None
         callbacks = list(self.callbacks)

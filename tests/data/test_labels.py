@@ -1,0 +1,58 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from weaklabel.data.labels import LabelEncoder, detect_format
+from weaklabel.exceptions import InputError
+
+
+def test_formats_detected():
+    assert detect_format(np.zeros((3, 2))) == "matrix"
+    assert detect_format([["a"], ["b", "c"]]) == "sets"
+    assert detect_format(["a", "b"]) == "single"
+    assert detect_format(np.array([1, 2, 1])) == "single"
+
+
+def test_sets_round_trip_keeps_names_and_order():
+    y = [["cat", "dog"], ["dog"], ["bird"]]
+    enc = LabelEncoder().fit(y)
+    assert list(enc.classes_) == ["bird", "cat", "dog"]
+    Y = enc.transform(y)
+    np.testing.assert_array_equal(Y, [[0, 1, 1], [0, 0, 1], [1, 0, 0]])
+    assert enc.inverse_transform(Y) == [["cat", "dog"], ["dog"], ["bird"]]
+
+
+def test_single_inverse_is_top_label():
+    enc = LabelEncoder().fit([3, 1, 2])
+    out = enc.inverse_transform(np.zeros((2, 3)), scores=np.array([[0.1, 0.9, 0.2], [0.5, 0.1, 0.7]]))
+    np.testing.assert_array_equal(out, [2, 3])
+    assert out.dtype == np.int64
+
+
+def test_named_matrix_columns_are_aligned_by_name():
+    frame = pd.DataFrame({"a": [1, 0], "b": [0, 1]})
+    enc = LabelEncoder().fit(frame)
+    np.testing.assert_array_equal(enc.transform(frame[["b", "a"]]), [[1, 0], [0, 1]])
+    with pytest.raises(InputError, match="do not match"):
+        enc.transform(pd.DataFrame({"a": [1], "c": [0]}))
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.array([[0, 2], [1, 0]]), "only 0 and 1"),
+        (np.array([[0, np.nan], [1, 0]]), "NaN"),
+        ([["a"], "b"], "mix types"),
+        (["a", 1], "mix strings and integers"),
+        ([], "empty"),
+    ],
+)
+def test_bad_labels_are_refused(y, message):
+    with pytest.raises(InputError, match=message):
+        LabelEncoder().fit(y)
+
+
+def test_unknown_label_at_transform_names_it():
+    enc = LabelEncoder().fit([["a"], ["b"]])
+    with pytest.raises(InputError, match="unknown label 'z' in sample 1"):
+        enc.transform([["a"], ["z"]])

@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from weaklabel.data.validation import check_features, check_n_features
+from weaklabel.exceptions import InputError
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.array([[1.0, np.nan]]), "NaN"),
+        (np.array([[1.0, np.inf]]), "inf"),
+        (np.zeros((0, 3)), "0 samples"),
+        (np.zeros((3, 0)), "0 features"),
+        (np.zeros(3), "reshape"),
+        (np.array([["a", "b"]]), "non-numeric"),
+        (np.array([[1 + 2j]]), "Complex"),
+    ],
+)
+def test_bad_features_are_refused(X, message):
+    with pytest.raises(InputError, match=message):
+        check_features(X)
+
+
+def test_nan_position_is_named():
+    X = np.zeros((5, 3))
+    X[3, 2] = np.nan
+    with pytest.raises(InputError, match="row 3, column 2"):
+        check_features(X)
+
+
+def test_images_allowed_only_when_asked():
+    assert check_features(np.zeros((2, 1, 8, 8)), allow_images=True).shape == (2, 1, 8, 8)
+    with pytest.raises(InputError, match="dimensions"):
+        check_features(np.zeros((2, 1, 8, 8)))
+
+
+def test_feature_count_mismatch_message():
+    with pytest.raises(InputError, match="X has 3 features, but Est is expecting 4 features"):
+        check_n_features(np.zeros((2, 3)), (4,), "Est")

@@ -1,0 +1,99 @@
+import json
+
+import numpy as np
+import pytest
+
+import weaklabel
+from weaklabel import MultiLabelClassifier
+from weaklabel.exceptions import ModelFileError
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5)).astype(np.float32)
+    y = [["a", "b"] if x[0] > 0 else ["c"] for x in X]
+    return MultiLabelClassifier(hidden_sizes=(16,), max_epochs=3, verbose=0, random_state=0).fit(X, y), X
+
+
+def test_round_trip_predicts_exactly_the_same(fitted, tmp_path):
+    model, X = fitted
+    model.save(tmp_path / "m")
+    loaded = weaklabel.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.predict(X[:5]) == model.predict(X[:5])
+    assert list(loaded.classes_) == ["a", "b", "c"] and loaded.get_params() == model.get_params()
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "manifest.json", "weights.safetensors"]
+
+
+def test_save_overwrites_a_previous_model(fitted, tmp_path):
+    model, _ = fitted
+    model.save(tmp_path / "m")
+    model.save(tmp_path / "m")
+    assert weaklabel.load(tmp_path / "m") is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging left behind
+
+
+def test_refuses_to_overwrite_unrelated_directory(fitted, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "precious.csv").write_text("x")
+    with pytest.raises(ModelFileError, match="not a weaklabel model"):
+        fitted[0].save(tmp_path / "data")
+
+
+def _saved(fitted, tmp_path):
+    fitted[0].save(tmp_path / "m")
+    return tmp_path / "m"
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(ModelFileError, match="does not exist"):
+        weaklabel.load(tmp_path / "nope")
+
+
+def test_incomplete_directory(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    (path / "manifest.json").unlink()
+    with pytest.raises(ModelFileError, match="manifest.json is missing"):
+        weaklabel.load(path)
+
+
+def test_tampered_weights(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    data = bytearray((path / "weights.safetensors").read_bytes())
+    data[-1] ^= 0xFF
+    (path / "weights.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        weaklabel.load(path)
+
+
+def test_truncated_config(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    (path / "config.json").write_bytes((path / "config.json").read_bytes()[:20])
+    with pytest.raises(ModelFileError, match="checksum"):
+        weaklabel.load(path)
+
+
+def test_unlisted_file_such_as_a_pickle(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    (path / "extra.pkl").write_bytes(b"\x80\x04")
+    with pytest.raises(ModelFileError, match="does not list"):
+        weaklabel.load(path)
+
+
+def test_newer_format_version(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["format_version"] = 99
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="upgrade weaklabel"):
+        weaklabel.load(path)
+
+
+def test_unknown_estimator_class_is_not_imported(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["estimator"] = "os.system"
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="unknown estimator"):
+        weaklabel.load(path)

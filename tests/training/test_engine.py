@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from weaklabel.training import Callback, EarlyStopping, Trainer, TrainingConfig, iterate_batches, param_groups
+
+
+def _regression(n=256, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 3, generator=g)
+    y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.01 * torch.randn(n, 1, generator=g)
+    return {"x": X, "y": y}
+
+
+def _fit(config, data, val=None, callbacks=()):
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    loss_fn = lambda b: nn.functional.mse_loss(model(b["x"]), b["y"])  # noqa: E731
+    trainer = Trainer(model, loss_fn, config, callbacks)
+    return model, trainer.fit(data, val), trainer
+
+
+def test_batches_cover_every_row_once_with_index():
+    data = {"x": torch.arange(10).float().unsqueeze(1)}
+    batches = list(iterate_batches(data, 4, torch.Generator().manual_seed(0)))
+    assert [len(b["index"]) for b in batches] == [4, 4, 2]
+    seen = torch.cat([b["x"][:, 0] for b in batches]).long()
+    assert sorted(seen.tolist()) == list(range(10))
+    for b in batches:
+        assert torch.equal(b["x"][:, 0].long(), b["index"])
+
+
+def test_learns_linear_regression():
+    model, history, _ = _fit(TrainingConfig(max_epochs=60, batch_size=32, learning_rate=0.05, weight_decay=0.0), _regression())
+    np.testing.assert_allclose(model.weight.detach().numpy(), [[1.0, -2.0, 0.5]], atol=0.05)
+    assert history.epochs[-1]["train_loss"] < 0.01
+
+
+def test_same_seed_same_model_and_different_seed_differs():
+    cfg = TrainingConfig(max_epochs=3, batch_size=16, seed=7)
+    a, _, _ = _fit(cfg, _regression())
+    b, _, _ = _fit(cfg, _regression())
+    c, _, _ = _fit(TrainingConfig(max_epochs=3, batch_size=16, seed=8), _regression())
+    assert torch.equal(a.weight, b.weight)
+    assert not torch.equal(a.weight, c.weight)
+
+
+def test_early_stopping_restores_best_weights():
+    data, val = _regression(seed=0), _regression(seed=1)
+    val["y"] = val["y"] + 100.0  # validation gets worse as the fit improves
+    stopper = EarlyStopping(patience=2)
+    model, history, trainer = _fit(TrainingConfig(max_epochs=50, batch_size=32, learning_rate=0.05), data, val, [stopper])
+    assert history.n_epochs == stopper.best_epoch + 3  # stopped after `patience` epochs without improvement
+    assert trainer.evaluate_loss(val) == pytest.approx(stopper.best, rel=1e-5)
+
+
+def test_callbacks_see_every_epoch():
+    class Recorder(Callback):
+        def __init__(self):
+            self.events = []
+
+        def on_fit_start(self, trainer):
+            self.events.append("start")
+
+        def on_epoch_end(self, trainer, logs):
+            self.events.append(trainer.epoch)
+
+        def on_fit_end(self, trainer):
+            self.events.append("end")
+
+    rec = Recorder()
+    _fit(TrainingConfig(max_epochs=3), _regression(), callbacks=[rec])
+    assert rec.events == ["start", 0, 1, 2, "end"]
+
+
+def test_non_finite_loss_stops_with_clear_error():
+    data = _regression()
+    data["y"][0] = float("nan")
+    with pytest.raises(FloatingPointError, match="lower learning_rate"):
+        _fit(TrainingConfig(max_epochs=2, batch_size=512), data)
+
+
+def test_weight_decay_only_on_matrices_and_lr_multipliers():
+    module = nn.ModuleDict({"net": nn.Linear(3, 2), "est": nn.Embedding(5, 2)})
+    groups = param_groups(module, 0.1, {"est": 10.0})
+    by_size = {sum(p.numel() for p in g["params"]): (g["weight_decay"], g["lr_mult"]) for g in groups}
+    assert by_size == {6: (0.1, 1.0), 2: (0.0, 1.0), 10: (0.1, 10.0)}
