@@ -1,0 +1,75 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from weaklabel.cli import main
+
+FAST = ["--epochs", "5", "--hidden-sizes", "16", "--seed", "0", "-q"]
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    labels = ["|".join(l for l, on in zip(("red", "blue"), (x[0] > 0, x[1] > 0)) if on) or "grey" for x in X]
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(120)], "a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "tags": labels})
+    path = tmp_path / "train.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_fit_predict_evaluate_round_trip(csv_file, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", "--id-column", "id", *FAST]) == 0
+    saved = json.loads((model / "fit_config.json").read_text())
+    assert saved["data"]["features"] == ["a", "b", "c"] and saved["params"]["max_epochs"] == 5
+
+    out = tmp_path / "pred.parquet"
+    assert main(["predict", str(model), str(csv_file), "--out", str(out), "-q"]) == 0
+    pred = pd.read_parquet(out)
+    assert list(pred.columns) == ["id", "labels", "score_blue", "score_grey", "score_red"]
+    assert pred["id"].iloc[0] == "r0" and pred[["score_blue", "score_red"]].to_numpy().max() <= 1
+
+    report_dir = tmp_path / "eval"
+    assert main(["evaluate", str(model), str(csv_file), "--out", str(report_dir), "-q"]) == 0
+    text = (report_dir / "report.md").read_text()
+    assert "Per label" in text and (report_dir / "figures" / "precision_recall_curves.png").stat().st_size > 1000
+    assert "map" in capsys.readouterr().out
+
+
+def test_yaml_config_with_flags_winning(csv_file, tmp_path):
+    config = tmp_path / "cfg.yaml"
+    config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--config", str(config), "--epochs", "2", "-q"]) == 0
+    params = json.loads((model / "fit_config.json").read_text())["params"]
+    assert params["loss"] == "focal" and params["max_epochs"] == 2 and params["hidden_sizes"] == [8]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--label-column", "nope"], "nope"),
+        (["--label-column", "tags", "--loss", "hinge"], "unknown loss 'hinge'"),
+        (["--label-column", "tags", "--param", "colour=blue"], "unknown parameter(s) ['colour']"),
+        ([], "--label-column"),
+    ],
+)
+def test_errors_are_one_line_with_exit_2(csv_file, tmp_path, capsys, extra, message):
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), *extra, *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("weaklabel: error:") and message in err and "Traceback" not in err
+    assert not model.exists()  # nothing written half-way
+
+
+def test_predict_with_missing_model_or_feature(csv_file, tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "none"), str(csv_file), "--out", str(tmp_path / "p.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    model = tmp_path / "model"
+    main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST])
+    pd.read_csv(csv_file).drop(columns=["c"]).to_csv(tmp_path / "less.csv", index=False)
+    assert main(["predict", str(model), str(tmp_path / "less.csv"), "--out", str(tmp_path / "p.csv")]) == 2
+    assert "'c'" in capsys.readouterr().err and not (tmp_path / "p.csv").exists()
