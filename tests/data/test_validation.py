@@ -11,7 +11,7 @@ from weaklabel.exceptions import InputError
         (np.array([[1.0, np.nan]]), "NaN"),
         (np.array([[1.0, np.inf]]), "inf"),
         (np.zeros((0, 3)), "0 samples"),
-        (np.zeros((3, 0)), "0 features"),
+        (np.zeros((3, 0)), r"0 feature\(s\)"),
         (np.zeros(3), "reshape"),
         (np.array([["a", "b"]]), "non-numeric"),
         (np.array([[1 + 2j]]), "Complex"),

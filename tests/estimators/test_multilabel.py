@@ -62,10 +62,13 @@ def test_every_loss_trains(loss, tagged_data):
     assert MultiLabelClassifier(**FAST, loss=loss).fit(X, Y).score(X, Y) > 0.8
 
 
-def test_weighted_bce_uses_automatic_positive_weights(tagged_data):
+def test_weighted_bce_positive_weights_auto_and_given(tagged_data):
     X, Y = tagged_data
-    model = MultiLabelClassifier(**FAST, loss="weighted_bce", max_epochs=1).fit(X, Y)
-    assert model.n_epochs_ == 1
+    model = MultiLabelClassifier(loss="weighted_bce")
+    auto = model._build_loss(Y.astype(np.float32)).pos_weight.numpy()
+    np.testing.assert_allclose(auto, (Y == 0).sum(0) / Y.sum(0), rtol=1e-6)
+    given = MultiLabelClassifier(loss="weighted_bce", pos_weight=[1, 2, 3, 4])._build_loss(Y.astype(np.float32))
+    np.testing.assert_array_equal(given.pos_weight.numpy(), [1, 2, 3, 4])
     with pytest.raises(InputError, match="one positive number per label"):
         MultiLabelClassifier(**FAST, loss="weighted_bce", pos_weight=[1.0, 2.0]).fit(X, Y)
 
