@@ -2,6 +2,7 @@
 
 from ._registry import FAMILIES, LossEntry, available_losses, build_loss, get_loss_entry, register_loss
 from . import multilabel  # noqa: F401  (registers the multilabel family)
+from . import clustering  # noqa: F401  (registers the clustering family)
 
 __all__ = [
     "FAMILIES",

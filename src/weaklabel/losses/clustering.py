@@ -1,0 +1,163 @@
+"""Clustering losses: learn classes from neighbour pairs, with no labels.
+
+Every loss takes logits of an anchor batch and of one neighbour per anchor,
+each ``(n, K)``, or ``(n, H, K)`` for ``H`` softmax heads trained at once
+(each head is scored on its own); ``minmax_scan`` also a mask of the batch's
+far pairs. ``reduction`` combines the heads:
+``"mean"`` (default), ``"sum"`` or ``"none"`` (a tensor of shape ``(H,)``, or a
+scalar for 2-D logits). The batch is always averaged, since the entropy term
+is a property of the batch.
+
+Notation: ``p = softmax(z)``, ``⟨p, q⟩ = Σ_k p_k q_k``,
+``p̄ = (1/n) Σ_i p(x_i)``, ``H(p̄) = −Σ_k p̄_k log p̄_k``.
+``log⟨p, q⟩`` is computed as ``logsumexp(log p + log q)`` from log-softmaxes,
+and ``log(1 − ⟨p, q⟩)`` as ``log1p(−⟨p, q⟩)`` with ``⟨p, q⟩`` clamped to ``≤ 1 − 1e-6``, so
+values and gradients stay finite for logits as large as ``±1e4`` in float32.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..exceptions import InputError
+from ._registry import register_loss
+
+__all__ = [
+    "MinMaxSCANLoss",
+    "SCANLoss",
+    "log_similarity",
+    "marginal_entropy",
+    "minmax_scan_loss",
+    "pair_similarity",
+    "scan_loss",
+]
+
+REDUCTIONS = ("mean", "sum", "none")
+_PROB_EPS = 1e-8  # SCAN's clamp of the mean prediction before the log
+_DISSIM_EPS = 1e-6
+
+
+def _check(logits: Tensor, partner: Tensor, name: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise InputError(f"unknown reduction {reduction!r}; use one of {', '.join(map(repr, REDUCTIONS))}")
+    for what, t in (("logits", logits), (name, partner)):
+        if not isinstance(t, Tensor) or not t.is_floating_point():
+            raise InputError(f"{what} must be a floating-point torch tensor (use torch.as_tensor(x).float())")
+        if t.ndim not in (2, 3) or t.shape[0] == 0 or t.shape[-1] < 2:
+            raise InputError(
+                f"{what} must have shape (n, n_classes) or (n, n_heads, n_classes) with n ≥ 1 and ≥ 2 classes, "
+                f"got {tuple(t.shape)}"
+            )
+    if partner.shape != logits.shape:
+        raise InputError(f"{name} shape {tuple(partner.shape)} does not match logits shape {tuple(logits.shape)}; give one partner per anchor")
+
+
+def _reduce_heads(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def log_similarity(logits: Tensor, other: Tensor) -> Tensor:
+    """``log⟨softmax(logits), softmax(other)⟩`` along the last axis, computed stably."""
+    return torch.logsumexp(F.log_softmax(logits, dim=-1) + F.log_softmax(other, dim=-1), dim=-1)
+
+
+def marginal_entropy(logits: Tensor) -> Tensor:
+    """``H(p̄)``, entropy of the batch-mean prediction (per head for 3-D logits); maximal, ``log K``, when uniform."""
+    mean = F.softmax(logits, dim=-1).mean(dim=0).clamp_min(_PROB_EPS)
+    return -(mean * mean.log()).sum(dim=-1)
+
+
+def scan_loss(logits: Tensor, neighbor_logits: Tensor, entropy_weight: float = 5.0, reduction: str = "mean") -> Tensor:
+    """SCAN loss (Van Gansbeke et al., "SCAN: Learning to Classify Images without Labels", ECCV 2020).
+
+    ``L = −(1/n) Σ_i log⟨p(x_i), p(n_i)⟩ − w · H(p̄)``
+
+    The first term pulls each sample and its neighbour ``n_i`` to the same
+    confident class; the second keeps every class in use. ``w = 5`` is the
+    weight of every configuration shipped with the paper.
+    """
+    _check(logits, neighbor_logits, "neighbor_logits", reduction)
+    consistency = -log_similarity(logits, neighbor_logits).mean(dim=0)
+    return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
+
+
+def pair_similarity(logits: Tensor) -> Tensor:
+    """``S_ij = ⟨p(x_i), p(x_j)⟩`` for every pair of the batch: (n, n), or (H, n, n) for 3-D logits."""
+    p = F.softmax(logits, dim=-1)
+    return p @ p.T if p.ndim == 2 else torch.einsum("ihk,jhk->hij", p, p)
+
+
+def minmax_scan_loss(
+    logits: Tensor,
+    neighbor_logits: Tensor,
+    far_mask: Tensor,
+    entropy_weight: float = 5.0,
+    far_weight: float = 1.0,
+    reduction: str = "mean",
+) -> Tensor:
+    """Min-max SCAN: SCAN plus a push term on the far pairs of the batch.
+
+    ``L = −(1/n) Σ_i log⟨p(x_i), p(n_i)⟩ − λ · Σ_ij m_ij log(1 − ⟨p(x_i), p(x_j)⟩) / Σ_ij m_ij − w · H(p̄)``
+
+    ``m`` (``far_mask``, (n, n), bool or weights ≥ 0) marks the pairs of the
+    batch that are far apart. The push term is the binary cross-entropy of "x_i
+    and x_j share a class" against the target 0 — the mirror of SCAN's
+    consistency term (target 1) — and asks far samples for orthogonal class
+    distributions. Pulling neighbours and pushing every far pair is the
+    all-pairs min-max objective, taken over the pairs of one batch.
+    """
+    _check(logits, neighbor_logits, "neighbor_logits", reduction)
+    n = logits.shape[0]
+    if not isinstance(far_mask, Tensor) or far_mask.shape != (n, n):
+        raise InputError(f"far_mask must be a tensor of shape ({n}, {n}) (one entry per pair of the batch), got {getattr(far_mask, 'shape', type(far_mask))}")
+    pull = -log_similarity(logits, neighbor_logits).mean(dim=0)
+    mask = far_mask.to(logits.dtype)
+    similarity = pair_similarity(logits).clamp_max(1.0 - _DISSIM_EPS)
+    push = -(torch.log1p(-similarity) * mask).sum(dim=(-2, -1)) / mask.sum().clamp_min(1.0)
+    return _reduce_heads(pull + float(far_weight) * push - float(entropy_weight) * marginal_entropy(logits), reduction)
+
+
+def _check_weight(name: str, value: float) -> float:
+    value = float(value)
+    if not value >= 0 or value == float("inf"):
+        raise InputError(f"{name} must be a finite number ≥ 0, got {value}")
+    return value
+
+
+@register_loss("scan", "clustering")
+class SCANLoss(nn.Module):
+    """SCAN: −mean log⟨p(x), p(n)⟩ − w·H(mean p) (Van Gansbeke et al., ECCV 2020)."""
+
+    def __init__(self, entropy_weight: float = 5.0, reduction: str = "mean") -> None:
+        super().__init__()
+        self.entropy_weight = _check_weight("entropy_weight", entropy_weight)
+        self.reduction = reduction
+
+    def forward(self, logits: Tensor, neighbor_logits: Tensor) -> Tensor:
+        return scan_loss(logits, neighbor_logits, self.entropy_weight, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"entropy_weight={self.entropy_weight}, reduction={self.reduction!r}"
+
+
+@register_loss("minmax_scan", "clustering")
+class MinMaxSCANLoss(nn.Module):
+    """Min-max SCAN: SCAN − λ·mean log(1 − ⟨p(x_i), p(x_j)⟩) over the far pairs (i, j) of the batch."""
+
+    def __init__(self, entropy_weight: float = 5.0, far_weight: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__()
+        self.entropy_weight = _check_weight("entropy_weight", entropy_weight)
+        self.far_weight = _check_weight("far_weight", far_weight)
+        self.reduction = reduction
+
+    def forward(self, logits: Tensor, neighbor_logits: Tensor, far_mask: Tensor) -> Tensor:
+        return minmax_scan_loss(logits, neighbor_logits, far_mask, self.entropy_weight, self.far_weight, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"entropy_weight={self.entropy_weight}, far_weight={self.far_weight}, reduction={self.reduction!r}"

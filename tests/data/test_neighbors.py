@@ -1,0 +1,90 @@
+"""Neighbour search against brute-force NumPy; far-sample sampling."""
+
+import numpy as np
+import pytest
+
+from weaklabel.data.neighbors import NeighborIndex, drop_self, knn, near_radius, sample_far
+from weaklabel.exceptions import InputError
+
+
+def _brute(X, k, metric):
+    if metric == "cosine":
+        U = X / np.linalg.norm(X, axis=1, keepdims=True)
+        D = 1.0 - U @ U.T
+    else:
+        D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(D, np.inf)
+    idx = np.argsort(D, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(D, idx, axis=1), idx
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_exact_knn_matches_brute_force(metric):
+    X = np.random.default_rng(0).standard_normal((300, 8)).astype(np.float32)
+    dist, idx = knn(X, 7, metric=metric)
+    ref_dist, ref_idx = _brute(X.astype(np.float64), 7, metric)
+    assert idx.shape == (300, 7) and dist.shape == (300, 7)
+    assert not (idx == np.arange(300)[:, None]).any()  # self excluded
+    np.testing.assert_allclose(dist, ref_dist, atol=1e-4)
+    assert np.mean(idx == ref_idx) > 0.999  # ties aside
+
+
+def test_approximate_index_recall():
+    rng = np.random.default_rng(1)
+    centers = rng.uniform(-10, 10, (20, 16))
+    X = (centers[rng.integers(0, 20, 8000)] + rng.standard_normal((8000, 16))).astype(np.float32)
+    _, exact = knn(X, 10, exact=True)
+    _, approx = knn(X, 10, exact=False)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
+    assert recall >= 0.95
+
+
+def test_index_is_reusable_and_checks_queries():
+    X = np.random.default_rng(2).standard_normal((100, 4)).astype(np.float32)
+    index = NeighborIndex().fit(X)
+    dist, idx = index.query(X[:5], 1)
+    assert np.array_equal(idx[:, 0], np.arange(5)) and np.allclose(dist, 0, atol=1e-3)
+    assert index.query(X[5:9] + 1e-3, 3)[1].shape == (4, 3)
+    with pytest.raises(InputError, match="features"):
+        index.query(X[:, :3], 1)
+    with pytest.raises(InputError, match="before fit"):
+        NeighborIndex().query(X, 1)
+
+
+def test_drop_self_when_duplicates_push_self_out():
+    idx = np.array([[1, 0, 2], [2, 0, 3]])  # row 1 is not among its own neighbours
+    dist = np.zeros((2, 3))
+    assert drop_self(dist, idx)[1].tolist() == [[1, 2], [2, 0]]
+
+
+def test_knn_refuses_bad_input():
+    X = np.zeros((5, 2), dtype=np.float32)
+    with pytest.raises(InputError, match="lower k"):
+        knn(X, 5)
+    X[0, 0] = np.nan
+    with pytest.raises(InputError, match="NaN"):
+        knn(X, 2)
+    with pytest.raises(InputError, match="metric"):
+        knn(np.ones((5, 2)), 2, metric="manhattan")
+
+
+def test_far_samples_lie_outside_the_near_radius():
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(0, 1, (200, 2)), rng.normal(50, 1, (200, 2))]).astype(np.float32)
+    own = np.arange(400)[:, None] >= 200
+    far = sample_far(X, 5, near_fraction=0.6, random_state=0)
+    assert far.shape == (400, 5) and not (far == np.arange(400)[:, None]).any()
+    # the nearest 60% of the data holds the own blob (50%), so far samples come from the other blob
+    assert np.mean((far >= 200) != own) > 0.95
+    # uniform random rows would be from the other blob half the time
+    assert 0.4 < np.mean((sample_far(X, 5, near_fraction=0.0) >= 200) != own) < 0.6
+    radius = near_radius(X, 0.2)
+    assert radius.shape == (400,) and np.all(radius < 10)
+    assert np.all(near_radius(X, 0.8) > 10)
+
+
+def test_sample_far_is_seeded():
+    X = np.random.default_rng(4).standard_normal((50, 3))
+    assert np.array_equal(sample_far(X, 3, random_state=7), sample_far(X, 3, random_state=7))
+    with pytest.raises(InputError, match="near_fraction"):
+        sample_far(X, 3, near_fraction=1.0)
