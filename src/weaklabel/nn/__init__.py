@@ -3,6 +3,7 @@
 from .encoders import MLPEncoder, build_encoder, register_encoder
 from .heads import LinearHead, build_head, register_head
 from .network import Network, build_network
+from . import conv  # noqa: F401  (registers the "conv" encoder)
 
 __all__ = [
     "LinearHead",
