@@ -4,6 +4,7 @@ threshold tuning, and clustering scores (Hungarian-matched accuracy, NMI, ARI)."
 from __future__ import annotations
 
 from .clustering import clustering_accuracy, clustering_report, match_clusters, matched_confusion_matrix
+from .embedding import distance_overlap, embedding_report, kmeans_nmi, map_at_r, pair_distances, precision_at_1
 from .multilabel import (
     average_precision_per_label,
     macro_roc_auc,
