@@ -7,5 +7,6 @@ and figures to an evaluation report. Each estimator family registers one.
 
 from ._base import TASKS, Task, get_task, register_task
 from . import multilabel  # noqa: F401  (registers "multilabel")
+from . import positive_only  # noqa: F401  (registers "positive-only")
 
 __all__ = ["TASKS", "Task", "get_task", "register_task"]

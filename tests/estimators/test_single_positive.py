@@ -1,0 +1,143 @@
+"""SinglePositiveClassifier: the three-blob hidden-class experiment, label formats, save/load, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+
+import weaklabel
+from weaklabel.data.weak import hide_positives
+from weaklabel.estimators.single_positive import SinglePositiveClassifier, estimate_expected_positives
+from weaklabel.exceptions import InputError
+
+FAST = dict(hidden_sizes=(32,), max_epochs=8, batch_size=64, random_state=0, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def blobs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """make_blobs(1000, 3 centres); class 2 relabelled at random as 0 or 1."""
+    X, c = make_blobs(1000, centers=3, n_features=2, random_state=100)
+    y = np.where(c == 2, np.random.default_rng(0).integers(0, 2, len(c)), c)
+    return X.astype(np.float32), c, y
+
+
+def test_hidden_class_scores_high_on_both_labels(blobs) -> None:
+    X, c, y = blobs
+    model = SinglePositiveClassifier(
+        loss="label_embedding", embedding_dim=2, hidden_sizes=(64, 64), max_epochs=40, random_state=0, verbose=0
+    ).fit(X, y)
+    means = np.array([model.predict_proba(X[c == k]).mean(axis=0) for k in range(3)])
+    assert means[0, 0] >= 0.8 and means[1, 1] >= 0.8
+    assert means[0, 1] <= 0.3 and means[1, 0] <= 0.3
+    assert means[2].min() >= 0.6, means
+
+
+def test_assume_negative_splits_the_hidden_class(blobs) -> None:
+    """The baseline the label-embedding method beats: AN gives the hidden class a coin flip."""
+    X, c, y = blobs
+    model = SinglePositiveClassifier(loss="assume_negative", **{**FAST, "max_epochs": 20}).fit(X, y)
+    hidden = model.predict_proba(X[c == 2]).mean(axis=0)
+    assert hidden.max() < 0.7 and hidden.sum() < 1.2
+
+
+@pytest.mark.parametrize("loss", ["role", "em_apl", "large_loss", "epr"])
+def test_stateful_losses_fit_and_rank(blobs, loss: str) -> None:
+    X, c, y = blobs
+    model = SinglePositiveClassifier(loss=loss, expected_positives=1.3, **FAST).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (1000, 2) and np.isfinite(proba).all()
+    assert proba[c == 0, 0].mean() > proba[c == 1, 0].mean() + 0.3
+
+
+def test_label_lists_strings_predict_and_score() -> None:
+    X, c = make_blobs(300, centers=3, n_features=4, random_state=1)
+    names = np.array(["cat", "dog", "owl"])
+    full = [[names[k], names[(k + 1) % 3]] if k == 2 else [names[k]] for k in c]
+    observed = [[row[0]] for row in full]
+    model = SinglePositiveClassifier(loss="weak_negative", top_k=1, **FAST).fit(X.astype(np.float32), observed)
+    assert list(model.classes_) == ["cat", "dog", "owl"]
+    predicted = model.predict(X[:5])
+    assert all(len(p) == 1 and p[0] in names for p in predicted)
+    assert 0.0 <= model.score(X, full) <= 1.0
+    with pytest.raises(InputError, match="unknown label 'bat'"):
+        model.score(X[:2], [["cat"], ["bat"]])
+
+
+def test_save_load_predicts_identically(tmp_path, blobs) -> None:
+    X, _, y = blobs
+    for loss in ("label_embedding", "role"):
+        model = SinglePositiveClassifier(loss=loss, embedding_dim=3, **FAST).fit(X, y)
+        model.save(tmp_path / loss)
+        loaded = weaklabel.load(tmp_path / loss)
+        assert isinstance(loaded, SinglePositiveClassifier)
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+        assert loaded.expected_positives_ == model.expected_positives_
+
+
+def test_label_embedding_geometry(blobs) -> None:
+    X, _, y = blobs
+    model = SinglePositiveClassifier(loss="label_embedding", embedding_dim=2, **FAST).fit(X, y)
+    assert model.embed(X).shape == (1000, 2) and np.all(np.linalg.norm(model.embed(X), axis=1) < 1.0)
+    assert np.all(np.linalg.norm(model.label_embeddings(), axis=1) <= 1.0 + 1e-6)
+    other = SinglePositiveClassifier(loss="assume_negative", **FAST).fit(X, y)
+    with pytest.raises(InputError, match="label_embedding"):
+        other.embed(X)
+
+
+def test_expected_positives_estimate_is_in_range() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    Y = np.eye(4, dtype=np.float32)[rng.integers(0, 4, 200)]
+    k = estimate_expected_positives(X, Y, seed=0)
+    assert 1.0 <= k <= 4.0
+
+
+def test_hide_positives_keeps_one_uniform_positive() -> None:
+    Y = np.array([[1, 1, 0], [0, 0, 0], [0, 1, 1], [1, 0, 0]] * 500)
+    observed, kept = hide_positives(Y, random_state=0)
+    assert kept.sum() == 1500 and np.all(observed.sum(axis=1) == 1)
+    assert np.all(observed <= Y[kept])
+    share = observed[0::3, 0].mean()  # rows [1, 1, 0]: label 0 kept about half the time
+    assert 0.45 < share < 0.55
+
+
+# -- bad input -------------------------------------------------------------------
+
+
+def test_item_without_positive_is_named() -> None:
+    X = np.zeros((3, 2), dtype=np.float32)
+    with pytest.raises(InputError, match="item 1 has no observed positive"):
+        SinglePositiveClassifier(**FAST).fit(X, [["a"], [], ["b"]])
+
+
+def test_one_label_in_total() -> None:
+    with pytest.raises(InputError, match="at least 2"):
+        SinglePositiveClassifier(**FAST).fit(np.zeros((4, 2)), ["a"] * 4)
+
+
+@pytest.mark.parametrize("k", [0.5, 4, -1])
+def test_expected_positives_out_of_range(k: float) -> None:
+    with pytest.raises(InputError, match=r"expected_positives must be a number in \[1, 3\]"):
+        SinglePositiveClassifier(loss="epr", expected_positives=k, **FAST).fit(np.zeros((6, 2)), [0, 1, 2] * 2)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_inf_features(bad: float) -> None:
+    X = np.zeros((4, 2))
+    X[2, 1] = bad
+    with pytest.raises(InputError, match="NaN .* or inf"):
+        SinglePositiveClassifier(**FAST).fit(X, [0, 1, 0, 1])
+
+
+def test_unknown_label_at_score_time(blobs) -> None:
+    X, _, y = blobs
+    model = SinglePositiveClassifier(**FAST).fit(X[:100], y[:100])
+    with pytest.raises(InputError, match="unknown label 7"):
+        model.score(X[:3], [0, 1, 7])
+
+
+def test_unknown_loss() -> None:
+    with pytest.raises(InputError, match="unknown loss"):
+        SinglePositiveClassifier(loss="softmax", **FAST).fit(np.zeros((4, 2)), [0, 1, 0, 1])
