@@ -1,5 +1,6 @@
 """scikit-learn compatible estimators."""
 
 from .multilabel import MultiLabelClassifier
+from .single_positive import SinglePositiveClassifier
 
-__all__ = ["MultiLabelClassifier"]
+__all__ = ["MultiLabelClassifier", "SinglePositiveClassifier"]
