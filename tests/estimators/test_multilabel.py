@@ -87,10 +87,6 @@ def test_sparse_generator_tuned_thresholds_reach_bayes_rule(q):
     f1_model = precision_recall_f1(Y_te, model.predict(X_te), average="macro")[2]
     f1_bayes = precision_recall_f1(Y_te, bayes_rule(X_te), average="macro")[2]
     assert f1_model >= f1_bayes - 0.03, (f1_model, f1_bayes)
-    plain = MultiLabelClassifier(loss="bce", threshold=0.5, hidden_sizes=(32,), max_epochs=15, batch_size=512, verbose=0, random_state=0)
-    if q == 0.1:  # the all-zeros trap: plain BCE at 0.5 predicts (almost) nothing when a label's feature is rarely on
-        recall = precision_recall_f1(Y_te, plain.fit(X_tr, Y_tr).predict(X_te), average="macro")[1]
-        assert recall < 0.5 * precision_recall_f1(Y_te, model.predict(X_te), average="macro")[1]
 
 
 @pytest.mark.parametrize(

@@ -130,3 +130,21 @@ def test_errors():
     s[3, 2] = np.nan
     with pytest.raises(InputError, match="NaN"):
         tune_thresholds(y, s)
+
+
+def test_one_se_rule_takes_the_widest_gap_among_equivalent_thresholds():
+    """Scores that carry no information below 0.9 must not be split to chase validation noise."""
+    rng = np.random.default_rng(0)
+    informative = np.r_[np.ones(20), np.zeros(80)]  # 20 sure positives at score 0.95
+    noise_truth = (rng.random(900) < 0.05).astype(float)  # 45 positives the scores cannot see
+    y = np.r_[informative[:20], noise_truth, informative[20:]].reshape(-1, 1)
+    s = np.r_[np.full(20, 0.95), 0.5 + 0.01 * rng.random(900), np.full(80, 0.1)].reshape(-1, 1)
+    exact = tune_thresholds(y, s, rule="max")[0]
+    conservative = tune_thresholds(y, s, rule="one_se")[0]
+    assert exact < 0.9  # the exact maximiser dips into the noise band
+    assert 0.51 < conservative <= 0.95  # the rule keeps only the informative scores
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(InputError, match="rule"):
+        tune_thresholds(np.array([[1], [0]]), np.array([[0.9], [0.1]]), rule="median")

@@ -23,6 +23,7 @@ from ..data.validation import check_features, check_n_features
 from ..exceptions import InputError, NotFittedError
 from ..nn import Network, build_network
 from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
+from ..training.callbacks import ReduceLROnPlateau
 
 logger = logging.getLogger("weaklabel")
 
@@ -140,6 +141,10 @@ class NeuralEstimator(BaseEstimator):
         val_loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None,
         lr_multipliers: Mapping[str, float] | None = None,
     ) -> History:
+        callbacks = list(callbacks)
+        if val is not None and self.patience is not None and int(self.patience) >= 4:
+            # decay the step size on plateaus well before early stopping gives up
+            callbacks.append(ReduceLROnPlateau(patience=max(2, int(self.patience) // 3)))
         trainer = Trainer(module, loss_fn, self._training_config(seed), callbacks, val_loss_fn, lr_multipliers)
         history = trainer.fit(train, val)
         module.to("cpu")

@@ -34,8 +34,9 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         of each label in the training split.
     threshold : float or "tune"
         Decision threshold on the probabilities; ``"tune"`` picks, per label,
-        the threshold maximising F1 on the validation split (on the training
-        data when there is no validation split).
+        the F1-maximising threshold on the validation split (on the training
+        data when there is no validation split), by the one-standard-error
+        rule (see :func:`weaklabel.metrics.tune_thresholds`).
     hidden_sizes, norm, dropout : MLP shape (``hidden_sizes=()`` gives a linear model).
     scaling : {"ple", "quantile", "robust", "standard", "none"}
         Input transform fitted on the training split (:mod:`weaklabel.data.preprocessing`).
@@ -176,7 +177,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         if self.threshold != "tune":
             return np.full(Y.shape[1], float(self.threshold))
         scores = 1.0 / (1.0 + np.exp(-self._network_outputs(inputs[rows]).astype(np.float64)))
-        return np.asarray(tune_thresholds(Y[rows], scores), dtype=np.float64)
+        return np.asarray(tune_thresholds(Y[rows], scores, rule="one_se"), dtype=np.float64)
 
     # -- prediction --------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:

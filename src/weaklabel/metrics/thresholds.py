@@ -15,9 +15,10 @@ from .multilabel import _check_scores, _sort_desc, _truth_and_scores
 __all__ = ["tune_thresholds", "apply_thresholds"]
 
 _METRICS = ("f1",)
+_RULES = ("max", "one_se")
 
 
-def tune_thresholds(y_true: Any, y_score: Any, metric: str = "f1", default: float = 0.5) -> np.ndarray:
+def tune_thresholds(y_true: Any, y_score: Any, metric: str = "f1", default: float = 0.5, rule: str = "max") -> np.ndarray:
     """Per-label thresholds, shape (L,), maximising F1 on the given (validation) data.
 
     For each label the candidates are its distinct scores ``s``; predicting
@@ -31,9 +32,21 @@ def tune_thresholds(y_true: Any, y_score: Any, metric: str = "f1", default: floa
     the same predictions on the given data. If the chosen score is the lowest
     one (every sample predicted positive), the threshold is that score.
 
+    ``rule="one_se"`` guards against chasing validation noise: samples a model
+    cannot tell apart get near-tied scores, and the exact maximiser splits
+    them by luck. Following the one-standard-error rule (Breiman et al., CART
+    1984; Hastie et al., ESL §7.10), every candidate whose F1 is within
+    ``sqrt(F1*(1 − F1*) / P)`` of the best ``F1*`` (P positives) counts as
+    equally good, and the one lying in the widest gap between consecutive
+    scores is taken (a large-margin choice: it moves least under small score
+    shifts on new data). Its validation F1 is at most one standard error
+    below the maximum.
+
     Labels with no positive in ``y_true`` have no meaningful optimum (F1 is 0 for
     every threshold); they get ``default`` instead.
     """
+    if rule not in _RULES:
+        raise InputError(f"rule {rule!r} is not supported; use one of {', '.join(map(repr, _RULES))}")
     if metric not in _METRICS:
         raise InputError(f"metric {metric!r} is not supported; use one of {', '.join(map(repr, _METRICS))}")
     default = float(default)
@@ -48,6 +61,8 @@ def tune_thresholds(y_true: Any, y_score: Any, metric: str = "f1", default: floa
     f1 = 2.0 * tp / (n_predicted + n_pos[:, None])  # denominator >= 1
     f1[~is_end] = -1.0  # a threshold cannot split tied scores
     best = np.argmax(f1, axis=1)  # first maximum = highest score
+    if rule == "one_se":
+        best = _one_se_choice(f1, s_sorted, n_pos, best)
     rows = np.arange(n_labels)
     chosen = s_sorted[rows, best]
     below = s_sorted[rows, np.minimum(best + 1, n - 1)]
@@ -59,6 +74,19 @@ def tune_thresholds(y_true: Any, y_score: Any, metric: str = "f1", default: floa
     thresholds = np.where(ok, mid, chosen)
     thresholds[n_pos == 0] = default
     return thresholds
+
+
+def _one_se_choice(f1: np.ndarray, s_sorted: np.ndarray, n_pos: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """Index per label: the widest score gap among candidates within one standard error of the best F1."""
+    top = f1[np.arange(len(best)), best]
+    se = np.sqrt(top * (1.0 - top) / np.maximum(n_pos, 1.0))
+    gaps = np.empty_like(s_sorted)
+    gaps[:, :-1] = s_sorted[:, :-1] - s_sorted[:, 1:]  # gap below each score (scores decrease)
+    gaps[:, -1] = 0.0  # below the lowest score: no gap on the given data
+    with np.errstate(invalid="ignore"):  # inf − inf
+        gaps = np.nan_to_num(gaps, nan=0.0)
+    eligible = f1 >= (top - se)[:, None]
+    return np.argmax(np.where(eligible, gaps, -1.0), axis=1)  # first widest = highest score
 
 
 def apply_thresholds(y_score: Any, thresholds: Any) -> np.ndarray:

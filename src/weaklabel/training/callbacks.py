@@ -110,3 +110,35 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply every learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs."""
+
+    def __init__(self, patience: int = 3, factor: float = 0.3, min_lr: float = 1e-6, monitor: str = "val_loss") -> None:
+        self.patience = patience
+        self.factor = factor
+        self.min_lr = min_lr
+        self.monitor = monitor
+        self.best = math.inf
+        self.wait = 0
+
+    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+        value = logs.get(self.monitor)
+        if value is None:
+            return
+        if value < self.best:
+            self.best, self.wait = value, 0
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.wait = 0
+            for group in trainer.optimizer.param_groups:
+                group["lr"] = max(group["lr"] * self.factor, self.min_lr)
+            logger.debug("epoch %d: learning rate × %.2f", trainer.epoch + 1, self.factor)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "wait": self.wait}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.wait = state["best"], state["wait"]
