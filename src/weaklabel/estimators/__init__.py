@@ -2,5 +2,7 @@
 
 from .multilabel import MultiLabelClassifier
 from .single_positive import SinglePositiveClassifier
+from .embedding import EmbeddingClassifier
+from .self_supervised import SelfSupervisedClassifier
 
-__all__ = ["MultiLabelClassifier", "SinglePositiveClassifier"]
+__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier"]

@@ -7,6 +7,7 @@ and figures to an evaluation report. Each estimator family registers one.
 
 from ._base import TASKS, Task, get_task, register_task
 from . import multilabel  # noqa: F401  (registers "multilabel")
+from . import embedding  # noqa: F401  (registers "embedding")
 from . import positive_only  # noqa: F401  (registers "positive-only")
 
 __all__ = ["TASKS", "Task", "get_task", "register_task"]
