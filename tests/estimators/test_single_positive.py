@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import make_blobs
 
 import weaklabel
@@ -12,6 +13,15 @@ from weaklabel.estimators.single_positive import SinglePositiveClassifier, estim
 from weaklabel.exceptions import InputError
 
 FAST = dict(hidden_sizes=(32,), max_epochs=8, batch_size=64, random_state=0, verbose=0)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny networks: one torch thread avoids thread contention on a shared 2-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -24,22 +24,25 @@ _NEEDS_K = ("epr", "role")
 _LR_MULTIPLIERS = {"role": {"loss.label_logits": 10.0}, "label_embedding": {"net.head.label_weight": 10.0}}
 
 
-def estimate_expected_positives(X: np.ndarray, Y: np.ndarray, seed: int, n_neighbors: int = 10, max_rows: int = 2000) -> float:
-    """Guess the mean number of true positives per item from observed positives of near neighbours.
+def estimate_expected_positives(X: np.ndarray, Y: np.ndarray, seed: int, n_neighbors: int = 20, max_rows: int = 2000) -> float:
+    """Guess the mean number of true positives per item from the observed positives of near neighbours.
 
-    For up to ``max_rows`` items, count the distinct labels observed on the item and its
-    ``n_neighbors`` nearest neighbours (Euclidean, on the scaled features). If neighbours share
-    the item's label set S and each shows one of its labels at random, the count is about
-    ``|S| (1 - (1 - 1/|S|)^K)`` ≈ |S| for small |S|; items near label boundaries overestimate.
-    The mean count is clipped to ``[max(1, mean observed), L]``.
+    For up to ``max_rows`` items, ``q`` = the share of each label among the observed positives of
+    the item and its ``n_neighbors`` nearest neighbours (Euclidean, scaled features). If the
+    neighbours share the item's label set S and each shows one of its labels at random (the
+    single-positive protocol), ``q`` is uniform on S and the inverse Simpson index
+    ``1 / sum_c q_c^2`` equals |S|; neighbours with other label sets bias it upward. The mean is
+    clipped to ``[max(1, mean observed positives), L]``.
     """
     flat = X.reshape(len(X), -1)
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(flat), size=min(max_rows, len(flat)), replace=False)
     k = min(n_neighbors + 1, len(flat))
     neighbours = NearestNeighbors(n_neighbors=k).fit(flat).kneighbors(flat[rows], return_distance=False)
-    distinct = (Y[neighbours].max(axis=1) > 0).sum(axis=1)
-    return float(np.clip(distinct.mean(), max(1.0, float(Y.sum(axis=1).mean())), Y.shape[1]))
+    counts = Y[neighbours].sum(axis=1)
+    q = counts / counts.sum(axis=1, keepdims=True)
+    effective = 1.0 / (q**2).sum(axis=1)
+    return float(np.clip(effective.mean(), max(1.0, float(Y.sum(axis=1).mean())), Y.shape[1]))
 
 
 @register_estimator
