@@ -1,6 +1,7 @@
 """scikit-learn compatible estimators."""
 
 from .multilabel import MultiLabelClassifier
+from .self_supervised import SelfSupervisedClassifier
 from .single_positive import SinglePositiveClassifier
 from .embedding import EmbeddingClassifier
 

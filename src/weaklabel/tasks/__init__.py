@@ -7,6 +7,7 @@ and figures to an evaluation report. Each estimator family registers one.
 
 from ._base import TASKS, Task, get_task, register_task
 from . import multilabel  # noqa: F401  (registers "multilabel")
+from . import self_supervised  # noqa: F401  (registers "self-supervised")
 from . import embedding  # noqa: F401  (registers "embedding")
 from . import positive_only  # noqa: F401  (registers "positive-only")
 

@@ -1,0 +1,338 @@
+"""SelfSupervisedClassifier: classes learned from unlabelled data with SCAN-style losses.
+
+Method (Van Gansbeke et al., "SCAN: Learning to Classify Images without
+Labels", ECCV 2020, on given features instead of a pretext network):
+
+1. scale the features, mine each sample's ``n_neighbors`` nearest neighbours
+   (:func:`weaklabel.data.neighbors.knn`) and, for ``minmax_scan``, as many far
+   samples (:func:`weaklabel.data.neighbors.sample_far`);
+2. train an MLP with ``n_heads`` softmax heads at once on the loss
+   (each step pairs every sample with one random neighbour and far sample);
+3. keep the head with the lowest loss on all the data;
+4. optionally self-label: samples whose top probability reaches
+   ``confidence_threshold`` become pseudo-labels, and class-balanced
+   cross-entropy trains a random *neighbour* of each confident sample towards
+   it (the neighbour stands in for SCAN's strong augmentation).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.base import ClusterMixin
+
+from ..data.neighbors import METRICS, knn, near_radius, sample_far
+from ..exceptions import InputError
+from ..losses import available_losses, build_loss
+from ..losses.clustering import log_similarity
+from ..nn import Network, build_head
+from ..persistence import register_estimator
+from ..training import Trainer, resolve_device, torch_generator
+from ._base import NeuralEstimator
+
+logger = logging.getLogger("weaklabel")
+
+_SCORE_CHUNK = 65_536
+_DUPLICATE_WARN = 0.05  # warn when more than this share of samples has only exact duplicates as neighbours
+
+
+@register_estimator
+class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
+    """Learn ``n_classes`` classes from unlabelled features (SCAN / min-max SCAN).
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes to learn (≥ 2, ≤ number of samples).
+    n_neighbors : int
+        Nearest neighbours mined per sample (pulled to the same class).
+    loss : {"minmax_scan", "scan"}
+        See :mod:`weaklabel.losses.clustering`.
+    entropy_weight : float
+        Weight ``w`` of the entropy of the mean prediction (keeps every class in use).
+    far_weight : float
+        Weight of the push term on far samples (``minmax_scan`` only).
+    n_heads : int
+        Softmax heads trained at once on the shared encoder; the one with the
+        lowest loss on all the data is kept (a cheap form of restarts).
+    metric : {"euclidean", "cosine"}
+        Distance of the neighbour search, on the scaled features.
+    self_labeling_epochs : int
+        Epochs of confident-sample fine-tuning after the clustering phase (0 = none).
+    confidence_threshold : float
+        Top probability a sample needs to become a pseudo-label.
+    hidden_sizes, norm, dropout : MLP shape.
+    scaling : {"standard", "none", "robust", "quantile", "ple"}
+        Input transform; neighbours are mined on the transformed features.
+        Use ``"none"`` for features sharing one unit (pixels, embeddings).
+    max_epochs, batch_size, learning_rate, weight_decay : AdamW training of the clustering phase
+        (learning rate 1e-2: at 1e-3, 50 epochs left well-separated blobs merged in pairs).
+    validation_fraction, patience : held-out share for early stopping on the loss (0 = none).
+    device : "auto", "cpu" or "cuda"
+    random_state : int, RandomState or None
+    verbose : int
+        0 = silent, 1 = progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray ``arange(n_classes)``.
+    labels_ : ndarray (n,) of the training samples' classes (not saved by ``save``).
+    head_losses_ : list of the heads' losses; ``best_head_`` the kept head.
+    timings_ : dict of seconds spent on the neighbour search (incl. far radii) and on training.
+    """
+
+    def __init__(
+        self,
+        n_classes: int = 10,
+        n_neighbors: int = 10,
+        loss: str = "minmax_scan",
+        entropy_weight: float = 5.0,
+        far_weight: float = 1.0,
+        n_heads: int = 10,
+        metric: str = "euclidean",
+        self_labeling_epochs: int = 0,
+        confidence_threshold: float = 0.99,
+        hidden_sizes: tuple[int, ...] = (256, 256),
+        norm: str | None = "batch",
+        dropout: float = 0.0,
+        scaling: str = "standard",
+        max_epochs: int = 50,
+        batch_size: int = 256,
+        learning_rate: float = 1e-2,
+        weight_decay: float = 1e-4,
+        validation_fraction: float = 0.0,
+        patience: int | None = None,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.n_classes = n_classes
+        self.n_neighbors = n_neighbors
+        self.loss = loss
+        self.entropy_weight = entropy_weight
+        self.far_weight = far_weight
+        self.n_heads = n_heads
+        self.metric = metric
+        self.self_labeling_epochs = self_labeling_epochs
+        self.confidence_threshold = confidence_threshold
+        self.hidden_sizes = hidden_sizes
+        self.norm = norm
+        self.dropout = dropout
+        self.scaling = scaling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- checks ------------------------------------------------------------
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.loss not in available_losses("clustering"):
+            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('clustering')}")
+        if self.metric not in METRICS:
+            raise InputError(f"unknown metric {self.metric!r}; choose one of {METRICS}")
+        for name in ("n_classes", "n_neighbors", "n_heads", "self_labeling_epochs"):
+            value = getattr(self, name)
+            low = {"n_classes": 2, "self_labeling_epochs": 0}.get(name, 1)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+                raise InputError(f"{name} must be an integer ≥ {low}, got {value!r}")
+        if not 0.0 < float(self.confidence_threshold) < 1.0:
+            raise InputError(f"confidence_threshold must be in (0, 1), got {self.confidence_threshold}")
+
+    def _check_sizes(self, n: int) -> None:
+        if self.n_classes > n:
+            raise InputError(f"n_classes={self.n_classes} is larger than the number of samples ({n}); lower n_classes or give more samples")
+        if self.n_neighbors >= n:
+            raise InputError(f"n_neighbors={self.n_neighbors} must be smaller than the number of samples ({n}); lower n_neighbors")
+
+    # -- fitting -----------------------------------------------------------
+    def fit(self, X: Any, y: Any = None) -> "SelfSupervisedClassifier":
+        """Learn classes from ``X`` (n, d); ``y`` is ignored (present for scikit-learn pipelines)."""
+        self._check_params()
+        seed = self._seed(self.random_state)
+        X = self._validate_X(X, reset=True)
+        self._check_sizes(len(X))
+        Xs = self._fit_scaler(X, seed)
+        start = time.perf_counter()
+        dist, neighbors = knn(Xs, int(self.n_neighbors), metric=self.metric, random_state=seed)
+        self._warn_duplicates(dist)
+        device = resolve_device(self.device)
+        data = _PairData(torch.from_numpy(Xs), torch.from_numpy(neighbors), self.metric, device, seed)
+        if self.loss == "minmax_scan":
+            near = 1.0 / int(self.n_classes)
+            data.far_radius = torch.from_numpy(near_radius(Xs, near, self.metric, random_state=seed)).to(device)
+            data.far = torch.from_numpy(sample_far(Xs, 1, self.metric, near_fraction=near, random_state=seed))
+
+        K, H = int(self.n_classes), int(self.n_heads)
+        net = self._build_network({"encoder": self._encoder_spec(Xs.shape[1]), "head": {"type": "linear", "out_features": K * H}}, seed)
+        loss = build_loss(self.loss, "clustering", **self._loss_params())
+        module = torch.nn.ModuleDict({"net": net, "loss": loss})
+
+        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            return loss(*data.pair_logits(net, batch["row"], H, K))
+
+        self.timings_ = {"neighbors": time.perf_counter() - start}
+        train_idx, val_idx = self._split(len(Xs), seed)
+        rows = {"row": torch.from_numpy(train_idx)}
+        val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
+        start = time.perf_counter()
+        self._train(module, loss_fn, rows, val, seed)
+        self.timings_["training"] = time.perf_counter() - start
+        self.head_losses_ = self._head_losses(net, data, loss, H, K)
+        self.best_head_ = int(np.argmin(self.head_losses_))
+        self.net_ = self._keep_head(net, self.best_head_, K)
+        if self.self_labeling_epochs > 0:
+            self._self_label(data, rows, seed)
+        self.net_.eval()
+        self.classes_ = np.arange(K)
+        self.labels_ = self.predict_proba_scaled(Xs).argmax(axis=1)
+        return self
+
+    def _loss_params(self) -> dict[str, float]:
+        params = {"entropy_weight": float(self.entropy_weight)}
+        if self.loss == "minmax_scan":
+            params["far_weight"] = float(self.far_weight)
+        return params
+
+    def _warn_duplicates(self, dist: np.ndarray) -> None:
+        share = float(np.mean(dist[:, -1] <= 0.0))
+        if share > _DUPLICATE_WARN:
+            warnings.warn(
+                f"{share:.0%} of the samples have only exact duplicates among their {dist.shape[1]} nearest neighbours, "
+                "so their neighbourhoods carry no information; drop duplicate rows (e.g. np.unique(X, axis=0)) or "
+                "raise n_neighbors above the number of copies",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    @torch.no_grad()
+    def _head_losses(self, net: Network, data: "_PairData", loss: torch.nn.Module, H: int, K: int) -> list[float]:
+        """Each head's loss on all samples, each paired with its nearest neighbour (and, for minmax_scan, one far sample)."""
+        net.eval()
+        n = len(data.X)
+        logits = torch.cat([net(data.X[s : s + _SCORE_CHUNK].to(data.device)).cpu() for s in range(0, n, _SCORE_CHUNK)]).view(n, H, K)
+        mean_p = torch.zeros(H, K)
+        pull = torch.zeros(H)
+        push = torch.zeros(H)
+        for s in range(0, n, _SCORE_CHUNK):
+            chunk = logits[s : s + _SCORE_CHUNK]
+            mean_p += F.softmax(chunk, dim=-1).sum(dim=0)
+            pull -= log_similarity(chunk, logits[data.neighbors[s : s + _SCORE_CHUNK, 0]]).sum(dim=0)
+            if data.far is not None:
+                sim = log_similarity(chunk, logits[data.far[s : s + _SCORE_CHUNK, 0]]).exp().clamp_max(1 - 1e-6)
+                push -= torch.log1p(-sim).sum(dim=0)
+        mean_p = (mean_p / n).clamp_min(1e-8)
+        entropy = -(mean_p * mean_p.log()).sum(dim=-1)
+        total = (pull + float(self.far_weight) * push) / n - float(self.entropy_weight) * entropy
+        return [float(v) for v in total]
+
+    def _keep_head(self, net: Network, head: int, K: int) -> Network:
+        """A network with only head ``head``'s K outputs (what is saved and predicts)."""
+        spec = copy.deepcopy(self.network_spec_)
+        spec["head"]["out_features"] = K
+        new_head = build_head({"in_features": net.head.in_features, **spec["head"]})
+        with torch.no_grad():
+            new_head.weight.copy_(net.head.weight[head * K : (head + 1) * K])
+            new_head.bias.copy_(net.head.bias[head * K : (head + 1) * K])
+        self.network_spec_ = spec
+        return Network(net.encoder, new_head)
+
+    def _self_label(self, data: "_PairData", rows: dict[str, torch.Tensor], seed: int) -> None:
+        """Class-balanced cross-entropy on the confident samples' classes, fixed after the clustering phase.
+
+        SCAN's self-labelling step, with a random neighbour of each confident
+        sample standing in for the strong augmentation.
+        """
+        net, K = self.net_, int(self.n_classes)
+        proba = self.predict_proba_scaled(data.X.numpy())
+        confident = proba.max(axis=1) >= float(self.confidence_threshold)
+        targets = torch.from_numpy(proba.argmax(axis=1))
+        counts = np.bincount(targets.numpy()[confident], minlength=K)
+        logger.info("self-labelling on %d confident samples (per class %s)", int(confident.sum()), counts.tolist())
+        if counts.min() == 0:
+            logger.warning("self-labelling skipped: classes %s have no sample with probability ≥ %s", np.flatnonzero(counts == 0).tolist(), self.confidence_threshold)
+            return
+        weight = torch.from_numpy(1.0 / counts).float().to(data.device)
+        targets = targets.to(data.device)
+        train = {"row": torch.from_numpy(np.flatnonzero(confident))}
+
+        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            anchors, partners = data.anchor_neighbor(batch["row"])
+            logits = net(torch.cat([anchors, partners]))
+            return F.cross_entropy(logits, targets[batch["row"]].repeat(2), weight=weight)
+
+        config = self._training_config(seed + 1)
+        config.max_epochs, config.patience = int(self.self_labeling_epochs), None
+        history = Trainer(net, loss_fn, config).fit(train)
+        net.to("cpu")
+        self.history_ = self.history_ + history.epochs
+        self.n_epochs_ += history.n_epochs
+
+    # -- prediction --------------------------------------------------------
+    def predict_proba_scaled(self, Xs: np.ndarray) -> np.ndarray:
+        """Class probabilities of already-scaled inputs (n, n_classes)."""
+        return torch.softmax(torch.from_numpy(self._network_outputs(Xs)), dim=1).numpy()
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n, n_classes); rows sum to 1."""
+        return self.predict_proba_scaled(self._transform_inputs(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each row (ints in ``classes_``)."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    # -- persistence -------------------------------------------------------
+    def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {"best_head": self.best_head_, "head_losses": self.head_losses_}, {}
+
+    def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
+        self.best_head_ = int(config["best_head"])
+        self.head_losses_ = [float(v) for v in config["head_losses"]]
+        self.classes_ = np.arange(int(self.n_classes))
+
+
+class _PairData:
+    """Scaled inputs, the neighbour table and (min-max) each row's far radius; assembles training batches."""
+
+    def __init__(self, X: torch.Tensor, neighbors: torch.Tensor, metric: str, device: torch.device, seed: int) -> None:
+        self.X, self.neighbors, self.metric, self.device = X, neighbors, metric, device
+        self.far: torch.Tensor | None = None  # (n, 1) far samples for scoring heads
+        self.far_radius: torch.Tensor | None = None  # (n,) distance beyond which a row is far
+        self._X = X.to(device)
+        self._neighbors = neighbors.to(device)
+        self.generator = torch_generator(seed + 2, device)
+
+    def anchor_neighbor(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs of the anchors and of one random neighbour each."""
+        col = torch.randint(self._neighbors.shape[1], (len(rows),), generator=self.generator, device=self.device)
+        return self._X[rows], self._X[self._neighbors[rows, col]]
+
+    def far_mask(self, x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+        """``m_ij = d(x_i, x_j) > radius_i`` over the batch, in the metric of the neighbour search."""
+        if self.metric == "cosine":
+            u = F.normalize(x, dim=1)
+            dist = 1.0 - u @ u.T
+        else:
+            dist = torch.cdist(x, x)
+        return dist > self.far_radius[rows, None]
+
+    def pair_logits(self, net: torch.nn.Module, rows: torch.Tensor, H: int, K: int) -> list[torch.Tensor]:
+        """Loss inputs: logits (b, H, K) of the anchors and of one random neighbour each, plus the far mask for min-max."""
+        anchors, partners = self.anchor_neighbor(rows)
+        logits = net(torch.cat([anchors, partners])).view(2, len(rows), H, K)
+        out = list(logits.unbind(0))
+        if self.far_radius is not None:
+            out.append(self.far_mask(anchors, rows))
+        return out

@@ -1,0 +1,33 @@
+"""``weaklabel cluster`` → predict → evaluate through the self-supervised task."""
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_blobs
+
+from weaklabel.cli import main
+
+
+def test_cluster_predict_evaluate(tmp_path):
+    X, y = make_blobs(240, centers=3, n_features=2, cluster_std=0.5, random_state=0)
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(240)], "a": X[:, 0], "b": X[:, 1], "kind": [f"k{c}" for c in y]})
+    data = tmp_path / "blobs.csv"
+    frame.drop(columns="kind").to_csv(data, index=False)
+    model, assignments = tmp_path / "model", tmp_path / "assign.csv"
+    args = ["cluster", str(data), "--out", str(model), "--n-classes", "3", "--id-column", "id", "--assignments", str(assignments)]
+    params = ["--epochs", "30", "--seed", "0", "-q", "--param", "hidden_sizes=[32]", "--param", "n_heads=2"]
+    assert main(args + params) == 0
+    written = pd.read_csv(assignments)
+    assert list(written.columns) == ["id", "cluster", "proba_0", "proba_1", "proba_2"]
+    assert np.allclose(written[["proba_0", "proba_1", "proba_2"]].sum(axis=1), 1.0, atol=1e-4)
+
+    pred = tmp_path / "pred.csv"
+    assert main(["predict", str(model), str(data), "--out", str(pred), "-q"]) == 0
+    assert pd.read_csv(pred)["cluster"].tolist() == written["cluster"].tolist()
+
+    labelled = tmp_path / "labelled.csv"
+    frame.to_csv(labelled, index=False)
+    report = tmp_path / "report"
+    assert main(["evaluate", str(model), str(labelled), "--label-column", "kind", "--out", str(report), "-q"]) == 0
+    text = (report / "report.md").read_text()
+    assert "accuracy" in text and (report / "figures" / "matched_confusion_matrix.png").exists()
+    assert (report / "figures" / "learned_classes.png").exists()
