@@ -17,7 +17,7 @@ from ..report import Report
 SuiteFn = Callable[[bool, int], Report]
 SUITES: dict[str, SuiteFn] = {}
 # suite name → module that registers it (imported on demand: suites pull in heavy peers)
-_MODULES = {"multilabel": "multilabel", "positive-only": "positive_only", "embedding": "embedding"}
+_MODULES = {"multilabel": "multilabel", "positive-only": "positive_only", "embedding": "embedding", "self-supervised": "self_supervised"}
 
 
 def register_suite(name: str) -> Callable[[SuiteFn], SuiteFn]:

@@ -5,4 +5,4 @@ from .self_supervised import SelfSupervisedClassifier
 from .single_positive import SinglePositiveClassifier
 from .embedding import EmbeddingClassifier
 
-__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "SinglePositiveClassifier"]
+__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier"]
