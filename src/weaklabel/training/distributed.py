@@ -1,0 +1,177 @@
+"""Data-parallel training with PyTorch's own engine (``torchrun`` + DistributedDataParallel).
+
+Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) the Trainer joins
+the process group (gloo on CPU, NCCL on CUDA), wraps the trained module in
+:class:`~torch.nn.parallel.DistributedDataParallel`, and each rank reads its
+own shard of every epoch's permutation (same seed on every rank, so the ranks
+agree on the permutation without talking). Outside ``torchrun`` every helper
+here is a no-op, so single-process code pays nothing.
+
+Losses with batch-level terms (entropy of the mean prediction, EPR's expected
+number of positives, center updates) call :func:`global_mean` /
+:func:`global_sum` so that they see the whole global batch, not one rank's part.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+import torch.distributed as dist
+import torch.distributed.nn.functional as dist_fn
+
+logger = logging.getLogger("weaklabel")
+
+__all__ = [
+    "Shard",
+    "all_reduce_sum",
+    "data_parallel_loss",
+    "global_mean",
+    "global_sum",
+    "init_from_env",
+    "is_distributed",
+    "local_device",
+    "local_shard",
+    "pad_order",
+    "rank",
+    "world_size",
+]
+
+
+def is_distributed() -> bool:
+    """True inside an initialised process group of more than one rank."""
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+def rank() -> int:
+    """This process's rank (0 outside distributed runs)."""
+    return dist.get_rank() if is_distributed() else 0
+
+
+def world_size() -> int:
+    """Number of ranks (1 outside distributed runs)."""
+    return dist.get_world_size() if is_distributed() else 1
+
+
+def init_from_env(device: torch.device) -> bool:
+    """Join the process group announced by ``torchrun``'s environment; returns whether distributed.
+
+    Does nothing when ``WORLD_SIZE`` is unset or 1, or when a group is already
+    initialised (the caller set it up). Backend: NCCL for CUDA, gloo otherwise.
+    """
+    if dist.is_available() and dist.is_initialized():
+        return is_distributed()
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1 or not dist.is_available():
+        return False
+    backend = "nccl" if device.type == "cuda" else "gloo"
+    dist.init_process_group(backend=backend)
+    logger.info("joined process group: rank %d of %d (%s)", dist.get_rank(), dist.get_world_size(), backend)
+    return is_distributed()
+
+
+def local_device(device: torch.device) -> torch.device:
+    """Under torchrun on CUDA each rank takes GPU ``LOCAL_RANK``; otherwise ``device`` unchanged."""
+    if device.type == "cuda" and device.index is None and "LOCAL_RANK" in os.environ:
+        return torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+    return device
+
+
+def global_sum(tensor: torch.Tensor) -> torch.Tensor:
+    """Sum of ``tensor`` over ranks, differentiable (gradients flow back to every rank's part); identity single-process."""
+    if not is_distributed():
+        return tensor
+    if tensor.requires_grad:
+        return dist_fn.all_reduce(tensor, op=dist.ReduceOp.SUM)
+    out = tensor.clone()
+    dist.all_reduce(out, op=dist.ReduceOp.SUM)
+    return out
+
+
+def all_reduce_sum(values: list[float], device: torch.device) -> list[float]:
+    """Python numbers summed over ranks (one collective); unchanged single-process."""
+    if not is_distributed():
+        return values
+    t = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.SUM)
+    return t.tolist()
+
+
+def global_mean(tensor: torch.Tensor) -> torch.Tensor:
+    """Mean of ``tensor`` over ranks (each rank's value a mean over an equal-sized local batch); identity single-process.
+
+    With DDP's gradient averaging this makes a batch-level term such as the
+    entropy of the mean prediction equal, value and gradient, to the term on
+    the global batch.
+    """
+    if not is_distributed():
+        return tensor
+    return global_sum(tensor) / world_size()
+
+
+class Shard:
+    """Which part of every epoch's row order a rank reads: the ``index``-th of ``count`` equal contiguous parts."""
+
+    def __init__(self, index: int = 0, count: int = 1) -> None:
+        if not 0 <= index < count:
+            raise ValueError(f"shard index must be in [0, {count}), got {index}")
+        self.index, self.count = int(index), int(count)
+
+    def rows(self, n: int) -> tuple[int, int, int]:
+        """``(start, stop, padded)``: this shard's slice of an order of ``n`` rows padded to ``padded`` rows.
+
+        The order is padded by wrapping around to a multiple of ``count`` so
+        that every rank takes the same number of rows and steps (as
+        :class:`torch.utils.data.DistributedSampler` does).
+        """
+        per = -(-n // self.count)
+        return self.index * per, (self.index + 1) * per, per * self.count
+
+    def __repr__(self) -> str:
+        return f"Shard({self.index}, {self.count})"
+
+
+def local_shard() -> Shard:
+    """This process's shard (the whole data outside distributed runs)."""
+    return Shard(rank(), world_size())
+
+
+def pad_order(order: torch.Tensor, padded: int) -> torch.Tensor:
+    """``order`` extended to ``padded`` entries by wrapping around (identity when already long enough)."""
+    if padded <= len(order):
+        return order
+    reps = -(-padded // len(order))
+    return order.repeat(reps)[:padded]
+
+
+class _LossModule(nn.Module):
+    """``loss_fn(batch)`` as the forward of a module that holds every trained parameter, so DDP sees the step."""
+
+    def __init__(self, module: nn.Module, loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor]) -> None:
+        super().__init__()
+        self.module = module
+        self.loss_fn = loss_fn
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.loss_fn(batch)
+
+
+def data_parallel_loss(
+    module: nn.Module, loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor], device: torch.device
+) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
+    """``loss_fn`` run through DistributedDataParallel over ``module`` (gradients averaged across ranks on backward).
+
+    Rank 0's parameters are broadcast to every rank here. ``find_unused_parameters``
+    is on because estimators register parameters some steps do not use.
+    """
+    if not is_distributed():
+        return loss_fn
+    ddp = DistributedDataParallel(
+        _LossModule(module, loss_fn),
+        device_ids=[device.index] if device.type == "cuda" else None,
+        find_unused_parameters=True,
+    )
+    return ddp

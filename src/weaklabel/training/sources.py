@@ -1,0 +1,343 @@
+"""Where the Trainer's batches come from: in-memory tensors, ``.npy`` files, Parquet files.
+
+A :class:`BatchSource` yields dict batches (``{"x": …, "y": …, "index": …}``,
+``index`` = the rows' positions in the full data) for one epoch in an order
+drawn from the Trainer's generator, restricted to one rank's :class:`Shard`.
+:meth:`Trainer.fit <weaklabel.training.Trainer.fit>` accepts a source wherever
+it accepts a dict of tensors (a dict is wrapped in :class:`TensorSource`).
+
+- :class:`TensorSource`: the data in memory (today's behaviour). An epoch
+  gathers the shuffled rows once into a contiguous copy and yields slices of
+  it (views), so a step does no gathering at all; above
+  :data:`COPY_MAX_BYTES` it gathers each batch with ``index_select`` instead.
+- :class:`MemmapSource`: ``.npy`` files (or ``np.load(…, mmap_mode="r")``
+  arrays) read chunk by chunk with positional reads, so the page cache does
+  not count in the process's memory.
+- :class:`ParquetSource`: a Parquet file read one row group at a time.
+
+The two out-of-core sources shuffle at two levels, the usual scheme for data
+larger than memory: the chunk order (row groups, or ``chunk_rows`` blocks) is a
+fresh permutation each epoch, and rows are permuted inside a shuffle buffer of
+about ``buffer_rows`` rows (several chunks). Every row is read exactly once
+per epoch; memory is bounded by the buffer plus one chunk, independent of the
+file size. Preprocessing is a ``transform`` applied to each chunk as read
+(e.g. a :class:`~weaklabel.data.preprocessing.FeatureScaler` fitted on
+:meth:`ChunkedSource.sample`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import torch
+
+from ..exceptions import InputError
+from .distributed import Shard, pad_order
+
+Batch = dict[str, torch.Tensor]
+Arrays = dict[str, np.ndarray]
+Transform = Callable[[Arrays], Arrays]
+
+__all__ = ["BatchSource", "ChunkedSource", "MemmapSource", "ParquetSource", "TensorSource", "as_source"]
+
+#: In-memory data up to this size is copied once per epoch in shuffled order; above it, batches are gathered per step.
+COPY_MAX_BYTES = 1 << 30
+
+
+@runtime_checkable
+class BatchSource(Protocol):
+    """Anything the Trainer can draw an epoch of batches from."""
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows in the data."""
+
+    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
+        """One epoch of this shard's rows in batches of ``batch_size`` (the last may be smaller).
+
+        ``generator`` draws the order (``None``: file order); the same
+        generator state on every rank gives every rank the same order, of
+        which each takes its own shard.
+        """
+
+
+def _epoch_order(n: int, generator: torch.Generator | None, shard: Shard) -> torch.Tensor:
+    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    start, stop, padded = shard.rows(n)
+    return pad_order(order, padded)[start:stop]
+
+
+class TensorSource:
+    """Tensors of equal length in memory (on the training device)."""
+
+    def __init__(self, data: Mapping[str, torch.Tensor], shuffle: bool = True) -> None:
+        lengths = {len(v) for v in data.values()}
+        if len(lengths) != 1:
+            raise InputError(f"all training tensors need the same number of rows, got {sorted(lengths)}")
+        self.data = dict(data)
+        self.shuffle = shuffle
+
+    @property
+    def n_rows(self) -> int:
+        return len(next(iter(self.data.values())))
+
+    def to(self, device: torch.device) -> "TensorSource":
+        """The same source with every tensor on ``device``."""
+        return TensorSource({k: v.to(device) for k, v in self.data.items()}, self.shuffle)
+
+    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
+        n = self.n_rows
+        device = next(iter(self.data.values())).device
+        order = _epoch_order(n, generator if self.shuffle else None, shard).to(device)
+        if generator is None or not self.shuffle:
+            start = shard.rows(n)[0]
+            if start + len(order) <= n:  # file order, no padding: plain views
+                yield from self._slices(self.data, order, batch_size, offset=start)
+                return
+        nbytes = sum(v.element_size() * v[0].numel() * len(order) for v in self.data.values())
+        if nbytes <= COPY_MAX_BYTES:
+            yield from self._slices({k: v.index_select(0, order) for k, v in self.data.items()}, order, batch_size)
+            return
+        for s in range(0, len(order), batch_size):
+            idx = order[s : s + batch_size]
+            yield {**{k: v.index_select(0, idx) for k, v in self.data.items()}, "index": idx}
+
+    @staticmethod
+    def _slices(data: Mapping[str, torch.Tensor], order: torch.Tensor, batch_size: int, offset: int = 0) -> Iterator[Batch]:
+        for s in range(0, len(order), batch_size):
+            yield {**{k: v[offset + s : offset + s + batch_size] for k, v in data.items()}, "index": order[s : s + batch_size]}
+
+
+class ChunkedSource:
+    """Base of the out-of-core sources: chunk-order shuffle + in-memory shuffle buffer (see the module docstring).
+
+    Subclasses define ``n_rows``, ``_chunk_starts`` (sorted start row of each
+    chunk, first 0) and :meth:`_read_chunk`.
+    """
+
+    _chunk_starts: np.ndarray
+
+    def __init__(self, transform: Transform | None, buffer_rows: int, shuffle: bool) -> None:
+        if int(buffer_rows) < 1:
+            raise InputError(f"buffer_rows must be ≥ 1, got {buffer_rows}")
+        self.transform = transform
+        self.buffer_rows = int(buffer_rows)
+        self.shuffle = shuffle
+
+    @property
+    def n_rows(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self._chunk_starts)
+
+    def _chunk_bounds(self, i: int) -> tuple[int, int]:
+        stop = self._chunk_starts[i + 1] if i + 1 < self.n_chunks else self.n_rows
+        return int(self._chunk_starts[i]), int(stop)
+
+    def _read_chunk(self, i: int) -> Arrays:
+        """Raw arrays of chunk ``i`` (no transform)."""
+        raise NotImplementedError
+
+    def read(self, i: int, lo: int, hi: int) -> Arrays:
+        """Rows ``lo:hi`` of chunk ``i``, transformed, with their global row numbers as ``"index"``."""
+        arrays = {k: v[lo:hi] for k, v in self._read_chunk(i).items()}
+        if self.transform is not None:
+            arrays = self.transform(arrays)
+        start = self._chunk_bounds(i)[0]
+        arrays["index"] = np.arange(start + lo, start + hi, dtype=np.int64)
+        return arrays
+
+    def sample(self, n: int, seed: int = 0) -> Arrays:
+        """About ``n`` raw rows (no transform) drawn from up to 64 random chunks, e.g. to fit a scaler."""
+        rng = np.random.default_rng(seed)
+        chunks = np.sort(rng.choice(self.n_chunks, min(self.n_chunks, 64), replace=False))
+        per = max(1, -(-int(n) // len(chunks)))
+        parts: list[Arrays] = []
+        for i in chunks:
+            raw = self._read_chunk(int(i))
+            rows = np.sort(rng.choice(len(next(iter(raw.values()))), min(per, len(next(iter(raw.values())))), replace=False))
+            parts.append({k: v[rows] for k, v in raw.items()})
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def _segments(self, generator: torch.Generator | None, shard: Shard) -> list[tuple[int, int, int]]:
+        """This shard's ``(chunk, lo, hi)`` pieces of the epoch's row sequence (chunks in shuffled order, padded by wrapping)."""
+        order = torch.randperm(self.n_chunks, generator=generator) if generator is not None else torch.arange(self.n_chunks)
+        start, stop, padded = shard.rows(self.n_rows)
+        segments: list[tuple[int, int, int]] = []
+        pos = 0
+        while pos < stop:  # walk the (wrapped) chunk sequence until the shard's end
+            for i in order.tolist():
+                lo_row, hi_row = self._chunk_bounds(i)
+                size = hi_row - lo_row
+                a, b = max(start - pos, 0), min(stop - pos, size)
+                if a < b:
+                    segments.append((i, a, b))
+                pos += size
+                if pos >= stop:
+                    break
+        return segments
+
+    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
+        generator = generator if self.shuffle else None
+        pending: list[Arrays] = []
+        n_pending = 0
+        carry: Arrays | None = None
+        for i, lo, hi in self._segments(generator, shard):
+            pending.append(self.read(i, lo, hi))
+            n_pending += hi - lo
+            if n_pending >= self.buffer_rows:
+                carry = yield from self._drain(pending, carry, batch_size, generator)
+                pending, n_pending = [], 0
+        carry = yield from self._drain(pending, carry, batch_size, generator)
+        if carry is not None and len(carry["index"]):
+            yield _to_tensors(carry)
+
+    @staticmethod
+    def _drain(pending: list[Arrays], carry: Arrays | None, batch_size: int, generator: torch.Generator | None) -> Iterator[Batch]:
+        """Yield full batches from ``carry`` + the shuffled buffer ``pending``; return the remainder."""
+        parts = ([carry] if carry is not None else []) + pending
+        if not parts:
+            return carry
+        block = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        if generator is not None:
+            perm = torch.randperm(len(block["index"]), generator=generator).numpy()
+            block = {k: v[perm] for k, v in block.items()}
+        n_full = len(block["index"]) // batch_size * batch_size
+        for s in range(0, n_full, batch_size):
+            yield _to_tensors({k: v[s : s + batch_size] for k, v in block.items()})
+        return {k: v[n_full:] for k, v in block.items()}
+
+
+def _to_tensors(arrays: Arrays) -> Batch:
+    return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
+
+
+def _pread_into(fd: int, out: np.ndarray, offset: int) -> None:
+    view = memoryview(out).cast("B")
+    done = 0
+    while done < len(view):
+        n = os.preadv(fd, [view[done:]], offset + done)
+        if n <= 0:
+            raise InputError(f"unexpected end of file while reading {len(view)} bytes at offset {offset}")
+        done += n
+
+
+class _NpyFile:
+    """Row reads from one C-ordered ``.npy`` file (or ``np.memmap`` of one) without mapping it."""
+
+    def __init__(self, array: str | Path | np.ndarray) -> None:
+        mm = array if isinstance(array, np.memmap) else np.load(array, mmap_mode="r")
+        if not isinstance(mm, np.memmap) or mm.filename is None:
+            raise InputError(f"{array!r} is not a .npy file or a memory-mapped array; save it with np.save")
+        if mm.ndim < 1 or not mm.flags.c_contiguous:
+            raise InputError(f"{mm.filename}: array of shape {mm.shape} must be C-ordered with ≥ 1 dimension")
+        self.path, self.offset = mm.filename, int(mm.offset)
+        self.dtype, self.shape = mm.dtype, mm.shape
+        self.row_bytes = int(mm.dtype.itemsize * np.prod(mm.shape[1:], dtype=np.int64))
+        del mm
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        out = np.empty((stop - start, *self.shape[1:]), dtype=self.dtype)
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            _pread_into(fd, out, self.offset + start * self.row_bytes)
+        finally:
+            os.close(fd)
+        return out
+
+
+class MemmapSource(ChunkedSource):
+    """Arrays in ``.npy`` files (paths or ``np.load(path, mmap_mode="r")`` arrays), read in blocks of ``chunk_rows`` rows.
+
+    ``arrays`` maps batch keys to files, e.g. ``{"x": "X.npy", "y": "Y.npy"}``;
+    small in-memory arrays (NumPy) are accepted too and sliced directly.
+    Memory: about ``buffer_rows + chunk_rows`` transformed rows.
+    """
+
+    def __init__(
+        self,
+        arrays: Mapping[str, str | Path | np.ndarray],
+        transform: Transform | None = None,
+        chunk_rows: int = 65_536,
+        buffer_rows: int = 262_144,
+        shuffle: bool = True,
+    ) -> None:
+        super().__init__(transform, buffer_rows, shuffle)
+        self.files = {k: v if type(v) is np.ndarray else _NpyFile(v) for k, v in arrays.items()}
+        lengths = {k: v.shape[0] for k, v in self.files.items()}
+        if len(set(lengths.values())) != 1:
+            raise InputError(f"arrays have different numbers of rows: {lengths}; give one row per sample in each")
+        self._n = next(iter(lengths.values()))
+        if int(chunk_rows) < 1 or self._n < 1:
+            raise InputError(f"need chunk_rows ≥ 1 and at least one row, got chunk_rows={chunk_rows} and {self._n} rows")
+        self._chunk_starts = np.arange(0, self._n, int(chunk_rows), dtype=np.int64)
+
+    @property
+    def n_rows(self) -> int:
+        return self._n
+
+    def _read_chunk(self, i: int) -> Arrays:
+        start, stop = self._chunk_bounds(i)
+        return {k: f[start:stop].copy() if isinstance(f, np.ndarray) else f.read(start, stop) for k, f in self.files.items()}
+
+
+class ParquetSource(ChunkedSource):
+    """A Parquet file read one row group at a time (write it with ``row_group_size`` ≈ 10⁴–10⁵ rows).
+
+    ``columns`` maps batch keys to the columns stacked, as float32, into that
+    key's matrix, e.g. ``{"x": feature_columns, "y": label_columns}``.
+    Memory: about ``buffer_rows`` rows plus one row group.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        columns: Mapping[str, Sequence[str]],
+        transform: Transform | None = None,
+        buffer_rows: int = 262_144,
+        shuffle: bool = True,
+    ) -> None:
+        import pyarrow.parquet as pq
+
+        super().__init__(transform, buffer_rows, shuffle)
+        self.path = str(path)
+        self.file = pq.ParquetFile(self.path)
+        names = set(self.file.schema_arrow.names)
+        missing = sorted({c for cols in columns.values() for c in cols} - names)
+        if missing:
+            raise InputError(f"{self.path}: columns {missing} not found; available: {sorted(names)[:20]}")
+        self.columns = {k: list(v) for k, v in columns.items()}
+        sizes = [self.file.metadata.row_group(i).num_rows for i in range(self.file.num_row_groups)]
+        self._n = int(sum(sizes))
+        if self._n < 1:
+            raise InputError(f"{self.path} has no rows")
+        self._chunk_starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+
+    @property
+    def n_rows(self) -> int:
+        return self._n
+
+    def _read_chunk(self, i: int) -> Arrays:
+        wanted = sorted({c for cols in self.columns.values() for c in cols})
+        table = self.file.read_row_group(i, columns=wanted)
+        return {
+            key: np.stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32, copy=False) for c in cols], axis=1)
+            for key, cols in self.columns.items()
+        }
+
+
+def as_source(data: Mapping[str, torch.Tensor] | BatchSource, device: torch.device, shuffle: bool = True) -> BatchSource:
+    """A dict of tensors → :class:`TensorSource` on ``device``; a source is returned unchanged."""
+    if isinstance(data, TensorSource):
+        return data.to(device)
+    if isinstance(data, Mapping):
+        return TensorSource(data, shuffle).to(device)
+    if isinstance(data, BatchSource):
+        return data
+    raise InputError(f"training data must be a dict of tensors or a BatchSource, got {type(data).__name__}")
