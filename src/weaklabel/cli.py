@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, help="random_state")
     g.add_argument("--device", help="auto, cpu or cuda")
     g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
+    g = fit.add_argument_group("checkpoints")
+    g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
+    g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
+    g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
     _add_verbosity(fit)
 
     cl = sub.add_parser("cluster", help="learn classes from unlabelled data (self-supervised) and save the model")
@@ -203,6 +207,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
     config = resolve_fit_config(args)
     task = get_task(config["task"])
     estimator = task.build(config["params"])  # fail on bad params before reading data
+    if args.resume and not args.checkpoint_dir:
+        raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
+    if args.checkpoint_dir:
+        estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
     table = _read(args.data, config["data"], require_labels=task.needs_labels)
     config["data"]["features"] = table.feature_names  # predict must get the same columns
     task.fit(estimator, table)

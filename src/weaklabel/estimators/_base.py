@@ -24,6 +24,7 @@ from ..exceptions import InputError, NotFittedError
 from ..nn import Network, build_network
 from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
+from ..training.checkpoint import Checkpoint, fingerprint
 
 logger = logging.getLogger("weaklabel")
 
@@ -56,6 +57,17 @@ class NeuralEstimator(BaseEstimator):
     """
 
     _allow_images = False
+    _checkpointing: dict[str, Any] | None = None
+
+    def set_checkpointing(self, directory: str | None, every: int = 1, resume: bool = False) -> "NeuralEstimator":
+        """Write a training checkpoint to ``directory`` every ``every`` epochs during ``fit``; ``resume`` continues from it.
+
+        Not a hyper-parameter (it does not change the model, ``clone`` drops it):
+        a resumed fit reaches the same model as an uninterrupted one. Resuming
+        with no checkpoint yet starts from the first epoch. ``None`` turns it off.
+        """
+        self._checkpointing = None if directory is None else {"directory": directory, "every": int(every), "resume": bool(resume)}
+        return self
 
     # -- checks ------------------------------------------------------------
     def _check_params(self) -> None:
@@ -145,12 +157,29 @@ class NeuralEstimator(BaseEstimator):
         if val is not None and self.patience is not None and int(self.patience) >= 4:
             # decay the step size on plateaus well before early stopping gives up
             callbacks.append(ReduceLROnPlateau(patience=max(2, int(self.patience) // 3)))
-        trainer = Trainer(module, loss_fn, self._training_config(seed), callbacks, val_loss_fn, lr_multipliers)
+        config = self._training_config(seed)
+        checkpoint = self._checkpoint_callback(config, train, val)
+        if checkpoint is not None:
+            callbacks.insert(0, checkpoint)  # first: it saves before other callbacks act on an epoch
+        trainer = Trainer(module, loss_fn, config, callbacks, val_loss_fn, lr_multipliers)
+        if checkpoint is not None and self._checkpointing["resume"]:
+            checkpoint.restore(trainer)
         history = trainer.fit(train, val)
         module.to("cpu")
         self.n_epochs_ = history.n_epochs
         self.history_ = history.epochs
         return history
+
+    def _checkpoint_callback(
+        self, config: TrainingConfig, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None
+    ) -> Checkpoint | None:
+        """The :class:`Checkpoint` asked for by :meth:`set_checkpointing`, fingerprinted by parameters and data."""
+        if not self._checkpointing:
+            return None
+        params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
+        data = {**{f"train.{k}": v for k, v in train.items()}, **{f"val.{k}": v for k, v in (val or {}).items()}}
+        run = fingerprint({"estimator": type(self).__name__, "params": params, "seed": config.seed}, data)
+        return Checkpoint(self._checkpointing["directory"], self._checkpointing["every"], fingerprint=run)
 
     @staticmethod
     def _seed(random_state: Any) -> int:

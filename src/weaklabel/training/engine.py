@@ -23,8 +23,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import distributed
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from .seeding import torch_generator
+from .sources import BatchSource, TensorSource, as_source
 
 logger = logging.getLogger("weaklabel")
 
@@ -45,6 +47,7 @@ class TrainingConfig:
     seed: int = 0
     verbose: int = 0
     desc: str = "fit"
+    mixed_precision: bool = True  # bf16 autocast on CUDA; CPU always float32
 
 
 @dataclass
@@ -86,16 +89,10 @@ def param_groups(module: nn.Module, weight_decay: float, lr_multipliers: Mapping
 
 
 def iterate_batches(data: Mapping[str, torch.Tensor], batch_size: int, generator: torch.Generator | None, shuffle: bool = True) -> Iterator[Batch]:
-    """Yield dict batches indexed by a permutation drawn from ``generator``."""
-    n = len(next(iter(data.values())))
-    device = next(iter(data.values())).device
-    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
-    order = order.to(device)
-    for start in range(0, n, batch_size):
-        idx = order[start : start + batch_size]
-        batch = {key: value.index_select(0, idx) for key, value in data.items()}
-        batch["index"] = idx
-        yield batch
+    """Yield dict batches in an order drawn from ``generator`` (see :class:`~weaklabel.training.sources.TensorSource`)."""
+    if shuffle and generator is None:
+        generator = torch.default_generator
+    yield from TensorSource(data, shuffle).batches(batch_size, generator)
 
 
 class Trainer:
@@ -111,7 +108,8 @@ class Trainer:
         lr_multipliers: Mapping[str, float] | None = None,
     ) -> None:
         self.config = config
-        self.device = resolve_device(config.device)
+        self.device = distributed.local_device(resolve_device(config.device))
+        distributed.init_from_env(self.device)
         self.module = module.to(self.device)
         self.loss_fn = loss_fn
         self.val_loss_fn = val_loss_fn or loss_fn
@@ -121,12 +119,20 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(groups, lr=config.learning_rate, foreach=True)
         self.generator = torch_generator(config.seed)
         self.callbacks = list(callbacks)
+        if config.patience is not None and not any(isinstance(c, EarlyStopping) for c in self.callbacks):
+            self.callbacks.append(EarlyStopping(patience=config.patience))  # idle without validation data
         self.epoch = 0
         self.stop_training = False
         self.history = History()
+        self._resume_rng: dict[str, torch.Tensor] | None = None
 
-    def fit(self, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None = None) -> History:
+    def fit(self, train: Mapping[str, torch.Tensor] | BatchSource, val: Mapping[str, torch.Tensor] | BatchSource | None = None) -> History:
         """Train for up to ``max_epochs``; returns the run's :class:`History`.
+
+        ``train``/``val``: dicts of equal-length tensors or any
+        :class:`~weaklabel.training.sources.BatchSource` (memory-mapped
+        ``.npy``, Parquet). Under ``torchrun`` each rank trains on its shard
+        with DistributedDataParallel; ``config.batch_size`` is the global batch.
 
         Global-RNG draws inside the loop (dropout, losses that sample) are
         seeded from ``config.seed`` in a forked RNG state, so a run is
@@ -134,17 +140,16 @@ class Trainer:
         """
         devices = [self.device.index or 0] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(self.config.seed)
+            torch.manual_seed(self.config.seed + distributed.rank())  # each rank its own dropout draws
+            self._restore_rng()
             return self._fit(train, val)
 
-    def _fit(self, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None) -> History:
-        train = {k: v.to(self.device) for k, v in train.items()}
-        val = {k: v.to(self.device) for k, v in val.items()} if val else None
+    def _fit(self, train: Mapping[str, torch.Tensor] | BatchSource, val: Mapping[str, torch.Tensor] | BatchSource | None) -> History:
+        train = as_source(train, self.device)
+        val = as_source(val, self.device, shuffle=False) if val is not None else None
+        self._step_loss = distributed.data_parallel_loss(self.module, self.loss_fn, self.device)
         callbacks = list(self.callbacks)
         stopper = next((c for c in callbacks if isinstance(c, EarlyStopping)), None)
-        if stopper is None and val is not None and self.config.patience is not None:
-            stopper = EarlyStopping(patience=self.config.patience)
-            callbacks.append(stopper)
         callbacks.append(ProgressBar(self.config.verbose, self.config.desc))
         start = time.perf_counter()
         for cb in callbacks:
@@ -166,12 +171,22 @@ class Trainer:
         logger.info("trained %d epochs in %.1f s", self.history.n_epochs, self.history.seconds)
         return self.history
 
-    def _train_epoch(self, train: Mapping[str, torch.Tensor]) -> float:
+    def _local_batch_size(self) -> int:
+        """Rows per step on this rank: the global batch split over the ranks."""
+        return max(1, -(-self.config.batch_size // distributed.world_size()))
+
+    def _batches(self, source: BatchSource, batch_size: int, generator: torch.Generator | None) -> Iterator[Batch]:
+        for batch in source.batches(batch_size, generator, distributed.local_shard()):
+            yield {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+
+    def _train_epoch(self, train: BatchSource) -> float:
         self.module.train()
         total = torch.zeros((), device=self.device)
         n_batches = 0
-        for batch in iterate_batches(train, self.config.batch_size, self.generator):
-            loss = self.loss_fn(batch)
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda" and self.config.mixed_precision)
+        for batch in self._batches(train, self._local_batch_size(), self.generator):
+            with autocast:
+                loss = self._step_loss(batch)
             if not torch.isfinite(loss):
                 raise FloatingPointError(
                     f"training loss became {loss.item()} at epoch {self.epoch + 1}; "
@@ -182,15 +197,66 @@ class Trainer:
             self.optimizer.step()
             total += loss.detach()
             n_batches += 1
-        return float(total) / max(n_batches, 1)
+        total_all, batches_all = distributed.all_reduce_sum([float(total), float(n_batches)], self.device)
+        return total_all / max(batches_all, 1.0)
 
     @torch.no_grad()
-    def evaluate_loss(self, data: Mapping[str, torch.Tensor]) -> float:
-        """Mean of ``val_loss_fn`` over ``data`` in eval mode, weighted by batch size."""
+    def evaluate_loss(self, data: Mapping[str, torch.Tensor] | BatchSource) -> float:
+        """Mean of ``val_loss_fn`` over ``data`` in eval mode, weighted by batch size.
+
+        Distributed: each rank scores its shard and the sums are all-reduced,
+        so every rank gets the same value (and early stopping decides alike).
+        """
         self.module.eval()
-        total, count = 0.0, 0
-        for batch in iterate_batches(data, max(self.config.batch_size, 4096), None, shuffle=False):
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
+        count = 0
+        source = as_source(data, self.device, shuffle=False)
+        for batch in self._batches(source, max(self.config.batch_size, 4096), None):
             n = len(batch["index"])
-            total += float(self.val_loss_fn(batch)) * n
+            total += self.val_loss_fn(batch).double() * n
             count += n
-        return total / max(count, 1)
+        total_all, count_all = distributed.all_reduce_sum([float(total), float(count)], self.device)
+        return total_all / max(count_all, 1.0)
+
+    # -- checkpointing (see weaklabel.training.checkpoint) ---------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume: module, optimizer, epoch, shuffling generator, RNG, history, callbacks.
+
+        Called from a callback during :meth:`fit`, ``"rng"`` is the run's own
+        (forked) global RNG state.
+        """
+        rng = {"cpu": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "epoch": self.epoch,
+            "module": self.module.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "generator": self.generator.get_state(),
+            "rng": rng,
+            "history": self.history.epochs,
+            "callbacks": [[type(cb).__name__, cb.state_dict()] for cb in self.callbacks],
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore :meth:`state_dict` before :meth:`fit`; the next ``fit`` continues at ``state["epoch"]``."""
+        saved = [name for name, _ in state["callbacks"]]
+        if saved != [type(cb).__name__ for cb in self.callbacks]:
+            raise ValueError(f"checkpoint callbacks {saved} differ from this trainer's {[type(cb).__name__ for cb in self.callbacks]}")
+        self.module.load_state_dict(state["module"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.generator.set_state(state["generator"])
+        self._resume_rng = dict(state["rng"])
+        self.epoch = int(state["epoch"])
+        self.history = History(epochs=[dict(e) for e in state["history"]])
+        for cb, (_, cb_state) in zip(self.callbacks, state["callbacks"]):
+            cb.load_state_dict(cb_state)
+
+    def _restore_rng(self) -> None:
+        """Inside ``fit``'s forked RNG: continue the global RNG of a resumed run."""
+        if self._resume_rng is None:
+            return
+        torch.set_rng_state(self._resume_rng["cpu"])
+        if "cuda" in self._resume_rng and self.device.type == "cuda":
+            torch.cuda.set_rng_state(self._resume_rng["cuda"], self.device)
+        self._resume_rng = None

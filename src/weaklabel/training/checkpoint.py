@@ -1,0 +1,229 @@
+"""Crash-safe training checkpoints: write the trainer's state every few epochs, resume from it.
+
+A checkpoint is ONE file, ``checkpoint.safetensors``, in the checkpoint
+directory: every tensor of :meth:`Trainer.state_dict` (module, flattened
+optimizer state, generator and RNG states, early-stopping weights) as
+safetensors, and everything else as JSON in the file's metadata, with a
+SHA-256 over both. No pickle, no ``torch.load``: reading a checkpoint never
+executes code.
+
+The file is written to a temporary file in the same directory, fsynced, and
+renamed over the previous checkpoint (then the directory is fsynced), so a
+run killed at any moment leaves either the previous or the new checkpoint,
+never a partial one.
+
+A checkpoint is taken at the *start* of an epoch, after every callback has
+finished the previous epoch; resuming continues with exactly the epoch that
+was about to run, so a resumed run reaches the same model as an uninterrupted
+one (bit-identical on CPU with the same thread count).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save as save_safetensors_bytes
+
+from ..exceptions import InputError, ModelFileError
+from .callbacks import Callback
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Trainer
+
+logger = logging.getLogger("weaklabel")
+
+FORMAT = "weaklabel-checkpoint"
+FORMAT_VERSION = 1
+FILENAME = "checkpoint.safetensors"
+
+_TENSOR, _MAP, _TUPLE = "__tensor__", "__map__", "__tuple__"
+
+
+# --------------------------------------------------------------------------- flattening
+
+
+def flatten_state(state: Any) -> tuple[Any, dict[str, torch.Tensor]]:
+    """Split a nested state into a JSON-able skeleton and named tensors.
+
+    Dicts become ``{"__map__": [[key, value], ...]}`` (keys may be str or int,
+    as in an optimizer state), tuples ``{"__tuple__": [...]}`` and tensors
+    ``{"__tensor__": name}``; lists, str, numbers, bool and None stay as they are.
+    """
+    tensors: dict[str, torch.Tensor] = {}
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, torch.Tensor):
+            name = f"t{len(tensors)}"
+            tensors[name] = obj.detach().to("cpu", copy=True).contiguous()
+            return {_TENSOR: name}
+        if isinstance(obj, Mapping):
+            for key in obj:
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    raise TypeError(f"checkpoint state keys must be str or int, got {key!r}")
+            return {_MAP: [[key, walk(value)] for key, value in obj.items()]}
+        if isinstance(obj, tuple):
+            return {_TUPLE: [walk(v) for v in obj]}
+        if isinstance(obj, list):
+            return [walk(v) for v in obj]
+        if obj is None or isinstance(obj, (bool, int, float, str)):
+            return obj
+        raise TypeError(f"cannot checkpoint a value of type {type(obj).__name__}; use tensors, numbers, str, lists or dicts")
+
+    return walk(state), tensors
+
+
+def unflatten_state(skeleton: Any, tensors: Mapping[str, torch.Tensor]) -> Any:
+    """Inverse of :func:`flatten_state`."""
+    if isinstance(skeleton, list):
+        return [unflatten_state(v, tensors) for v in skeleton]
+    if isinstance(skeleton, dict):
+        (tag, value), = skeleton.items()
+        if tag == _TENSOR:
+            return tensors[value]
+        if tag == _TUPLE:
+            return tuple(unflatten_state(v, tensors) for v in value)
+        if tag == _MAP:
+            return {key: unflatten_state(v, tensors) for key, v in value}
+        raise ValueError(f"unknown tag {tag!r} in checkpoint state")
+    return skeleton
+
+
+def _digest(state_json: str, tensors: Mapping[str, torch.Tensor]) -> str:
+    h = hashlib.sha256(state_json.encode("utf-8"))
+    for name in sorted(tensors):
+        t = tensors[name].contiguous().reshape(-1)
+        h.update(name.encode("utf-8"))
+        h.update(str(t.dtype).encode("utf-8"))
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def fingerprint(parts: Mapping[str, Any], data: Mapping[str, torch.Tensor]) -> str:
+    """SHA-256 of JSON-able ``parts`` (settings) and of the training tensors: what makes two runs the same run."""
+    h = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
+    for name in sorted(data):
+        t = data[name].detach().to("cpu").contiguous().reshape(-1)
+        h.update(f"{name}:{t.dtype}:{tuple(data[name].shape)}".encode("utf-8"))
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_fingerprint: str = "") -> Path:
+    """Write ``state`` to ``path`` atomically (temp file in the same folder, fsync, rename, fsync folder)."""
+    target = Path(path)
+    skeleton, tensors = flatten_state(dict(state))
+    state_json = json.dumps(skeleton, sort_keys=True)
+    metadata = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "fingerprint": run_fingerprint,
+        "state": state_json,
+        "sha256": _digest(state_json, tensors),
+    }
+    data = save_safetensors_bytes(tensors, metadata=metadata)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(target.parent)
+    return target
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
+    """Read and verify a checkpoint; returns ``(state, fingerprint)``.
+
+    Raises :class:`~weaklabel.exceptions.ModelFileError` for a truncated,
+    modified or foreign file.
+    """
+    p = Path(path)
+    try:
+        with safe_open(str(p), framework="pt") as fh:
+            metadata = fh.metadata() or {}
+            tensors = {name: fh.get_tensor(name) for name in fh.keys()}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(f"checkpoint {p} cannot be read ({exc}); delete it to start the run afresh") from None
+    if metadata.get("format") != FORMAT:
+        raise ModelFileError(f"{p} is not a weaklabel checkpoint; delete it or choose another checkpoint directory")
+    if metadata.get("format_version") != str(FORMAT_VERSION):
+        raise ModelFileError(f"checkpoint {p} has format version {metadata.get('format_version')!r}; this weaklabel reads {FORMAT_VERSION}")
+    state_json = metadata.get("state", "")
+    if _digest(state_json, tensors) != metadata.get("sha256"):
+        raise ModelFileError(f"checkpoint {p} does not match its checksum (modified or corrupt); delete it to start afresh")
+    return unflatten_state(json.loads(state_json), tensors), metadata.get("fingerprint", "")
+
+
+# --------------------------------------------------------------------------- callback
+
+
+class Checkpoint(Callback):
+    """Save the trainer's state to ``directory/checkpoint.safetensors`` every ``every`` epochs.
+
+    Put it FIRST among the callbacks: it saves at the start of an epoch, before
+    any other callback's ``on_epoch_start`` changes the state. ``fingerprint``
+    identifies the run (settings + data, see :func:`fingerprint`); :meth:`restore`
+    refuses a checkpoint of another run.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], every: int = 1, fingerprint: str = "") -> None:
+        if int(every) < 1:
+            raise InputError(f"checkpoint interval must be ≥ 1 epoch, got {every}")
+        self.directory = Path(directory)
+        self.every = int(every)
+        self.fingerprint = fingerprint
+        self._start_epoch = 0
+
+    @property
+    def path(self) -> Path:
+        return self.directory / FILENAME
+
+    def on_fit_start(self, trainer: "Trainer") -> None:
+        self._start_epoch = trainer.epoch
+
+    def on_epoch_start(self, trainer: "Trainer") -> None:
+        if trainer.epoch > self._start_epoch and trainer.epoch % self.every == 0:
+            save_checkpoint(self.path, trainer.state_dict(), self.fingerprint)
+            logger.debug("checkpoint at epoch %d written to %s", trainer.epoch, self.path)
+
+    def restore(self, trainer: "Trainer") -> bool:
+        """Load the latest checkpoint into ``trainer`` (call before ``fit``); False when there is none yet."""
+        if self.directory.exists() and not self.directory.is_dir():
+            raise InputError(f"checkpoint directory {self.directory} is a file; give a directory path")
+        if not self.path.is_file():
+            logger.info("no checkpoint in %s; starting from epoch 1", self.directory)
+            return False
+        state, saved = load_checkpoint(self.path)
+        if saved != self.fingerprint:
+            raise InputError(
+                f"the checkpoint in {self.directory} belongs to another run (different data or parameters); "
+                "resume with the same data and options, or use a new checkpoint directory"
+            )
+        trainer.load_state_dict(state)
+        logger.info("resumed from %s at epoch %d", self.path, trainer.epoch + 1)
+        return True

@@ -1,0 +1,98 @@
+"""Kill a real ``weaklabel fit`` subprocess after its first checkpoint, resume it, and compare with an uninterrupted run."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from weaklabel import load
+from weaklabel.cli import main
+from weaklabel.exceptions import ModelFileError
+from weaklabel.persistence import read_model_dir
+
+ARGS = ["--label-column", "tags", "--epochs", "12", "--hidden-sizes", "32", "--batch-size", "16", "--seed", "3", "-q"]
+
+
+@pytest.fixture
+def one_thread():
+    """The subprocess runs with OMP_NUM_THREADS=1; bit-identical results need the same thread count here."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    tags = ["|".join(t for t, on in zip("abc", row[:3] > 0.2) if on) or "none" for row in X]
+    path = tmp_path / "train.csv"
+    pd.DataFrame({**{f"f{j}": X[:, j] for j in range(6)}, "tags": tags}).to_csv(path, index=False)
+    return path
+
+
+def _kill_after_first_checkpoint(cmd: list[str], checkpoint: "os.PathLike[str]", timeout: float = 60.0) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    try:
+        while not os.path.exists(checkpoint):
+            if proc.poll() is not None:
+                pytest.fail(f"training ended before its first checkpoint: {proc.stderr.read().decode()}")
+            if time.monotonic() > deadline:
+                pytest.fail("no checkpoint appeared in time")
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed; make it longer"
+
+
+def _tensors(model_dir):
+    return read_model_dir(model_dir)[2]
+
+
+def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_thread):
+    ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
+    cmd = [sys.executable, "-m", "weaklabel", "fit", str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt)]
+    _kill_after_first_checkpoint(cmd, ckpt / "checkpoint.safetensors")
+
+    # a killed run leaves no model that load accepts
+    with pytest.raises(ModelFileError):
+        load(killed_out)
+
+    assert main(["fit", str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt), "--resume"]) == 0
+    reference = tmp_path / "reference"
+    assert main(["fit", str(data_file), "--out", str(reference), *ARGS]) == 0
+
+    resumed, uninterrupted = _tensors(killed_out), _tensors(reference)
+    assert resumed.keys() == uninterrupted.keys()
+    for name in resumed:
+        np.testing.assert_array_equal(resumed[name], uninterrupted[name], err_msg=name)
+    X = pd.read_csv(data_file).filter(like="f").to_numpy(np.float32)
+    np.testing.assert_array_equal(load(killed_out).predict_proba(X), load(reference).predict_proba(X))
+
+
+def test_resume_needs_a_checkpoint_dir(data_file, tmp_path, capsys):
+    assert main(["fit", str(data_file), "--out", str(tmp_path / "m"), *ARGS, "--resume"]) == 2
+    assert "--resume needs --checkpoint-dir" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_checkpoint_of_another_run(data_file, tmp_path, capsys, one_thread):
+    ckpt = tmp_path / "ckpt"
+    short = [*ARGS, "--epochs", "3"]
+    assert main(["fit", str(data_file), "--out", str(tmp_path / "a"), *short, "--checkpoint-dir", str(ckpt)]) == 0
+    assert (ckpt / "checkpoint.safetensors").is_file()
+    other_seed = [*short, "--seed", "4"]
+    assert main(["fit", str(data_file), "--out", str(tmp_path / "b"), *other_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 2
+    assert "belongs to another run" in capsys.readouterr().err
