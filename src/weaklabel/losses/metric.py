@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..exceptions import InputError
+from ..training.distributed import global_sum
 from ._registry import register_loss
 
 __all__ = [
@@ -136,7 +137,8 @@ def update_centers(embeddings: Tensor, targets: Tensor, centers: Tensor, alpha: 
     """The centre update rule of Wen et al. (ECCV 2016, Algorithm 1); returns the new centres.
 
     ``Δc_j = Σ_i δ(y_i = j)(c_j − x_i) / (1 + Σ_i δ(y_i = j))`` over the batch, then
-    ``c_j ← c_j − α Δc_j``. Classes absent from the batch do not move.
+    ``c_j ← c_j − α Δc_j``. Classes absent from the batch do not move. Under DDP
+    the counts and sums are over the global batch, so every rank's centres stay equal.
     """
     targets = targets.long()
     x = embeddings.detach().to(centers.dtype)
@@ -144,6 +146,7 @@ def update_centers(embeddings: Tensor, targets: Tensor, centers: Tensor, alpha: 
         0, targets, torch.ones_like(targets, dtype=centers.dtype)
     )
     sums = torch.zeros_like(centers).index_add_(0, targets, x)
+    counts, sums = global_sum(counts), global_sum(sums)
     delta = (counts[:, None] * centers - sums) / (1.0 + counts[:, None])
     return centers - alpha * delta
 

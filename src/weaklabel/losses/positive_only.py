@@ -29,6 +29,7 @@ from torch import Tensor, nn
 
 from ..exceptions import InputError
 from ..training import Callback
+from ..training.distributed import global_mean
 from ._registry import register_loss
 
 __all__ = [
@@ -85,9 +86,9 @@ def _bce(logits: Tensor, target: Tensor) -> Tensor:
 
 
 def _cardinality_penalty(probs: Tensor, expected_positives: float) -> Tensor:
-    """EPR regulariser ``(mean_i sum_j p_ij - k)^2 / L^2`` (Cole et al. 2021)."""
+    """EPR regulariser ``(mean_i sum_j p_ij - k)^2 / L^2`` (Cole et al. 2021); under DDP the mean is over the global batch."""
     n_labels = probs.shape[1]
-    return (probs.sum(dim=1).mean() - expected_positives) ** 2 / n_labels**2
+    return (global_mean(probs.sum(dim=1).mean()) - expected_positives) ** 2 / n_labels**2
 
 
 # --------------------------------------------------------------------------- pure functions
