@@ -65,7 +65,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         threshold: float | str = "tune",
         hidden_sizes: tuple[int, ...] = (512, 512),
         norm: str | None = "batch",
-        dropout: float = 0.1,
+        dropout: float = 0.4,
         scaling: str = "ple",
         max_epochs: int = 200,
         batch_size: int = 256,
