@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import warnings
 from typing import Any
@@ -20,8 +19,6 @@ from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
 from ._base import NeuralEstimator
-
-logger = logging.getLogger("weaklabel")
 
 ENCODERS = ("auto", "mlp", "conv")
 COSINE_LOSSES = ("cosine", "cosface", "arcface")
