@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import torch
 from sklearn.datasets import make_blobs
 
 from ...estimators.single_positive import SinglePositiveClassifier
@@ -36,9 +37,14 @@ def blobs_scenario(report: Report, verbose: int) -> list[dict[str, Any]]:
     )
     rows = []
     models = {}
-    for loss in ("assume_negative", "label_embedding"):
-        model = SinglePositiveClassifier(loss=loss, embedding_dim=2, verbose=verbose, **_PARAMS).fit(X, y)
-        models[loss] = model
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny networks: one thread avoids contention on small machines
+    try:
+        for loss in ("assume_negative", "label_embedding"):
+            models[loss] = SinglePositiveClassifier(loss=loss, embedding_dim=2, verbose=verbose, **_PARAMS).fit(X, y)
+    finally:
+        torch.set_num_threads(threads)
+    for loss, model in models.items():
         for k in range(3):
             mean = model.predict_proba(X[c == k]).mean(axis=0)
             rows.append({"loss": loss, "original class": k, "score label 0": float(mean[0]), "score label 1": float(mean[1])})
