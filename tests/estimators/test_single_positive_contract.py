@@ -3,7 +3,6 @@
 Checks that cannot apply are listed with the reason; every other check must pass.
 """
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from weaklabel.estimators.single_positive import SinglePositiveClassifier
