@@ -21,6 +21,7 @@ from .exceptions import InputError, WeaklabelError
 
 logger = logging.getLogger("weaklabel")
 
+STREAM_MIN_BYTES = 2 << 30  # `weaklabel fit` streams .parquet/.npz files from this size on
 DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
 # flag destination → estimator parameter
 PARAM_FLAGS = {
@@ -104,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
     g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
     g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
+    fit.add_argument(
+        "--stream",
+        action="store_true",
+        help=f"train from the file chunk by chunk (.parquet or uncompressed .npz, multilabel task); "
+        f"automatic for files of {STREAM_MIN_BYTES >> 30} GiB or more",
+    )
     _add_verbosity(fit)
 
     cl = sub.add_parser("cluster", help="learn classes from unlabelled data (self-supervised) and save the model")
@@ -197,12 +204,36 @@ def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
 def _read(path: str, data: dict[str, Any], require_labels: bool) -> Any:
     from .data.readers import read_table
 
-    return read_table(path, require_labels=require_labels, **{k: v for k, v in data.items() if v is not None})
+    table = read_table(path, require_labels=require_labels, **{k: v for k, v in data.items() if v is not None})
+    if table.ignored_columns:
+        logger.warning("%s: non-numeric columns left out of the features: %s", path, ", ".join(table.ignored_columns))
+    return table
+
+
+def _streams(args: argparse.Namespace, task: str) -> bool:
+    """``--stream``, or a big ``.parquet``/``.npz`` for the multilabel task."""
+    path = Path(args.data)
+    big = path.suffix.lower() in (".parquet", ".npz") and path.is_file() and path.stat().st_size >= STREAM_MIN_BYTES
+    if args.stream and task != "multilabel":
+        raise InputError(f"--stream supports the multilabel task, not {task!r}")
+    return bool(args.stream or (big and task == "multilabel"))
+
+
+def _fit_stream(path: str, data: dict[str, Any], estimator: Any) -> int:
+    from .estimators.streaming import fit_multilabel_stream
+    from .training.sources import open_table_source
+
+    options = {k: data.get(k) for k in ("features", "feature_prefix", "label_columns", "label_prefix", "id_column")}
+    source, feature_names, label_names = open_table_source(path, **options)
+    data["features"] = feature_names
+    fit_multilabel_stream(estimator, source, label_names)
+    return source.n_rows
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
     from .persistence import save_model
     from .tasks import get_task
+    from .training import distributed
 
     config = resolve_fit_config(args)
     task = get_task(config["task"])
@@ -211,11 +242,16 @@ def cmd_fit(args: argparse.Namespace) -> int:
         raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
     if args.checkpoint_dir:
         estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
-    table = _read(args.data, config["data"], require_labels=task.needs_labels)
-    config["data"]["features"] = table.feature_names  # predict must get the same columns
-    task.fit(estimator, table)
-    save_model(estimator, args.out, extra_json={"fit_config.json": config})
-    print(f"saved {type(estimator).__name__} ({task.name}, {len(table.features)} rows) to {args.out}")
+    if _streams(args, task.name):
+        n_rows = _fit_stream(args.data, config["data"], estimator)
+    else:
+        table = _read(args.data, config["data"], require_labels=task.needs_labels)
+        config["data"]["features"] = table.feature_names  # predict must get the same columns
+        task.fit(estimator, table)
+        n_rows = len(table.features)
+    if distributed.rank() == 0:  # under torchrun every rank holds the same model; one writes it
+        save_model(estimator, args.out, extra_json={"fit_config.json": config})
+        print(f"saved {type(estimator).__name__} ({task.name}, {n_rows} rows) to {args.out}")
     return 0
 
 

@@ -113,7 +113,15 @@ def global_mean(tensor: torch.Tensor) -> torch.Tensor:
 
 
 class Shard:
-    """Which part of every epoch's row order a rank reads: the ``index``-th of ``count`` equal contiguous parts."""
+    """Which part of every epoch's row order a rank reads, as the ``index``-th of ``count`` ranks.
+
+    In-memory data is split by stride (:meth:`take`, as
+    :class:`torch.utils.data.DistributedSampler` does): the ranks' step-``t``
+    batches together are exactly the single-process step-``t`` batch, so with
+    DDP's gradient averaging a run on ``count`` ranks takes the same steps as
+    one process with the same global batch. Files are split into contiguous
+    parts (:meth:`rows`), so each rank reads only its own chunks.
+    """
 
     def __init__(self, index: int = 0, count: int = 1) -> None:
         if not 0 <= index < count:
@@ -129,6 +137,11 @@ class Shard:
         """
         per = -(-n // self.count)
         return self.index * per, (self.index + 1) * per, per * self.count
+
+    def take(self, order: torch.Tensor) -> torch.Tensor:
+        """Every ``count``-th entry of ``order`` from ``index`` on, after padding it to a multiple of ``count``."""
+        padded = -(-len(order) // self.count) * self.count
+        return pad_order(order, padded)[self.index :: self.count]
 
     def __repr__(self) -> str:
         return f"Shard({self.index}, {self.count})"

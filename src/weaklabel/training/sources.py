@@ -36,13 +36,13 @@ import numpy as np
 import torch
 
 from ..exceptions import InputError
-from .distributed import Shard, pad_order
+from .distributed import Shard
 
 Batch = dict[str, torch.Tensor]
 Arrays = dict[str, np.ndarray]
 Transform = Callable[[Arrays], Arrays]
 
-__all__ = ["BatchSource", "ChunkedSource", "MemmapSource", "ParquetSource", "TensorSource", "as_source"]
+__all__ = ["BatchSource", "ChunkedSource", "MemmapSource", "ParquetSource", "TensorSource", "as_source", "npz_arrays", "open_table_source"]
 
 #: In-memory data up to this size is copied once per epoch in shuffled order; above it, batches are gathered per step.
 COPY_MAX_BYTES = 1 << 30
@@ -63,12 +63,6 @@ class BatchSource(Protocol):
         generator state on every rank gives every rank the same order, of
         which each takes its own shard.
         """
-
-
-def _epoch_order(n: int, generator: torch.Generator | None, shard: Shard) -> torch.Tensor:
-    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
-    start, stop, padded = shard.rows(n)
-    return pad_order(order, padded)[start:stop]
 
 
 class TensorSource:
@@ -92,12 +86,11 @@ class TensorSource:
     def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
         n = self.n_rows
         device = next(iter(self.data.values())).device
-        order = _epoch_order(n, generator if self.shuffle else None, shard).to(device)
-        if generator is None or not self.shuffle:
-            start = shard.rows(n)[0]
-            if start + len(order) <= n:  # file order, no padding: plain views
-                yield from self._slices(self.data, order, batch_size, offset=start)
-                return
+        if (generator is None or not self.shuffle) and shard.count == 1:  # file order: plain views
+            yield from self._slices(self.data, torch.arange(n, device=device), batch_size)
+            return
+        order = torch.randperm(n, generator=generator) if generator is not None and self.shuffle else torch.arange(n)
+        order = shard.take(order).to(device)
         nbytes = sum(v.element_size() * v[0].numel() * len(order) for v in self.data.values())
         if nbytes <= COPY_MAX_BYTES:
             yield from self._slices({k: v.index_select(0, order) for k, v in self.data.items()}, order, batch_size)
@@ -107,9 +100,9 @@ class TensorSource:
             yield {**{k: v.index_select(0, idx) for k, v in self.data.items()}, "index": idx}
 
     @staticmethod
-    def _slices(data: Mapping[str, torch.Tensor], order: torch.Tensor, batch_size: int, offset: int = 0) -> Iterator[Batch]:
+    def _slices(data: Mapping[str, torch.Tensor], order: torch.Tensor, batch_size: int) -> Iterator[Batch]:
         for s in range(0, len(order), batch_size):
-            yield {**{k: v[offset + s : offset + s + batch_size] for k, v in data.items()}, "index": order[s : s + batch_size]}
+            yield {**{k: v[s : s + batch_size] for k, v in data.items()}, "index": order[s : s + batch_size]}
 
 
 class ChunkedSource:
@@ -229,18 +222,26 @@ def _pread_into(fd: int, out: np.ndarray, offset: int) -> None:
 
 
 class _NpyFile:
-    """Row reads from one C-ordered ``.npy`` file (or ``np.memmap`` of one) without mapping it."""
+    """Row reads from one C-ordered ``.npy`` array stored at ``offset`` in a file, without mapping it."""
 
-    def __init__(self, array: str | Path | np.ndarray) -> None:
-        mm = array if isinstance(array, np.memmap) else np.load(array, mmap_mode="r")
+    def __init__(self, path: str, offset: int, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+        if len(shape) < 1:
+            raise InputError(f"{path}: a 0-d array cannot be read in rows; save one row per sample")
+        self.path, self.offset, self.dtype, self.shape = path, int(offset), np.dtype(dtype), tuple(shape)
+        self.row_bytes = int(self.dtype.itemsize * np.prod(self.shape[1:], dtype=np.int64))
+
+    @classmethod
+    def open(cls, array: "str | Path | np.memmap") -> "_NpyFile":
+        """A ``.npy`` path or an ``np.load(path, mmap_mode="r")`` array."""
+        try:
+            mm = array if isinstance(array, np.memmap) else np.load(array, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{array!r} could not be opened as a .npy file ({exc})") from None
         if not isinstance(mm, np.memmap) or mm.filename is None:
             raise InputError(f"{array!r} is not a .npy file or a memory-mapped array; save it with np.save")
-        if mm.ndim < 1 or not mm.flags.c_contiguous:
-            raise InputError(f"{mm.filename}: array of shape {mm.shape} must be C-ordered with ≥ 1 dimension")
-        self.path, self.offset = mm.filename, int(mm.offset)
-        self.dtype, self.shape = mm.dtype, mm.shape
-        self.row_bytes = int(mm.dtype.itemsize * np.prod(mm.shape[1:], dtype=np.int64))
-        del mm
+        if not mm.flags.c_contiguous:
+            raise InputError(f"{mm.filename}: array of shape {mm.shape} must be C-ordered (np.ascontiguousarray)")
+        return cls(mm.filename, mm.offset, mm.dtype, mm.shape)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         out = np.empty((stop - start, *self.shape[1:]), dtype=self.dtype)
@@ -252,24 +253,48 @@ class _NpyFile:
         return out
 
 
+def npz_arrays(path: str | Path) -> dict[str, _NpyFile]:
+    """The arrays of an uncompressed ``.npz`` (``np.savez``) as row-readable files, without loading them."""
+    import zipfile
+
+    out: dict[str, _NpyFile] = {}
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise InputError(f"{path}: {info.filename} is compressed; streaming needs np.savez, not np.savez_compressed")
+            fh.seek(info.header_offset + 26)
+            name_len, extra_len = np.frombuffer(fh.read(4), dtype="<u2")
+            fh.seek(info.header_offset + 30 + int(name_len) + int(extra_len))
+            version = np.lib.format.read_magic(fh)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read_header(fh)
+            if fortran or dtype.hasobject:
+                raise InputError(f"{path}: {info.filename} must be a C-ordered numeric array")
+            out[info.filename[: -len(".npy")]] = _NpyFile(str(path), fh.tell(), dtype, shape)
+    return out
+
+
 class MemmapSource(ChunkedSource):
     """Arrays in ``.npy`` files (paths or ``np.load(path, mmap_mode="r")`` arrays), read in blocks of ``chunk_rows`` rows.
 
-    ``arrays`` maps batch keys to files, e.g. ``{"x": "X.npy", "y": "Y.npy"}``;
-    small in-memory arrays (NumPy) are accepted too and sliced directly.
+    ``arrays`` maps batch keys to files, e.g. ``{"x": "X.npy", "y": "Y.npy"}``,
+    or to members of an uncompressed ``.npz`` (:func:`npz_arrays`); small
+    in-memory arrays (NumPy) are accepted too and sliced directly.
     Memory: about ``buffer_rows + chunk_rows`` transformed rows.
     """
 
     def __init__(
         self,
-        arrays: Mapping[str, str | Path | np.ndarray],
+        arrays: Mapping[str, "str | Path | np.ndarray | _NpyFile"],
         transform: Transform | None = None,
         chunk_rows: int = 65_536,
         buffer_rows: int = 262_144,
         shuffle: bool = True,
     ) -> None:
         super().__init__(transform, buffer_rows, shuffle)
-        self.files = {k: v if type(v) is np.ndarray else _NpyFile(v) for k, v in arrays.items()}
+        self.files = {k: v if type(v) is np.ndarray or isinstance(v, _NpyFile) else _NpyFile.open(v) for k, v in arrays.items()}
         lengths = {k: v.shape[0] for k, v in self.files.items()}
         if len(set(lengths.values())) != 1:
             raise InputError(f"arrays have different numbers of rows: {lengths}; give one row per sample in each")
@@ -341,3 +366,57 @@ def as_source(data: Mapping[str, torch.Tensor] | BatchSource, device: torch.devi
     if isinstance(data, BatchSource):
         return data
     raise InputError(f"training data must be a dict of tensors or a BatchSource, got {type(data).__name__}")
+
+
+def open_table_source(
+    path: str | Path,
+    *,
+    features: Sequence[str] | None = None,
+    feature_prefix: str | None = None,
+    label_columns: Sequence[str] | None = None,
+    label_prefix: str | None = None,
+    id_column: str | None = None,
+) -> tuple[ChunkedSource, list[str], list[str]]:
+    """A streaming source (``"x"``: features, ``"y"``: 0/1 labels) over a Parquet file or an uncompressed ``.npz``.
+
+    Parquet: labels are the 0/1 columns ``label_columns`` (or those starting
+    with ``label_prefix``); features the named columns, those starting with
+    ``feature_prefix``, or every other numeric column. ``.npz``: arrays ``X``
+    and ``Y`` (and optional ``label_names``). Returns ``(source, feature_names, label_names)``.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".npz":
+        arrays = npz_arrays(p)
+        if "X" not in arrays or "Y" not in arrays or len(arrays["X"].shape) != 2 or len(arrays["Y"].shape) != 2:
+            raise InputError(f"{p}: streaming needs 2-D arrays 'X' and 'Y' (np.savez(path, X=X, Y=Y)); found {sorted(arrays)}")
+        names = [f"x{j}" for j in range(arrays["X"].shape[1])]
+        if features is not None:
+            raise InputError(f"{p}: selecting feature columns is not supported when streaming an .npz; save only the features")
+        with np.load(p) as npz:
+            label_names = [str(v) for v in npz["label_names"]] if "label_names" in npz.files else [str(j) for j in range(arrays["Y"].shape[1])]
+        return MemmapSource({"x": arrays["X"], "y": arrays["Y"]}), names, label_names
+    if suffix != ".parquet":
+        raise InputError(f"{p}: streaming reads .parquet files or uncompressed .npz archives (X and Y), not {suffix or 'this file'}")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(p)
+    if label_columns is not None:
+        labels = [str(c) for c in label_columns]
+    elif label_prefix:
+        labels = [c for c in schema.names if c.startswith(label_prefix)]
+    else:
+        raise InputError(f"{p}: streaming reads 0/1 label columns; name them with --label-columns or --label-prefix")
+    if not labels:
+        raise InputError(f"{p}: no column starts with the label prefix {label_prefix!r}")
+    taken = set(labels) | {id_column}
+    if features is not None:
+        names = [str(c) for c in features]
+    elif feature_prefix is not None:
+        names = [c for c in schema.names if c.startswith(feature_prefix) and c not in taken]
+    else:
+        names = [f.name for f in schema if f.name not in taken and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_boolean(f.type))]
+    if not names:
+        raise InputError(f"{p}: no feature columns; name them with --features or --feature-prefix")
+    return ParquetSource(p, {"x": names, "y": labels}), names, labels
