@@ -1,0 +1,122 @@
+"""Batch sources: every row once per epoch, bounded buffers, same model as in memory for the same order."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from weaklabel.exceptions import InputError
+from weaklabel.training import Trainer, TrainingConfig
+from weaklabel.training.distributed import Shard
+from weaklabel.training.sources import MemmapSource, ParquetSource, TensorSource, npz_arrays, open_table_source
+
+N = 1000
+
+
+@pytest.fixture()
+def files(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(N, 4)).astype(np.float32)
+    X[:, 0] = np.arange(N)  # column 0 names the row
+    y = (X[:, 1:2] > 0).astype(np.float32)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=y[:, 0])
+    frame.to_parquet(tmp_path / "t.parquet", row_group_size=128)
+    np.savez(tmp_path / "t.npz", X=X, Y=y.astype(np.int64))
+    return tmp_path, X, y
+
+
+def _sources(path):
+    return {
+        "memmap": MemmapSource({"x": path / "X.npy", "y": path / "y.npy"}, chunk_rows=100, buffer_rows=300),
+        "parquet": ParquetSource(path / "t.parquet", {"x": ["a", "b", "c", "d"], "y": ["label"]}, buffer_rows=300),
+        "tensor": TensorSource({"x": torch.from_numpy(np.load(path / "X.npy")), "y": torch.from_numpy(np.load(path / "y.npy"))}),
+    }
+
+
+@pytest.mark.parametrize("kind", ["memmap", "parquet", "tensor"])
+def test_every_row_once_per_epoch_and_rows_match_index(files, kind):
+    source = _sources(files[0])[kind]
+    gen = torch.Generator().manual_seed(0)
+    orders = []
+    for _ in range(2):
+        batches = list(source.batches(64, gen))
+        assert all(len(b["index"]) == 64 for b in batches[:-1])
+        index = torch.cat([b["index"] for b in batches])
+        assert sorted(index.tolist()) == list(range(N))
+        for b in batches:
+            assert torch.equal(b["x"][:, 0].long(), b["index"])
+        orders.append(index)
+    assert not torch.equal(orders[0], orders[1])  # a fresh order each epoch
+    assert not torch.equal(orders[0], torch.arange(N))
+
+
+@pytest.mark.parametrize("kind", ["memmap", "parquet", "tensor"])
+def test_shards_cover_every_row_with_equal_steps(files, kind):
+    source = _sources(files[0])[kind]
+    seen, steps = [], set()
+    for rank in range(3):
+        batches = list(source.batches(32, torch.Generator().manual_seed(5), Shard(rank, 3)))
+        steps.add(len(batches))
+        seen += torch.cat([b["index"] for b in batches]).tolist()
+    assert len(steps) == 1  # DDP needs the same number of steps on every rank
+    assert set(seen) == set(range(N)) and len(seen) == 3 * -(-N // 3)
+
+
+def test_buffer_bounds_the_rows_held(files):
+    held = []
+
+    def record(arrays):
+        held.append(len(arrays["x"]))
+        return arrays
+
+    source = MemmapSource({"x": files[0] / "X.npy"}, transform=record, chunk_rows=50, buffer_rows=120)
+    drained = []
+    original = MemmapSource._drain
+
+    def spy(pending, carry, batch_size, generator):
+        drained.append(sum(len(p["index"]) for p in pending) + (0 if carry is None else len(carry["index"])))
+        return (yield from original(pending, carry, batch_size, generator))
+
+    source._drain = spy
+    list(source.batches(32, torch.Generator().manual_seed(0)))
+    assert max(held) <= 50  # one chunk read at a time
+    assert max(drained) < 120 + 50 + 32  # buffer + last chunk + carried partial batch
+
+
+def _train(data, seed=0):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+    loss_fn = lambda b: nn.functional.binary_cross_entropy_with_logits(model(b["x"] / 100.0), b["y"])  # noqa: E731
+    Trainer(model, loss_fn, TrainingConfig(max_epochs=2, batch_size=64, patience=None, seed=seed)).fit(data)
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def test_file_sources_train_the_same_model_as_memory_in_file_order(files):
+    path, X, y = files
+    memory = _train(TensorSource({"x": torch.from_numpy(X), "y": torch.from_numpy(y)}, shuffle=False))
+    memmap = _train(MemmapSource({"x": path / "X.npy", "y": path / "y.npy"}, chunk_rows=100, shuffle=False))
+    parquet = _train(ParquetSource(path / "t.parquet", {"x": ["a", "b", "c", "d"], "y": ["label"]}, shuffle=False))
+    torch.testing.assert_close(memmap, memory)
+    torch.testing.assert_close(parquet, memory)
+
+
+def test_same_seed_same_model_from_a_shuffled_file(files):
+    path = files[0]
+    make = lambda: MemmapSource({"x": path / "X.npy", "y": path / "y.npy"}, chunk_rows=100, buffer_rows=300)  # noqa: E731
+    assert torch.equal(_train(make(), seed=3), _train(make(), seed=3))
+
+
+def test_npz_members_and_table_source(files):
+    path, X, y = files
+    arrays = npz_arrays(path / "t.npz")
+    assert arrays["X"].shape == X.shape and np.array_equal(arrays["X"].read(10, 20), X[10:20])
+    source, features, labels = open_table_source(path / "t.parquet", label_columns=["label"])
+    assert features == ["a", "b", "c", "d"] and labels == ["label"] and source.n_rows == N
+    with pytest.raises(InputError, match="label"):
+        open_table_source(path / "t.parquet")
+    np.savez_compressed(path / "c.npz", X=X, Y=y)
+    with pytest.raises(InputError, match="compressed"):
+        npz_arrays(path / "c.npz")
