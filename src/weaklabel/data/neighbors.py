@@ -23,6 +23,15 @@ efConstruction 40) was measured too and rejected: at 200,000 × 64 its graph
 alone took 30-40 s to build on 2 cores, several times IVF's training plus
 adding, for recall 0.95-0.98.
 
+GPU and recall
+--------------
+With a GPU build of faiss (``faiss-gpu``) and a visible GPU, the index is
+built and searched on GPU 0 (``use_gpu=None``, the default, means "when
+present"; not measured here: the benchmark machine has no GPU).
+:func:`recall_at_k` measures an approximate index against the exact search
+on a sample of query rows; ``weaklabel bench speed`` reports it at
+1,000,000 × 64.
+
 Far samples
 -----------
 :func:`sample_far` never forms all pairs: each row draws random candidates,
@@ -41,7 +50,7 @@ import numpy as np
 
 from ..exceptions import InputError
 
-__all__ = ["EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "knn", "near_radius", "sample_far", "set_threads"]
+__all__ = ["EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "gpu_available", "knn", "near_radius", "recall_at_k", "sample_far", "set_threads"]
 
 logger = logging.getLogger("weaklabel")
 
@@ -82,6 +91,11 @@ def _n_lists(n: int) -> int:
     return int(np.clip(np.sqrt(n), 64, 4096))
 
 
+def gpu_available() -> bool:
+    """True with a GPU build of faiss and at least one visible GPU."""
+    return hasattr(faiss, "StandardGpuResources") and faiss.get_num_gpus() > 0
+
+
 class NeighborIndex:
     """A faiss index over the rows of ``X``: build once, query many times.
 
@@ -96,9 +110,11 @@ class NeighborIndex:
         faiss threads; None → every CPU this process may use.
     random_state : int
         Seed of the IVF training sample and k-means.
+    use_gpu : bool or None
+        Build and search on GPU 0; None → when :func:`gpu_available`.
     """
 
-    def __init__(self, metric: str = "euclidean", exact: bool | None = None, nprobe: int = IVF_NPROBE, n_threads: int | None = None, random_state: int = 0) -> None:
+    def __init__(self, metric: str = "euclidean", exact: bool | None = None, nprobe: int = IVF_NPROBE, n_threads: int | None = None, random_state: int = 0, use_gpu: bool | None = None) -> None:
         _check_metric(metric)
         if int(nprobe) < 1:
             raise InputError(f"nprobe must be ≥ 1, got {nprobe}")
@@ -107,6 +123,7 @@ class NeighborIndex:
         self.nprobe = int(nprobe)
         self.n_threads = n_threads
         self.random_state = int(random_state)
+        self.use_gpu = use_gpu
 
     def _prepare(self, X: Any, what: str) -> np.ndarray:
         X = _as_rows(X, what)
@@ -120,12 +137,13 @@ class NeighborIndex:
         faiss_metric = faiss.METRIC_INNER_PRODUCT if self.metric == "cosine" else faiss.METRIC_L2
         self.is_exact_ = bool(n <= EXACT_MAX_ROWS if self.exact is None else self.exact)
         if self.is_exact_:
-            index = faiss.IndexFlatIP(d) if self.metric == "cosine" else faiss.IndexFlatL2(d)
+            index = self._on_device(faiss.IndexFlatIP(d) if self.metric == "cosine" else faiss.IndexFlatL2(d))
         else:
             n_lists = min(_n_lists(n), n)
             quantizer = faiss.IndexFlatIP(d) if self.metric == "cosine" else faiss.IndexFlatL2(d)
             index = faiss.IndexIVFFlat(quantizer, d, n_lists, faiss_metric)
             index.cp.seed = self.random_state
+            index = self._on_device(index)
             rng = np.random.default_rng(self.random_state)
             n_train = min(n, IVF_TRAIN_PER_LIST * n_lists)
             index.train(X[np.sort(rng.choice(n, n_train, replace=False))])
@@ -135,6 +153,15 @@ class NeighborIndex:
         self.n_samples_, self.n_features_ = n, d
         logger.info("neighbour index: %s, %d rows × %d", "exact" if self.is_exact_ else f"IVF-Flat ({index.nlist} lists, nprobe {index.nprobe})", n, d)
         return self
+
+    def _on_device(self, index: Any) -> Any:
+        """``index`` moved to GPU 0 when asked for (or, with ``use_gpu=None``, when one is there)."""
+        if not (gpu_available() if self.use_gpu is None else self.use_gpu):
+            return index
+        if not gpu_available():
+            raise InputError("use_gpu=True needs a GPU build of faiss (faiss-gpu) and a visible GPU")
+        self._gpu_resources = faiss.StandardGpuResources()  # must outlive the index
+        return faiss.index_cpu_to_gpu(self._gpu_resources, 0, index)
 
     def _to_distances(self, raw: np.ndarray) -> np.ndarray:
         if self.metric == "cosine":
@@ -187,6 +214,20 @@ def knn(X: Any, k: int, metric: str = "euclidean", exact: bool | None = None, np
         raise InputError(f"k={k} nearest neighbours need at least {k + 1} samples, got {len(X)}; lower k (n_neighbors)")
     index = NeighborIndex(metric, exact, nprobe, n_threads, random_state).fit(X)
     return drop_self(*index.query(X, k + 1))
+
+
+def recall_at_k(index: NeighborIndex, X: Any, k: int = 10, n_queries: int = 10_000, random_state: int = 0) -> float:
+    """Recall@k of ``index`` (fitted on ``X``) against the exact search, on ``n_queries`` rows of ``X`` drawn at random.
+
+    The share of each query's exact ``k`` nearest rows that the index also
+    returns among its ``k``, averaged over the queries.
+    """
+    X = _as_rows(X)
+    rows = np.random.default_rng(random_state).choice(len(X), min(int(n_queries), len(X)), replace=False)
+    found = index.query(X[rows], k)[1]
+    exact = NeighborIndex(index.metric, exact=True, n_threads=index.n_threads, use_gpu=index.use_gpu).fit(X).query(X[rows], k)[1]
+    hits = sum(len(np.intersect1d(f, e)) for f, e in zip(found, exact))
+    return hits / (len(rows) * int(k))
 
 
 def _candidates(X: np.ndarray, rows: np.ndarray, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
