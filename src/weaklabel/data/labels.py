@@ -144,6 +144,11 @@ class LabelEncoder:
             seen = {_python_scalar(v) for v in self._iter_labels(y)}
             _check_label_types(seen)
             names = sorted(seen)
+        if not names:
+            raise InputError(
+                "the labels hold no label at all (every sample's label list is empty); "
+                "give at least one labelled sample, or check the label column and separator"
+            )
         _check_label_types(names)
         if len(set(names)) != len(names):
             raise InputError("label names are not unique; give each label one distinct name")

@@ -300,7 +300,10 @@ def _is_number_text(v: str) -> bool:
 
 
 def _looks_numeric(s: pd.Series) -> tuple[bool, int, Any]:
-    """Whether a text column is mostly numbers; returns (verdict, first bad row index, its value)."""
+    """Whether a text column is mostly numbers; returns (verdict, first bad row index, its value).
+
+    The index is -1 when every value is a number stored as text.
+    """
     values = s.dropna()
     if len(values) == 0:
         return False, -1, None
@@ -308,7 +311,10 @@ def _looks_numeric(s: pd.Series) -> tuple[bool, int, Any]:
     n_ok = int(coerced.notna().sum())
     if n_ok == 0 or n_ok < 0.8 * len(values):
         return False, -1, None
-    pos = np.flatnonzero(s.notna().to_numpy())[_first_bad(coerced.isna().to_numpy())]
+    bad = coerced.isna().to_numpy()
+    if not bad.any():
+        return True, -1, None
+    pos = np.flatnonzero(s.notna().to_numpy())[_first_bad(bad)]
     return True, int(pos), s.iloc[pos]
 
 
@@ -398,6 +404,11 @@ def _select_features(
                 continue
         if dtype == object or pd.api.types.is_string_dtype(dtype):
             numeric, pos, value = _looks_numeric(frame[c])
+            if numeric and pos < 0:
+                raise InputError(
+                    f"{where}: column {str(c)!r} stores numbers as text; convert it to a numeric type, "
+                    "or choose the feature columns explicitly to leave it out"
+                )
             if numeric:
                 raise InputError(
                     f"{where}: column {str(c)!r} looks numeric but data row {pos + 1} holds {_short(value)}; "
