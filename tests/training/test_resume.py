@@ -96,3 +96,44 @@ def test_resume_refuses_a_checkpoint_of_another_run(data_file, tmp_path, capsys,
     other_seed = [*short, "--seed", "4"]
     assert main(["fit", str(data_file), "--out", str(tmp_path / "b"), *other_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 2
     assert "belongs to another run" in capsys.readouterr().err
+
+
+class _Crash(Exception):
+    pass
+
+
+X_SMALL = np.random.default_rng(1).normal(size=(200, 5)).astype(np.float32)
+Y_SMALL = (X_SMALL[:, :3] > 0).astype(np.int64)
+SINGLE = [[int(row.argmax())] for row in Y_SMALL]
+
+
+@pytest.mark.parametrize(
+    "name,params,y",
+    [
+        ("MultiLabelClassifier", {}, Y_SMALL),
+        ("SinglePositiveClassifier", {"loss": "role"}, SINGLE),
+        ("SinglePositiveClassifier", {"loss": "em_apl"}, SINGLE),
+        ("EmbeddingClassifier", {"embedding_dim": 8}, Y_SMALL.argmax(axis=1)),
+    ],
+)
+def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_path, monkeypatch):
+    from weaklabel import estimators
+    from weaklabel.training.engine import Trainer
+
+    cls = getattr(estimators, name)
+    kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu", **params}
+    reference = cls(**kwargs).fit(X_SMALL, y)
+
+    train_epoch = Trainer._train_epoch
+
+    def crash_at_epoch_5(self, train):
+        if self.epoch == 5:
+            raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
+    with pytest.raises(_Crash):
+        cls(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL, y)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, y)
+    np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

@@ -33,7 +33,14 @@ class CosineLR(Callback):
         self.base_lrs: list[float] = []
 
     def on_fit_start(self, trainer: Any) -> None:
-        self.base_lrs = [g["lr"] for g in trainer.optimizer.param_groups]
+        if not self.base_lrs:  # a resumed run keeps the learning rates it started with
+            self.base_lrs = [g["lr"] for g in trainer.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"base_lrs": list(self.base_lrs)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.base_lrs = list(state["base_lrs"])
 
     def on_epoch_start(self, trainer: Any) -> None:
         factor = 0.5 * (1.0 + math.cos(math.pi * trainer.epoch / self.total_epochs))
