@@ -114,6 +114,7 @@ SINGLE = [[int(row.argmax())] for row in Y_SMALL]
         ("SinglePositiveClassifier", {"loss": "role"}, SINGLE),
         ("SinglePositiveClassifier", {"loss": "em_apl"}, SINGLE),
         ("EmbeddingClassifier", {"embedding_dim": 8}, Y_SMALL.argmax(axis=1)),
+        ("SelfSupervisedClassifier", {"n_classes": 3, "n_neighbors": 5}, None),
     ],
 )
 def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_path, monkeypatch):
@@ -122,7 +123,8 @@ def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_
 
     cls = getattr(estimators, name)
     kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu", **params}
-    reference = cls(**kwargs).fit(X_SMALL, y)
+    fit_args = (X_SMALL,) if y is None else (X_SMALL, y)
+    reference = cls(**kwargs).fit(*fit_args)
 
     train_epoch = Trainer._train_epoch
 
@@ -133,7 +135,7 @@ def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_
 
     monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
     with pytest.raises(_Crash):
-        cls(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL, y)
+        cls(**kwargs).set_checkpointing(tmp_path, every=2).fit(*fit_args)
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-    resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, y)
+    resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(*fit_args)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

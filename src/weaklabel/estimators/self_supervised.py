@@ -34,7 +34,7 @@ from ..losses import available_losses, build_loss
 from ..losses.clustering import log_similarity
 from ..nn import Network, build_head
 from ..persistence import register_estimator
-from ..training import Trainer, resolve_device, torch_generator
+from ..training import Callback, Trainer, resolve_device, torch_generator
 from ._base import NeuralEstimator
 
 logger = logging.getLogger("weaklabel")
@@ -188,7 +188,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         rows = {"row": torch.from_numpy(train_idx)}
         val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
         start = time.perf_counter()
-        self._train(module, loss_fn, rows, val, seed)
+        self._train(module, loss_fn, rows, val, seed, callbacks=[data])
         self.timings_["training"] = time.perf_counter() - start
         self.head_losses_ = self._head_losses(net, data, loss, H, K)
         self.best_head_ = int(np.argmin(self.head_losses_))
@@ -303,8 +303,11 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.classes_ = np.arange(int(self.n_classes))
 
 
-class _PairData:
-    """Scaled inputs, the neighbour table and (min-max) each row's far radius; assembles training batches."""
+class _PairData(Callback):
+    """Scaled inputs, the neighbour table and (min-max) each row's far radius; assembles training batches.
+
+    A training callback only for its state: the neighbour-sampling generator is checkpointed with the trainer.
+    """
 
     def __init__(self, X: torch.Tensor, neighbors: torch.Tensor, metric: str, device: torch.device, seed: int) -> None:
         self.X, self.neighbors, self.metric, self.device = X, neighbors, metric, device
@@ -313,6 +316,12 @@ class _PairData:
         self._X = X.to(device)
         self._neighbors = neighbors.to(device)
         self.generator = torch_generator(seed + 2, device)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.set_state(state["generator"])
 
     def anchor_neighbor(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Inputs of the anchors and of one random neighbour each."""
