@@ -45,7 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FIT = ["--epochs", "2", "--hidden-sizes", "8", "--batch-size", "32", "--seed", "0", "--threshold", "0.5", "-q"]
+TASK_FIT = ["--epochs", "2", "--hidden-sizes", "8", "--batch-size", "32", "--seed", "0", "-q"]
+FIT = [*TASK_FIT, "--threshold", "0.5"]  # multilabel
 CLUSTER = ["--n-classes", "3", "--epochs", "2", "--seed", "0", "--param", "hidden_sizes=[8]", "-q"]
 FEATURES = [f"f{j}" for j in range(4)]
 LABELS = ("a", "b", "c")
@@ -335,6 +336,29 @@ def model_cases(ws: Workspace) -> list[Case]:
     return cases
 
 
+def task_cases(ws: Workspace) -> list[Case]:
+    """The other label tasks' own failure modes: one class, rows without a label, several labels per row."""
+    from weaklabel.tasks import TASKS
+
+    f = ws.frame
+    single = f.assign(tags=[t.split("|")[0] for t in f["tags"]])
+    inputs = {
+        "one label per row": (single, {"positive-only": "success", "embedding": "success"}),
+        "several labels per row": (f, {"positive-only": "success", "embedding": "error"}),
+        "one class": (f.assign(tags="a"), {"positive-only": "error", "embedding": "error"}),
+        "rows without a label": (single.assign(tags=["" if i % 3 == 0 else t for i, t in enumerate(single["tags"])]), {"positive-only": "error", "embedding": "error"}),
+        "no label at all": (f.assign(tags=""), {"positive-only": "error", "embedding": "error"}),
+        "three rows": (single.head(3), {"positive-only": "any", "embedding": "any"}),
+    }
+    cases = []
+    for name, (frame, expect) in inputs.items():
+        path = write_bytes(ws, csv_text(frame).encode(), ".csv")
+        for task in (t for t in expect if t in TASKS):
+            argv = ["fit", str(path), "--out", str(ws.new("-model")), "--label-column", "tags", "--task", task, *TASK_FIT]
+            cases.append(Case(f"fit/{task} {name}", argv, expect[task]))
+    return cases
+
+
 def option_cases(ws: Workspace) -> list[Case]:
     """Absurd option values: each must be refused with a clear message."""
     data = write_bytes(ws, csv_text(ws.frame).encode(), ".csv")
@@ -516,9 +540,15 @@ def cluster_available() -> bool:
     return "self-supervised" in TASKS
 
 
+def structured_cases(ws: Workspace, with_cluster: bool) -> list[Case]:
+    """Every hand-written case: the inputs of issue 7, Parquet, npz, model directories, tasks, options."""
+    cases = table_cases(ws, with_cluster) + parquet_cases(ws, with_cluster) + npz_cases(ws) + model_cases(ws)
+    return cases + task_cases(ws) + option_cases(ws)
+
+
 def generate(ws: Workspace, n: int, seed: int, with_cluster: bool) -> list[Case]:
     """The structured cases, then random mutations up to ``n`` in all."""
-    cases = table_cases(ws, with_cluster) + parquet_cases(ws, with_cluster) + npz_cases(ws) + model_cases(ws) + option_cases(ws)
+    cases = structured_cases(ws, with_cluster)
     return cases + random_cases(ws, max(0, n - len(cases)), random.Random(seed), with_cluster)
 
 

@@ -28,11 +28,10 @@ def workspace(fuzz, tmp_path_factory):
 
 
 def test_subset_has_no_tracebacks_and_no_silently_wrong_outputs(fuzz, workspace):
-    structured = fuzz.table_cases(workspace, with_cluster=False) + fuzz.parquet_cases(workspace, False)
-    structured += fuzz.npz_cases(workspace) + fuzz.model_cases(workspace) + fuzz.option_cases(workspace)
+    structured = fuzz.structured_cases(workspace, with_cluster=fuzz.cluster_available())
     rng = random.Random(0)
     cases = [c for c in structured if c.same_as or c.name == "predict/reference"] + rng.sample(structured, 18)
-    cases += fuzz.random_cases(workspace, 8, rng, with_cluster=False)
+    cases += fuzz.random_cases(workspace, 8, rng, with_cluster=fuzz.cluster_available())
     summary = fuzz.summarize(outcomes := fuzz.run(cases))
     problems = [(o.case.name, o.kind, o.wrong or o.message) for o in outcomes if o.kind in ("traceback", "unclear") or o.wrong]
     assert not problems

@@ -177,8 +177,14 @@ class NeuralEstimator(BaseEstimator):
         if not self._checkpointing:
             return None
         params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
-        data = {**{f"train.{k}": v for k, v in train.items()}, **{f"val.{k}": v for k, v in (val or {}).items()}}
-        run = fingerprint({"estimator": type(self).__name__, "params": params, "seed": config.seed}, data)
+        parts = {"estimator": type(self).__name__, "params": params, "seed": config.seed}
+        data: dict[str, torch.Tensor] = {}
+        for split, tensors in (("train", train), ("val", val)):
+            if isinstance(tensors, Mapping):
+                data.update({f"{split}.{k}": v for k, v in tensors.items()})
+            elif tensors is not None:  # a streamed source is too big to hash: identified by its size
+                parts[split] = [type(tensors).__name__, getattr(tensors, "n_rows", None)]
+        run = fingerprint(parts, data)
         return Checkpoint(self._checkpointing["directory"], self._checkpointing["every"], fingerprint=run)
 
     @staticmethod

@@ -34,6 +34,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as save_safetensors_bytes
 
 from ..exceptions import InputError, ModelFileError
+from . import distributed
 from .callbacks import Callback
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -188,7 +189,8 @@ class Checkpoint(Callback):
     Put it FIRST among the callbacks: it saves at the start of an epoch, before
     any other callback's ``on_epoch_start`` changes the state. ``fingerprint``
     identifies the run (settings + data, see :func:`fingerprint`); :meth:`restore`
-    refuses a checkpoint of another run.
+    refuses a checkpoint of another run. Under ``torchrun`` only rank 0 writes
+    (every rank holds the same weights); each rank resumes from that file.
     """
 
     def __init__(self, directory: str | os.PathLike[str], every: int = 1, fingerprint: str = "") -> None:
@@ -207,7 +209,7 @@ class Checkpoint(Callback):
         self._start_epoch = trainer.epoch
 
     def on_epoch_start(self, trainer: "Trainer") -> None:
-        if trainer.epoch > self._start_epoch and trainer.epoch % self.every == 0:
+        if trainer.epoch > self._start_epoch and trainer.epoch % self.every == 0 and distributed.rank() == 0:
             save_checkpoint(self.path, trainer.state_dict(), self.fingerprint)
             logger.debug("checkpoint at epoch %d written to %s", trainer.epoch, self.path)
 
