@@ -17,7 +17,7 @@ from ..report import Report
 SuiteFn = Callable[[bool, int], Report]
 SUITES: dict[str, SuiteFn] = {}
 # suite name → module that registers it (imported on demand: suites pull in heavy peers)
-_MODULES = {"multilabel": "multilabel", "positive-only": "positive_only", "embedding": "embedding", "self-supervised": "self_supervised"}
+_MODULES = {"multilabel": "multilabel", "positive-only": "positive_only", "embedding": "embedding", "self-supervised": "self_supervised", "speed": "speed"}
 
 
 def register_suite(name: str) -> Callable[[SuiteFn], SuiteFn]:
