@@ -16,8 +16,9 @@ Conventions
 * In CSV/TSV files a label column is read as text; if every label in the
   column is a plain integer (``3``, ``-1``, ``2.0``) the labels become Python
   ints, otherwise they all stay strings. Parquet types are kept as stored.
-* Files are read whole into memory; streaming very large files is not
-  supported yet.
+* Files are read whole into memory. To train from files larger than memory
+  (Parquet read by row group, ``.npy``/uncompressed ``.npz`` read by chunks)
+  see :mod:`weaklabel.training.sources` and ``weaklabel fit --stream``.
 """
 
 from __future__ import annotations
