@@ -226,6 +226,9 @@ class Checkpoint(Callback):
                 f"the checkpoint in {self.directory} belongs to another run (different data or parameters); "
                 "resume with the same data and options, or use a new checkpoint directory"
             )
-        trainer.load_state_dict(state)
+        try:
+            trainer.load_state_dict(state)
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise ModelFileError(f"checkpoint {self.path} does not fit this model ({exc}); delete it to start afresh") from None
         logger.info("resumed from %s at epoch %d", self.path, trainer.epoch + 1)
         return True
