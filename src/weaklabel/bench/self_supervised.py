@@ -45,7 +45,7 @@ def _datasets(quick: bool) -> list[tuple[str, np.ndarray, np.ndarray, dict[str, 
         sets.append((f"blobs (random_state={rs})", StandardScaler().fit_transform(X), y, {}))
     if not quick:
         X, y = load_digits(return_X_y=True)
-        sets.append(("digits", X.astype(np.float32), y, {"n_neighbors": 20}))
+        sets.append(("digits", X.astype(np.float32), y, {}))
         X, y = load_wine(return_X_y=True)
         sets.append(("wine", StandardScaler().fit_transform(X), y, {}))
     return sets
