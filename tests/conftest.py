@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
 
-torch.set_num_threads(min(2, torch.get_num_threads()))
+# one thread per pytest-xdist worker (the suite runs `-n 2` on 2 cores); two otherwise
+torch.set_num_threads(1 if "PYTEST_XDIST_WORKER" in os.environ else min(2, torch.get_num_threads()))
 
 
 @pytest.fixture
