@@ -70,7 +70,8 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a directory entry (a rename inside it) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -113,7 +114,7 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
         for name, data in files.items():
             _write_synced(staging / name, data)
         _write_synced(staging / MANIFEST, _json_bytes(manifest))  # last: marks the set complete
-        _fsync_dir(staging)
+        fsync_dir(staging)
         if target.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.replace(target, retired / "model")
@@ -121,7 +122,7 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

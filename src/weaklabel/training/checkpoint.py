@@ -34,6 +34,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as save_safetensors_bytes
 
 from ..exceptions import InputError, ModelFileError
+from ..persistence import fsync_dir
 from . import distributed
 from .callbacks import Callback
 
@@ -121,14 +122,6 @@ def fingerprint(parts: Mapping[str, Any], data: Mapping[str, torch.Tensor]) -> s
 # --------------------------------------------------------------------------- files
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_fingerprint: str = "") -> Path:
     """Write ``state`` to ``path`` atomically (temp file in the same folder, fsync, rename, fsync folder)."""
     target = Path(path)
@@ -153,7 +146,7 @@ def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_
     finally:
         if tmp.exists():
             tmp.unlink()
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 
