@@ -12,7 +12,7 @@ from weaklabel.data.weak import hide_positives
 from weaklabel.estimators.single_positive import SinglePositiveClassifier, estimate_expected_positives
 from weaklabel.exceptions import InputError
 
-FAST = dict(hidden_sizes=(32,), max_epochs=8, batch_size=64, random_state=0, verbose=0)
+FAST = dict(hidden_sizes=(32,), max_epochs=8, batch_size=64, refine_rounds=0, random_state=0, verbose=0)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -32,15 +32,27 @@ def blobs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X.astype(np.float32), c, y
 
 
-def test_hidden_class_scores_high_on_both_labels(blobs) -> None:
+def _assert_hidden_class_high_on_both(model: SinglePositiveClassifier, X: np.ndarray, c: np.ndarray) -> None:
+    """Issue 3's targets: own label ≥ 0.8, the other ≤ 0.3, the hidden class ≥ 0.6 on both."""
+    means = np.array([model.predict_proba(X[c == k]).mean(axis=0) for k in range(3)])
+    assert means[0, 0] >= 0.8 and means[1, 1] >= 0.8, means
+    assert means[0, 1] <= 0.3 and means[1, 0] <= 0.3, means
+    assert means[2].min() >= 0.6, means
+
+
+def test_label_embedding_scores_hidden_class_high_on_both_labels(blobs) -> None:
     X, c, y = blobs
     model = SinglePositiveClassifier(
-        loss="label_embedding", embedding_dim=2, hidden_sizes=(64, 64), max_epochs=40, random_state=0, verbose=0
+        loss="label_embedding", embedding_dim=2, hidden_sizes=(64, 64), max_epochs=40, refine_rounds=0, random_state=0, verbose=0
     ).fit(X, y)
-    means = np.array([model.predict_proba(X[c == k]).mean(axis=0) for k in range(3)])
-    assert means[0, 0] >= 0.8 and means[1, 1] >= 0.8
-    assert means[0, 1] <= 0.3 and means[1, 0] <= 0.3
-    assert means[2].min() >= 0.6, means
+    _assert_hidden_class_high_on_both(model, X, c)
+
+
+def test_default_scores_hidden_class_high_on_both_labels(blobs) -> None:
+    """The default (selection likelihood + 2 refinement rounds) reaches the same targets."""
+    X, c, y = blobs
+    model = SinglePositiveClassifier(hidden_sizes=(64, 64), max_epochs=40, refine_folds=3, random_state=0, verbose=0).fit(X, y)
+    _assert_hidden_class_high_on_both(model, X, c)
 
 
 def test_assume_negative_splits_the_hidden_class(blobs) -> None:
@@ -148,6 +160,46 @@ def test_unknown_label_at_score_time(blobs) -> None:
         model.score(X[:3], [0, 1, 7])
 
 
+@pytest.mark.parametrize(
+    "params,match",
+    [({"refine_rounds": -1}, "refine_rounds"), ({"refine_rounds": 1.5}, "refine_rounds"), ({"refine_folds": 1}, "refine_folds")],
+)
+def test_bad_refinement_settings(params, match) -> None:
+    with pytest.raises(InputError, match=match):
+        SinglePositiveClassifier(**{**FAST, **params}).fit(np.zeros((20, 2)), [0, 1] * 10)
+
+
+def test_refinement_needs_two_items_per_fold() -> None:
+    with pytest.raises(InputError, match="needs at least 10 items"):
+        SinglePositiveClassifier(**{**FAST, "refine_rounds": 1, "refine_folds": 5}).fit(np.zeros((9, 2)), [0, 1, 0, 1, 0, 1, 0, 1, 0])
+
+
 def test_unknown_loss() -> None:
     with pytest.raises(InputError, match="unknown loss"):
         SinglePositiveClassifier(loss="softmax", **FAST).fit(np.zeros((4, 2)), [0, 1, 0, 1])
+
+
+def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits() -> None:
+    """Fixed seed, 1,500 canvases (about 2 true digits each), one positive kept per canvas.
+
+    Measured mAP: assume-negative 84.5, selection likelihood 86.6, + 1 round of 3-fold refinement
+    86.7. Asserted: each beats assume-negative by 1.5 points, about two thirds of the measured margin.
+    """
+    from weaklabel.data.multidigits import make_multidigits
+    from weaklabel.metrics import mean_average_precision
+
+    train, test = make_multidigits(n_train=1500, n_test=500, random_state=0)
+    observed, kept = hide_positives(train.Y, random_state=0)
+    X, X_test = train.X[kept].reshape(int(kept.sum()), -1), test.X.reshape(len(test.X), -1)
+    shared = dict(hidden_sizes=(128,), max_epochs=100, scaling="none", random_state=0, verbose=0)
+
+    def fit_map(**params) -> float:
+        model = SinglePositiveClassifier(**params, **shared).fit(X, observed)
+        return 100 * mean_average_precision(test.Y, model.predict_proba(X_test))
+
+    an = fit_map(loss="assume_negative", refine_rounds=0)
+    selection = fit_map(loss="selection_likelihood", refine_rounds=0)
+    refined = fit_map(loss="selection_likelihood", refine_rounds=1, refine_folds=3)
+    print(f"AN {an:.2f}  selection {selection:.2f}  refined {refined:.2f}")
+    assert selection >= an + 1.5
+    assert refined >= an + 1.5

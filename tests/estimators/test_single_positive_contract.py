@@ -31,7 +31,7 @@ EXPECTED_FAILED = {
 
 
 @parametrize_with_checks(
-    [SinglePositiveClassifier(hidden_sizes=(8,), max_epochs=2, patience=None, verbose=0, random_state=0)],
+    [SinglePositiveClassifier(hidden_sizes=(8,), max_epochs=2, patience=None, refine_rounds=1, refine_folds=2, verbose=0, random_state=0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED,
 )
 def test_sklearn_compatible(estimator, check):

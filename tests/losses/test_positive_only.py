@@ -21,6 +21,8 @@ from weaklabel.losses.positive_only import (
     label_smoothing_loss,
     large_loss_rejection,
     role_loss,
+    selection_likelihood_loss,
+    selection_posterior,
     weak_negative_loss,
 )
 
@@ -50,7 +52,7 @@ def np_bce(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def test_registered() -> None:
-    expected = {"assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "label_embedding"}
+    expected = {"assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "label_embedding", "selection_likelihood"}
     assert expected <= set(available_losses("positive_only"))
 
 
@@ -158,7 +160,55 @@ def test_label_embedding(data) -> None:
     assert label_embedding_loss(_t(d2), _t(y), _t(e), 0.5).item() == pytest.approx(ref, rel=1e-10)
 
 
-@pytest.mark.parametrize("name", ["assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss"])
+def _subsets(n_labels: int) -> np.ndarray:
+    """Every 0/1 label set of ``n_labels`` labels, one per row."""
+    return np.array([[(s >> c) & 1 for c in range(n_labels)] for s in range(2**n_labels)], dtype=float)
+
+
+def np_selection_joint(p: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """P(true set S, observed set O) for every S, by enumeration: prod Bernoulli(S) * 1{O ⊆ S} / C(|S|, |O|)."""
+    sets = _subsets(len(p))
+    prior = np.prod(np.where(sets == 1, p, 1 - p), axis=1)
+    m = observed.sum()
+    pick = np.array([1.0 / math.comb(int(s.sum()), int(m)) if np.all(s >= observed) else 0.0 for s in sets])
+    return prior * pick
+
+
+@pytest.mark.parametrize("n_observed", [1, 2])
+def test_selection_likelihood_against_enumeration(n_observed: int) -> None:
+    rng = np.random.default_rng(n_observed)
+    x = rng.normal(scale=2.0, size=(N, L))
+    y = np.zeros((N, L))
+    for row in y:
+        row[rng.choice(L, n_observed, replace=False)] = 1.0
+    ref = -np.mean([np.log(np_selection_joint(_sig(xi), yi).sum()) for xi, yi in zip(x, y)]) / L
+    assert selection_likelihood_loss(_t(x), _t(y)).item() == pytest.approx(ref, rel=1e-9)
+
+
+@pytest.mark.parametrize("n_labels", [5, 9, 150])
+def test_selection_posterior_against_enumeration(n_labels: int) -> None:
+    """Exact for every L (with 150 labels the quadrature is capped at 64 nodes; enumeration runs on 9 of them)."""
+    rng = np.random.default_rng(n_labels)
+    shown = min(n_labels, 9)
+    p = rng.uniform(0.02, 0.98, size=(3, n_labels))
+    p[:, shown:] = 1e-6  # labels beyond the enumerated ones are all but surely absent
+    y = np.zeros((3, n_labels))
+    y[0, 0] = y[1, 2] = y[2, [1, 3]] = 1.0
+    got = selection_posterior(_t(p), _t(y)).numpy()
+    sets = _subsets(shown)
+    for i in range(3):
+        joint = np_selection_joint(p[i, :shown], y[i, :shown])
+        ref = (joint[:, None] * sets).sum(axis=0) / joint.sum()
+        np.testing.assert_allclose(got[i, :shown], ref, rtol=1e-5, atol=1e-7)
+
+
+def test_selection_posterior_keeps_a_likely_unobserved_label() -> None:
+    """A label with p = 0.9 that was not the one picked stays likely; its posterior is below its prior."""
+    post = selection_posterior(_t(np.array([[0.99, 0.9, 0.05]])), _t(np.array([[1.0, 0.0, 0.0]]))).numpy()[0]
+    assert post[0] == 1.0 and 0.8 < post[1] < 0.9 and post[2] < 0.05
+
+
+@pytest.mark.parametrize("name", ["assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "selection_likelihood"])
 def test_finite_gradients_at_extreme_logits(name: str) -> None:
     y = torch.zeros(4, 3)
     y[torch.arange(4), torch.tensor([0, 1, 2, 0])] = 1.0
@@ -191,3 +241,5 @@ def test_bad_arguments() -> None:
         assume_negative_loss(torch.zeros(2, 3), torch.zeros(2, 4))
     with pytest.raises(InputError, match="unknown positive-only loss"):
         build_loss("nope", "positive_only")
+    with pytest.raises(InputError, match="at least one observed positive"):
+        selection_likelihood_loss(torch.zeros(2, 3), torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))

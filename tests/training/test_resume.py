@@ -139,3 +139,30 @@ def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
     resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(*fit_args)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+
+def test_refined_fit_resumes_in_a_later_stage_to_the_same_model(tmp_path, monkeypatch):
+    """A crash in the third of the networks a refined fit trains: finished stages replay from their checkpoints."""
+    from weaklabel.estimators import SinglePositiveClassifier
+    from weaklabel.training.engine import Trainer
+
+    kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "patience": None, "refine_rounds": 1, "refine_folds": 2, "verbose": 0, "random_state": 0, "device": "cpu"}
+    reference = SinglePositiveClassifier(**kwargs).fit(X_SMALL, SINGLE)
+
+    train_epoch = Trainer._train_epoch
+    reached = []
+
+    def crash_in_third_network(self, train):
+        if self.epoch == 5:
+            reached.append(self)
+            if len(reached) == 3:
+                raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_third_network)
+    with pytest.raises(_Crash):
+        SinglePositiveClassifier(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL, SINGLE)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refine0", "refine0-fold0", "refine0-fold1"]
+    resumed = SinglePositiveClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, SINGLE)
+    np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -152,13 +153,15 @@ class NeuralEstimator(BaseEstimator):
         callbacks: Sequence[Any] = (),
         val_loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None,
         lr_multipliers: Mapping[str, float] | None = None,
+        stage: str = "",
     ) -> History:
+        """Run the Trainer; ``stage`` names the checkpoint sub-directory of a fit that trains several networks."""
         callbacks = list(callbacks)
         if val is not None and self.patience is not None and int(self.patience) >= 4:
             # decay the step size on plateaus well before early stopping gives up
             callbacks.append(ReduceLROnPlateau(patience=max(2, int(self.patience) // 3)))
         config = self._training_config(seed)
-        checkpoint = self._checkpoint_callback(config, train, val)
+        checkpoint = self._checkpoint_callback(config, train, val, stage)
         if checkpoint is not None:
             callbacks.insert(0, checkpoint)  # first: it saves before other callbacks act on an epoch
         trainer = Trainer(module, loss_fn, config, callbacks, val_loss_fn, lr_multipliers)
@@ -171,9 +174,13 @@ class NeuralEstimator(BaseEstimator):
         return history
 
     def _checkpoint_callback(
-        self, config: TrainingConfig, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None
+        self, config: TrainingConfig, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None, stage: str = ""
     ) -> Checkpoint | None:
-        """The :class:`Checkpoint` asked for by :meth:`set_checkpointing`, fingerprinted by parameters and data."""
+        """The :class:`Checkpoint` asked for by :meth:`set_checkpointing`, fingerprinted by parameters and data.
+
+        Each ``stage`` of a multi-network fit checkpoints into its own sub-directory, so a resumed fit
+        replays finished stages from their last checkpoint and continues the interrupted one.
+        """
         if not self._checkpointing:
             return None
         params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
@@ -185,7 +192,8 @@ class NeuralEstimator(BaseEstimator):
             elif tensors is not None:  # a streamed source is too big to hash: identified by its size
                 parts[split] = [type(tensors).__name__, getattr(tensors, "n_rows", None)]
         run = fingerprint(parts, data)
-        return Checkpoint(self._checkpointing["directory"], self._checkpointing["every"], fingerprint=run)
+        directory = os.path.join(self._checkpointing["directory"], stage) if stage else self._checkpointing["directory"]
+        return Checkpoint(directory, self._checkpointing["every"], fingerprint=run)
 
     @staticmethod
     def _seed(random_state: Any) -> int:

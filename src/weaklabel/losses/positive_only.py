@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -41,6 +42,7 @@ __all__ = [
     "LargeLossRejection",
     "PositiveOnlyLoss",
     "ROLELoss",
+    "SelectionLikelihoodLoss",
     "WeakNegativeLoss",
     "assume_negative_loss",
     "em_loss",
@@ -49,6 +51,8 @@ __all__ = [
     "label_smoothing_loss",
     "large_loss_rejection",
     "role_loss",
+    "selection_likelihood_loss",
+    "selection_posterior",
     "weak_negative_loss",
 ]
 
@@ -178,6 +182,82 @@ def em_loss(
         unknown = torch.where(has, beta * _bce(logits, t), unknown)
     loss = torch.where(y > 0, -log_p, unknown)
     return loss.mean()
+
+
+def _legendre_nodes(n_labels: int, like: Tensor) -> tuple[Tensor, Tensor]:
+    """Gauss-Legendre nodes and weights on [0, 1]; exact for polynomials of degree < 2 * n_nodes.
+
+    ``n_nodes = ceil(L / 2)`` integrates the degree ``L - 1`` integrands of the selection model exactly
+    up to L = 128; above, 64 nodes. The integrand ``prod (1 - p_c (1 - t))`` is then close to
+    ``exp(-sum p (1 - t))``, which 64 nodes resolve while the expected number of true labels per item
+    stays in the hundreds (log error 1e-11 at L = 1,000 with p uniform in (0, 1); 0.24 at 5,000
+    expected true labels per item).
+    """
+    n_nodes = min(64, max(1, math.ceil(n_labels / 2)))
+    x, w = np.polynomial.legendre.leggauss(n_nodes)
+    t = torch.as_tensor((x + 1.0) / 2.0, dtype=like.dtype, device=like.device)
+    return t, torch.as_tensor(w / 2.0, dtype=like.dtype, device=like.device)
+
+
+def _log_selection_integrand(logits: Tensor, unknown: Tensor, n_observed: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """``log(1 - p + p t)`` per entry and node, and the log weights ``log(w m (1 - t)^(m - 1))`` per item and node."""
+    t, w = _legendre_nodes(logits.shape[1], logits)
+    log_p, log_q = F.logsigmoid(logits), F.logsigmoid(-logits)
+    factors = torch.logaddexp(log_q[..., None], log_p[..., None] + t.log()) * unknown[..., None]  # (n, L, Q)
+    log_w = w.log() + n_observed.log() + (n_observed - 1.0) * torch.log1p(-t)  # (n, Q); t < 1 at every node
+    return log_p, factors, log_w
+
+
+def selection_likelihood_loss(logits: Tensor, observed: Tensor) -> Tensor:
+    """Negative log-likelihood of the observed positives under uniform selection (this library's model).
+
+    Model: given ``x`` the true labels are independent, ``y_c ~ Bernoulli(p_c)``, ``p = sigmoid(logits)``,
+    and the ``m`` observed positives ``O`` are a uniformly random ``m``-subset of the true set ``S``
+    (the single-positive protocol of Cole et al. 2021 for ``m = 1``). With ``N`` = the number of true
+    labels outside ``O``, ``P(O | x) = prod_{c in O} p_c * E[1 / C(m + N, m)]`` and, from
+    ``1 / C(m + N, m) = m int_0^1 t^N (1 - t)^(m-1) dt``,
+
+        ``E[1 / C(m + N, m)] = m int_0^1 (1 - t)^(m-1) prod_{c not in O} (1 - p_c + p_c t) dt``,
+
+    computed exactly by Gauss-Legendre quadrature in log space. Unlike assume-negative BCE, an unknown
+    label is not taken as negative: its only pressure is that another true label makes the observed
+    one less likely to have been picked. Every item is taken to carry at least one true label (the
+    likelihood is largest when the most likely label has ``p = 1``). Mean over the ``n L`` entries.
+    """
+    y = _check(logits, observed)
+    n_observed = y.sum(dim=1, keepdim=True)
+    if bool((n_observed < 1).any()):
+        raise InputError("every item needs at least one observed positive for the selection likelihood")
+    log_p, factors, log_w = _log_selection_integrand(logits, 1.0 - y, n_observed)
+    log_selection = torch.logsumexp(factors.sum(dim=1) + log_w, dim=1)
+    nll = -(y * log_p).sum(dim=1) - log_selection
+    return nll.sum() / y.numel()
+
+
+@torch.no_grad()
+def selection_posterior(probs: Tensor, observed: Tensor) -> Tensor:
+    """``P(y_c = 1 | O, x)`` under the uniform-selection model of :func:`selection_likelihood_loss`.
+
+    1 on the observed positives; for an unknown label ``c``, with ``A = E[t^(N'+1) ...]`` and
+    ``B = E[t^N' ...]`` the selection integrals over the *other* unknown labels (``N'`` of them true)::
+
+        P(y_c = 1 | O) = p_c A / (p_c A + (1 - p_c) B),
+        A = int w(t) t prod_{c' != c} (1 - p_c' + p_c' t) dt,   B = int w(t) prod_{c' != c} (...) dt,
+
+    so a label that is likely but unobserved keeps most of its prior ``p_c`` (it was simply not the
+    one picked), shrunk by how much its presence would have lowered the chance of the observed pick.
+    """
+    y = _check(probs, observed)
+    logits = torch.logit(probs.clamp(1e-6, 1.0 - 1e-6))
+    unknown = 1.0 - y
+    _, factors, log_w = _log_selection_integrand(logits, unknown, y.sum(dim=1, keepdim=True).clamp_min(1.0))
+    t, _ = _legendre_nodes(probs.shape[1], probs)
+    others = factors.sum(dim=1, keepdim=True) - factors + log_w[:, None, :]  # (n, L, Q): every unknown but c
+    log_a = torch.logsumexp(others + t.log(), dim=2)
+    log_b = torch.logsumexp(others, dim=2)
+    log_p, log_q = F.logsigmoid(logits), F.logsigmoid(-logits)
+    posterior = torch.sigmoid(log_p + log_a - log_q - log_b)
+    return torch.where(y > 0, torch.ones_like(posterior), posterior)
 
 
 def large_loss_rejection(logits: Tensor, observed: Tensor, reject_rate: float) -> Tensor:
@@ -322,6 +402,14 @@ class ROLELoss(_ExpectedPositivesLoss):
         if index is None or self.label_logits is None:
             return epr_loss(logits, observed, self.expected_positives)
         return role_loss(logits, observed, self.label_logits[index], self.expected_positives)
+
+
+@register_loss("selection_likelihood", "positive_only")
+class SelectionLikelihoodLoss(PositiveOnlyLoss):
+    """Uniform-selection likelihood: observed positives are a random pick of the true labels (see :func:`selection_likelihood_loss`)."""
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return selection_likelihood_loss(logits, observed)
 
 
 @register_loss("em_apl", "positive_only")
