@@ -23,6 +23,7 @@ from weaklabel.losses.positive_only import (
     role_loss,
     selection_likelihood_loss,
     selection_posterior,
+    selection_propensity,
     weak_negative_loss,
 )
 
@@ -200,6 +201,19 @@ def test_selection_posterior_against_enumeration(n_labels: int) -> None:
         joint = np_selection_joint(p[i, :shown], y[i, :shown])
         ref = (joint[:, None] * sets).sum(axis=0) / joint.sum()
         np.testing.assert_allclose(got[i, :shown], ref, rtol=1e-5, atol=1e-7)
+
+
+def test_selection_propensity_against_enumeration() -> None:
+    """E[1 / |S|] over true sets S containing c, by enumeration."""
+    p = np.random.default_rng(3).uniform(0.05, 0.95, size=(2, L))
+    sets = _subsets(L)
+    got = selection_propensity(_t(p)).numpy()
+    for i in range(2):
+        others = np.prod(np.where(sets == 1, p[i], 1 - p[i]), axis=1)
+        for c in range(L):
+            with_c = sets[:, c] == 1
+            ref = (others[with_c] / p[i, c] / sets[with_c].sum(axis=1)).sum()
+            assert got[i, c] == pytest.approx(ref, rel=1e-9)
 
 
 def test_selection_posterior_keeps_a_likely_unobserved_label() -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "role_loss",
     "selection_likelihood_loss",
     "selection_posterior",
+    "selection_propensity",
     "weak_negative_loss",
 ]
 
@@ -258,6 +259,20 @@ def selection_posterior(probs: Tensor, observed: Tensor) -> Tensor:
     log_p, log_q = F.logsigmoid(logits), F.logsigmoid(-logits)
     posterior = torch.sigmoid(log_p + log_a - log_q - log_b)
     return torch.where(y > 0, torch.ones_like(posterior), posterior)
+
+
+@torch.no_grad()
+def selection_propensity(probs: Tensor) -> Tensor:
+    """``P(c is the observed positive | c is true, x) = E[1 / (1 + N_c)]`` under uniform selection of one positive.
+
+    ``N_c`` = the number of *other* true labels, ``E[1 / (1 + N_c)] = int_0^1 prod_{c' != c} (1 - p_c' + p_c' t) dt``.
+    Assume-negative training estimates ``p_c`` times this propensity; dividing by it undoes the bias
+    (Elkan & Noto's correction with a propensity that depends on the item's other labels).
+    """
+    logits = torch.logit(probs.clamp(1e-6, 1.0 - 1e-6))
+    _, factors, log_w = _log_selection_integrand(logits, torch.ones_like(probs), torch.ones(len(probs), 1, dtype=probs.dtype, device=probs.device))
+    others = factors.sum(dim=1, keepdim=True) - factors + log_w[:, None, :]
+    return torch.logsumexp(others, dim=2).exp()
 
 
 def large_loss_rejection(logits: Tensor, observed: Tensor, reject_rate: float) -> Tensor:
