@@ -99,7 +99,7 @@ def _methods(shared: dict[str, Any], quick: bool) -> list[tuple[str, Callable[[n
         return lambda X, Y, X_test: SinglePositiveClassifier(**params, **shared).fit(X, Y).predict_proba(X_test)
 
     methods = [("HGB, assume negative", lambda X, Y, X_test: _hgb_assume_negative(X, Y, X_test, quick))]
-    methods += [(loss, spc(loss=loss)) for loss in available_losses("positive_only")]
+    methods += [(loss, spc(loss=loss, refine_rounds=0)) for loss in available_losses("positive_only")]
     methods += [(f"{loss} + refine {rounds}", spc(loss=loss, refine_rounds=rounds)) for loss, rounds in REFINED]
     return methods
 
