@@ -201,9 +201,9 @@ class NeuralEstimator(BaseEstimator):
 
     # -- inference ---------------------------------------------------------
     @torch.no_grad()
-    def _network_outputs(self, X: np.ndarray, method: str = "forward") -> np.ndarray:
-        """Run the fitted network on scaled ``X`` in batches (eval mode, CPU or the chosen device)."""
-        net: Network = self.net_
+    def _network_outputs(self, X: np.ndarray, method: str = "forward", net: Network | None = None) -> np.ndarray:
+        """Run ``net`` (default: the fitted network) on scaled ``X`` in batches (eval mode, CPU or the chosen device)."""
+        net = self.net_ if net is None else net
         device = resolve_device(self.device)
         net.to(device).eval()
         fn = net if method == "forward" else getattr(net, method)

@@ -91,7 +91,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     hidden_sizes, norm, dropout, scaling, max_epochs, batch_size, learning_rate, weight_decay,
     validation_fraction, patience, device, random_state, verbose :
         As in :class:`~weaklabel.estimators.MultiLabelClassifier`. Early stopping monitors the
-        loss on the validation split's *observed* labels (stateless part of the loss).
+        loss on the validation split's *observed* labels (stateless part of the loss); in a
+        refinement round, the soft-label loss on the validation split.
 
     Attributes
     ----------
@@ -191,7 +192,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             )
 
     # -- fitting -------------------------------------------------------------
-    def _build_loss(self, seed: int) -> torch.nn.Module:
+    def _build_loss(self) -> torch.nn.Module:
         params = dict(self.loss_params or {})
         if self.expected_positives_ is not None:
             params.setdefault("expected_positives", self.expected_positives_)
@@ -254,9 +255,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         for fold, (fit_rows, held_out) in enumerate(folds):
             fold_targets = None if targets is None else targets[fit_rows]
             net = self._fit_network(inputs[fit_rows], Y[fit_rows], fold_targets, seed + 1 + fold, stage=f"refine{round_}-fold{fold}")
-            self.net_ = net
-            probs[held_out] = torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[held_out]))).numpy()
-        del self.net_
+            probs[held_out] = torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[held_out], net=net))).numpy()
         return selection_posterior(torch.from_numpy(probs), torch.from_numpy(Y)).numpy()
 
     def _fit_network(self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, stage: str) -> Network:
@@ -269,11 +268,13 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         train = {k: v[train_idx] for k, v in columns.items()}
         val = None if val_idx is None else {k: v[val_idx] for k, v in columns.items()}
         if targets is not None:
-            module: torch.nn.Module = net
-            loss_fn = val_loss_fn = lambda batch: F.binary_cross_entropy_with_logits(net(batch["x"]), batch["t"])  # noqa: E731
-            self._train(module, loss_fn, train, val, seed, val_loss_fn=val_loss_fn, stage=stage)
+
+            def soft_label_loss(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+                return F.binary_cross_entropy_with_logits(net(batch["x"]), batch["t"])
+
+            self._train(net, soft_label_loss, train, val, seed, stage=stage)
             return net.eval()
-        loss = self._build_loss(seed)
+        loss = self._build_loss()
         loss.setup(train["y"], seed)
         module = torch.nn.ModuleDict({"net": net, "loss": loss})
 
