@@ -17,8 +17,8 @@ X, original = make_blobs(1000, centers=3, n_features=2, random_state=100)
 observed = np.where(original == 2, np.random.default_rng(0).integers(0, 2, len(original)), original)
 
 for name, model in [
-    ("assume_negative", SinglePositiveClassifier(loss="assume_negative", refine_rounds=0, random_state=0, verbose=0)),
-    ("default", SinglePositiveClassifier(random_state=0, verbose=0)),
+    ("assume_negative", SinglePositiveClassifier(loss="assume_negative", refine_rounds=0, hidden_sizes=(64, 64), random_state=0, verbose=0)),
+    ("default", SinglePositiveClassifier(hidden_sizes=(64, 64), random_state=0, verbose=0)),
 ]:
     model.fit(X, observed)
     for k in range(3):

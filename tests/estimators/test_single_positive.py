@@ -203,3 +203,19 @@ def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits
     print(f"AN {an:.2f}  selection {selection:.2f}  refined {refined:.2f}")
     assert selection >= an + 1.5
     assert refined >= an + 1.5
+
+
+def test_model_saved_before_refinement_existed_loads_with_refinement_off(tmp_path, blobs, monkeypatch) -> None:
+    """A model directory whose saved parameters lack refine_rounds was trained without refinement."""
+    X, _, y = blobs
+    model = SinglePositiveClassifier(**FAST).fit(X, y)
+    full_params = SinglePositiveClassifier.get_params
+    monkeypatch.setattr(
+        SinglePositiveClassifier, "get_params",
+        lambda self, deep=True: {k: v for k, v in full_params(self, deep).items() if not k.startswith("refine_")},
+    )
+    model.save(tmp_path / "old")
+    monkeypatch.undo()
+    loaded = weaklabel.load(tmp_path / "old")
+    assert loaded.refine_rounds == 0 and loaded.refine_folds == 5
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

@@ -188,7 +188,8 @@ def test_selection_likelihood_against_enumeration(n_observed: int) -> None:
 
 @pytest.mark.parametrize("n_labels", [5, 9, 150])
 def test_selection_posterior_against_enumeration(n_labels: int) -> None:
-    """Exact for every L (with 150 labels the quadrature is capped at 64 nodes; enumeration runs on 9 of them)."""
+    """Exact against enumeration; at 150 labels (64 nodes, the cap) the 141 labels beyond the enumerated 9 are all
+    but surely absent, so this checks the capped rule runs, not its accuracy with many likely labels."""
     rng = np.random.default_rng(n_labels)
     shown = min(n_labels, 9)
     p = rng.uniform(0.02, 0.98, size=(3, n_labels))
@@ -214,6 +215,26 @@ def test_selection_propensity_against_enumeration() -> None:
             with_c = sets[:, c] == 1
             ref = (others[with_c] / p[i, c] / sets[with_c].sum(axis=1)).sum()
             assert got[i, c] == pytest.approx(ref, rel=1e-9)
+
+
+def test_selection_likelihood_is_finite_in_bfloat16() -> None:
+    """Under CUDA autocast the logits are bf16; the loss computes in float32 (bf16 would round nodes to t = 1)."""
+    rng = np.random.default_rng(0)
+    logits = torch.tensor(rng.normal(size=(8, 20)), dtype=torch.bfloat16, requires_grad=True)
+    y = torch.zeros(8, 20)
+    y[torch.arange(8), torch.arange(8)] = 1.0
+    value = selection_likelihood_loss(logits, y)
+    value.backward()
+    assert value.dtype == torch.bfloat16 and torch.isfinite(value) and torch.isfinite(logits.grad.float()).all()
+    reference = selection_likelihood_loss(logits.detach().float(), y)
+    assert value.float().item() == pytest.approx(reference.item(), rel=1e-2)
+
+
+def test_selection_posterior_without_observed_positive_is_the_prior() -> None:
+    p = _t(np.array([[0.3, 0.6, 0.9], [0.3, 0.6, 0.9]]))
+    post = selection_posterior(p, _t(np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))).numpy()
+    np.testing.assert_allclose(post[0], [0.3, 0.6, 0.9])
+    assert post[1, 0] == 1.0 and np.all(post[1, 1:] < [0.6, 0.9])
 
 
 def test_selection_posterior_keeps_a_likely_unobserved_label() -> None:

@@ -59,6 +59,8 @@ class NeuralEstimator(BaseEstimator):
 
     _allow_images = False
     _checkpointing: dict[str, Any] | None = None
+    #: hyper-parameters added after models were first saved, with the value an older model was trained with
+    _legacy_params: dict[str, Any] = {}
 
     def set_checkpointing(self, directory: str | None, every: int = 1, resume: bool = False) -> "NeuralEstimator":
         """Write a training checkpoint to ``directory`` every ``every`` epochs during ``fit``; ``resume`` continues from it.
@@ -251,7 +253,7 @@ class NeuralEstimator(BaseEstimator):
 
     @classmethod
     def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "NeuralEstimator":
-        params = config["params"]
+        params = {**cls._legacy_params, **config["params"]}
         est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})
         est.input_shape_ = tuple(config["input_shape"])
         est.n_features_in_ = int(np.prod(est.input_shape_))

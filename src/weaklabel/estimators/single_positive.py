@@ -63,16 +63,18 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         ``"role"``, ``"em_apl"``, ``"large_loss"`` or ``"label_embedding"`` (min-max in a
         label-embedding space, with the distance head of :mod:`weaklabel.nn.label_embedding`).
         The default, with ``refine_rounds=2``, was chosen by ``weaklabel bench positive-only``
-        (benchmarks/results/positive-only, 3 seeds): it is the only setting above assume-negative
-        on every seed of both benchmark sets (51% of the gap to full labels on multi-digits, 23%
-        on movies). ``"em_apl"`` recovers as much on multi-digits (about 2 true labels per item)
+        (benchmarks/results/positive-only, 3 seeds): with assume-negative + refinement it is one
+        of the two settings above assume-negative on every seed of both benchmark sets, and the
+        better on average (51% of the gap to full labels on multi-digits, 23% on movies, against
+        39% and 25%). ``"em_apl"`` recovers as much on multi-digits (about 2 true labels per item)
         but falls below assume-negative on movies (1.4 per item).
     refine_rounds : int
         Rounds of cross-fitted refinement (0 = none). Each round scores every item with networks
-        trained on the other folds, turns the scores into ``P(label true | observed positives)``
-        (:func:`~weaklabel.losses.positive_only.selection_posterior`) and trains the network on
-        those soft labels by binary cross-entropy; the next round starts from them. Costs
-        ``refine_folds + 1`` fits per round; set 0 for a single fit.
+        trained on the other folds (round 0 with ``loss``, later rounds on the previous round's soft
+        labels) and turns the scores into soft labels ``P(label true | observed positives)``
+        (:func:`~weaklabel.losses.positive_only.selection_posterior`); the final network is trained
+        on the last round's soft labels by binary cross-entropy, so ``loss`` (and its head) shapes
+        only the round-0 networks. Costs ``refine_rounds * refine_folds + 1`` fits; set 0 for one.
     refine_folds : int
         Folds of each refinement round (≥ 2).
     expected_positives : float, optional
@@ -238,16 +240,17 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         targets = None
         for round_ in range(int(self.refine_rounds)):
             targets = self._refined_targets(inputs, Y, targets, seed, round_)
-            net = self._fit_network(inputs, Y, targets, seed, stage=f"refine{round_}")
-        self.net_ = net
+        self.net_ = self._fit_network(inputs, Y, targets, seed, stage="refined")
         return self
 
     def _refined_targets(self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, round_: int) -> np.ndarray:
         """Soft labels for every item: the selection posterior of out-of-fold predictions.
 
-        Each item is scored by a network trained on the other ``refine_folds - 1`` folds (with the loss,
-        or on the previous round's soft labels), so its own observed label cannot have been memorised;
-        :func:`~weaklabel.losses.positive_only.selection_posterior` turns those scores into
+        Each item is scored by a network trained on the other ``refine_folds - 1`` folds (with the loss
+        in round 0, on the previous round's soft labels after), so in round 0 its own observed label
+        cannot have been memorised; from round 1 on the soft labels it is scored from were themselves
+        made by networks that saw it (a second-order leak, much weaker than fitting the item directly).
+        :func:`~weaklabel.losses.positive_only.selection_posterior` turns the scores into
         ``P(label true | observed positives)``.
         """
         folds = KFold(int(self.refine_folds), shuffle=True, random_state=seed + round_).split(inputs)
@@ -355,6 +358,9 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         return float(mean_average_precision(Y, proba))
 
     # -- persistence -----------------------------------------------------------
+    #: parameters added after the first saved models, with the value those models were trained with
+    _legacy_params = {"refine_rounds": 0, "refine_folds": 5}
+
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         return {"labels": self.label_encoder_.get_config(), "expected_positives_": self.expected_positives_}, {}
 
