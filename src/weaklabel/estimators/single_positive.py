@@ -65,8 +65,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         The default, with ``refine_rounds=2``, was chosen by ``weaklabel bench positive-only``
         (benchmarks/results/positive-only, 3 seeds): with assume-negative + refinement it is one
         of the two settings above assume-negative on every seed of both benchmark sets, and the
-        better on average (51% of the gap to full labels on multi-digits, 23% on movies, against
-        39% and 25%). ``"em_apl"`` recovers as much on multi-digits (about 2 true labels per item)
+        better on average (50% of the gap to full labels on multi-digits, 24% on movies, against
+        38% and 29%). ``"em_apl"`` recovers as much on multi-digits (about 2 true labels per item)
         but falls below assume-negative on movies (1.4 per item).
     refine_rounds : int
         Rounds of cross-fitted refinement (0 = none). Each round scores every item with networks
