@@ -111,8 +111,9 @@ def multilabel_suite(quick: bool, verbose: int) -> Report:
     movie_params = dict(max_epochs=5) if quick else {}
     rows = _run_dataset("movies", movies, movie_params, False, verbose)
     report.section(f"ggplot2movies/movies ({len(movies.X)} films with a genre, 7 genres)").table(rows)
-    report.table(_default_over_seeds(movies, movie_params, (0,) if quick else (0, 1, 2), verbose),
-                 caption="The default MultiLabelClassifier on the same movies split with three network seeds (test mAP).")
+    default = next(r for r in rows if r["method"] == "MultiLabelClassifier bce, tuned")  # the default, seed SEED
+    seed_rows = [{"seed": SEED, "mAP": default["mAP"]}] + _default_over_seeds(movies, movie_params, () if quick else (1, 2), verbose)
+    report.table(seed_rows, caption=f"The default MultiLabelClassifier on the same movies split with {len(seed_rows)} network seeds (test mAP).")
     return report
 
 

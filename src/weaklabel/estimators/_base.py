@@ -85,6 +85,12 @@ class NeuralEstimator(BaseEstimator):
         if any(int(h) < 1 for h in self.hidden_sizes):
             raise InputError(f"hidden_sizes must be positive integers, got {self.hidden_sizes}")
 
+    def _check_integer(self, name: str, low: int) -> None:
+        """The hyper-parameter ``name`` must be an integer (not a bool) ≥ ``low``."""
+        value = getattr(self, name)
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise InputError(f"{name} must be an integer ≥ {low}, got {value!r}")
+
     def _check_is_fitted(self) -> None:
         if not hasattr(self, "net_"):
             raise NotFittedError(

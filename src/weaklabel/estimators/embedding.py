@@ -146,8 +146,7 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
         super()._check_params()
         if self.loss not in available_losses("metric"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('metric')}")
-        if isinstance(self.embedding_dim, bool) or not isinstance(self.embedding_dim, (int, np.integer)) or self.embedding_dim < 1:
-            raise InputError(f"embedding_dim must be an integer ≥ 1, got {self.embedding_dim!r}")
+        self._check_integer("embedding_dim", 1)
         if self.encoder not in ENCODERS:
             raise InputError(f"unknown encoder {self.encoder!r}; choose one of {ENCODERS}")
         if int(self.augment_shift) < 0:

@@ -143,11 +143,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('clustering')}")
         if self.metric not in METRICS:
             raise InputError(f"unknown metric {self.metric!r}; choose one of {METRICS}")
-        for name in ("n_classes", "n_neighbors", "n_heads", "self_labeling_epochs"):
-            value = getattr(self, name)
-            low = {"n_classes": 2, "self_labeling_epochs": 0}.get(name, 1)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-                raise InputError(f"{name} must be an integer ≥ {low}, got {value!r}")
+        for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("self_labeling_epochs", 0)):
+            self._check_integer(name, low)
         if not 0.0 < float(self.confidence_threshold) < 1.0:
             raise InputError(f"confidence_threshold must be in (0, 1), got {self.confidence_threshold}")
 

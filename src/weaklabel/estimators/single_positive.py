@@ -168,10 +168,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
         if int(self.embedding_dim) < 1:
             raise InputError(f"embedding_dim must be ≥ 1, got {self.embedding_dim}")
-        if not isinstance(self.refine_rounds, (int, np.integer)) or isinstance(self.refine_rounds, bool) or self.refine_rounds < 0:
-            raise InputError(f"refine_rounds must be an integer ≥ 0, got {self.refine_rounds!r}")
-        if not isinstance(self.refine_folds, (int, np.integer)) or isinstance(self.refine_folds, bool) or self.refine_folds < 2:
-            raise InputError(f"refine_folds must be an integer ≥ 2, got {self.refine_folds!r}")
+        self._check_integer("refine_rounds", 0)
+        self._check_integer("refine_folds", 2)
 
     def _check_labels(self, Y: np.ndarray) -> None:
         n_labels = Y.shape[1]

@@ -225,6 +225,11 @@ def _log_selection_integrand(logits: Tensor, unknown: Tensor, n_observed: Tensor
     return factors, log_weights, log_t, log_p
 
 
+def _leave_one_out(factors: Tensor, log_weights: Tensor) -> Tensor:
+    """``(n, L, Q)``: per label ``c`` and node, the log integrand over every unknown label but ``c``, with the weights."""
+    return factors.sum(dim=1, keepdim=True) - factors + log_weights[:, None, :]
+
+
 def selection_likelihood_loss(logits: Tensor, observed: Tensor) -> Tensor:
     """Negative log-likelihood of the observed positives under uniform selection (this library's model).
 
@@ -278,7 +283,7 @@ def selection_posterior(probs: Tensor, observed: Tensor) -> Tensor:
 def _posterior_block(probs: Tensor, y: Tensor) -> Tensor:
     logits = torch.logit(probs.clamp(1e-6, 1.0 - 1e-6))
     factors, log_weights, log_t, log_p = _log_selection_integrand(logits, 1.0 - y, y.sum(dim=1, keepdim=True))
-    others = factors.sum(dim=1, keepdim=True) - factors + log_weights[:, None, :]  # (n, L, Q): every unknown but c
+    others = _leave_one_out(factors, log_weights)
     log_a = torch.logsumexp(others + log_t, dim=2)
     log_b = torch.logsumexp(others, dim=2)
     posterior = torch.sigmoid(log_p + log_a - F.logsigmoid(-logits.to(log_p.dtype)) - log_b)
@@ -301,7 +306,7 @@ def selection_propensity(probs: Tensor) -> Tensor:
 def _propensity_block(probs: Tensor) -> Tensor:
     logits = torch.logit(probs.clamp(1e-6, 1.0 - 1e-6))
     factors, log_weights, _, _ = _log_selection_integrand(logits, torch.ones_like(probs), torch.ones(len(probs), 1, device=probs.device))
-    others = factors.sum(dim=1, keepdim=True) - factors + log_weights[:, None, :]
+    others = _leave_one_out(factors, log_weights)
     return torch.logsumexp(others, dim=2).exp()
 
 
