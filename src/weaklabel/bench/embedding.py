@@ -31,6 +31,7 @@ from ..plots.embedding import distance_histograms, scatter_grid
 from ..report import Report, format_table
 from ..report.scenarios.embedding import SEED, digits_split, fit_and_score
 from . import register_suite
+from ._seeds import summarise_seeds
 
 COLUMNS = ["loss", "dim", "train_accuracy", "test_accuracy", "precision_at_1", "map_at_r", "nmi", "overlap", "distance", "fit_s"]
 
@@ -42,17 +43,7 @@ SUMMARY_METRICS = ("test_accuracy", "precision_at_1", "map_at_r", "nmi", "overla
 
 def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per (loss, dim): mean, and the worst seed, of each metric in :data:`SUMMARY_METRICS`; mean fit seconds."""
-    out = []
-    for key in dict.fromkeys((r["loss"], r["dim"]) for r in rows):
-        mine = [r for r in rows if (r["loss"], r["dim"]) == key]
-        row: dict[str, Any] = {"loss": key[0], "dim": key[1], "seeds": len(mine)}
-        for metric in SUMMARY_METRICS:
-            values = np.array([r[metric] for r in mine])
-            row[metric] = values.mean()
-            row[f"worst_{metric}"] = values.max() if metric == "overlap" else values.min()
-        row["fit_s"] = float(np.mean([r["fit_s"] for r in mine]))
-        out.append(row)
-    return out
+    return summarise_seeds(rows, ("loss", "dim"), SUMMARY_METRICS, lower_is_better=("overlap",), means=("fit_s",))
 
 
 def _digits(quick: bool, verbose: int, report: Report) -> list[dict[str, Any]]:
