@@ -8,6 +8,8 @@ from sklearn.datasets import make_blobs
 
 import weaklabel
 from weaklabel import SelfSupervisedClassifier
+from weaklabel.data.graph import spectral_partition
+from weaklabel.data.neighbors import knn
 from weaklabel.exceptions import InputError
 from weaklabel.metrics import clustering_accuracy
 
@@ -56,6 +58,37 @@ def test_save_load_predicts_identically(blobs, fitted, tmp_path):
     assert isinstance(loaded, SelfSupervisedClassifier)
     np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
     assert loaded.best_head_ == fitted.best_head_ and loaded.classes_.tolist() == [0, 1, 2, 3]
+    assert loaded.best_restart_ == fitted.best_restart_ and loaded.restart_losses_ == fitted.restart_losses_
+
+
+def test_spectral_start_is_the_graph_partition(blobs):
+    """After the spectral start and one epoch of the clustering loss, the classes are still the graph's partition."""
+    X, _ = blobs
+    est = SelfSupervisedClassifier(n_classes=4, init="spectral", n_neighbors=10, scaling="none", **{**FAST, "max_epochs": 1}).fit(X)
+    partition = spectral_partition(knn(X.astype(np.float32), 10)[1], 4, random_state=0)
+    assert clustering_accuracy(partition, est.labels_) >= 0.97
+    assert est.timings_["init"] > 0
+
+
+def test_random_start_skips_the_partition(blobs):
+    X, y = blobs
+    est = SelfSupervisedClassifier(n_classes=4, init="random", **FAST).fit(X)
+    assert est.timings_["init"] == 0.0
+    assert clustering_accuracy(y, est.labels_) >= 0.97
+
+
+def test_restarts_keep_the_run_with_the_lowest_loss(blobs):
+    """Run 0 of a restarted fit is the single fit; later runs start elsewhere; the kept run has the lowest loss."""
+    X = blobs[0][:300]
+    params = {**FAST, "max_epochs": 5}
+    single = SelfSupervisedClassifier(n_classes=4, **params).fit(X)
+    restarted = SelfSupervisedClassifier(n_classes=4, n_restarts=3, **params).fit(X)
+    assert len(restarted.restart_losses_) == 3 and len(set(restarted.restart_losses_)) == 3
+    assert restarted.restart_losses_[0] == min(single.head_losses_)
+    assert restarted.best_restart_ == int(np.argmin(restarted.restart_losses_))
+    assert min(restarted.head_losses_) == min(restarted.restart_losses_) and restarted.n_epochs_ == 5
+    same_as_single = np.array_equal(restarted.predict_proba(X), single.predict_proba(X))
+    assert same_as_single == (restarted.best_restart_ == 0)
 
 
 def test_self_labeling_runs(blobs):
@@ -73,6 +106,8 @@ def test_self_labeling_runs(blobs):
         (dict(n_classes=2, n_neighbors=50), 50, "n_neighbors=50 must be smaller"),
         (dict(n_classes=2, loss="kmeans"), 50, "unknown loss"),
         (dict(n_classes=2, metric="manhattan"), 50, "unknown metric"),
+        (dict(n_classes=2, init="kmeans++"), 50, "unknown init"),
+        (dict(n_classes=2, n_restarts=0), 50, "n_restarts must be an integer ≥ 1"),
     ],
 )
 def test_bad_parameters(params, n, match):

@@ -6,10 +6,15 @@ Labels", ECCV 2020, on given features instead of a pretext network):
 1. scale the features, mine each sample's ``n_neighbors`` nearest neighbours
    (:func:`weaklabel.data.neighbors.knn`) and, for ``minmax_scan``, as many far
    samples (:func:`weaklabel.data.neighbors.sample_far`);
-2. train an MLP with ``n_heads`` softmax heads at once on the loss
+2. start from the spectral partition of the same neighbour graph
+   (:func:`weaklabel.data.graph.spectral_partition`): a few epochs of
+   cross-entropy towards it, so the local optimiser begins near the relaxed
+   normalised cut instead of a random split (``init``);
+3. train an MLP with ``n_heads`` softmax heads at once on the loss
    (each step pairs every sample with one random neighbour and far sample);
-3. keep the head with the lowest loss on all the data;
-4. optionally self-label: samples whose top probability reaches
+4. keep the head with the lowest loss on all the data, over ``n_restarts``
+   independent runs of steps 2–3;
+5. optionally self-label: samples whose top probability reaches
    ``confidence_threshold`` become pseudo-labels, and class-balanced
    cross-entropy trains a random *neighbour* of each confident sample towards
    it (the neighbour stands in for SCAN's strong augmentation).
@@ -18,6 +23,7 @@ Labels", ECCV 2020, on given features instead of a pretext network):
 from __future__ import annotations
 
 import copy
+import math
 import logging
 import time
 import warnings
@@ -28,18 +34,22 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClusterMixin
 
+from ..data.graph import SPECTRAL_MAX_ROWS, spectral_partition
 from ..data.neighbors import METRICS, knn, near_radius, sample_far
 from ..exceptions import InputError
 from ..losses import available_losses, build_loss
 from ..losses.clustering import log_similarity
 from ..nn import Network, build_head
 from ..persistence import register_estimator
-from ..training import Callback, Trainer, resolve_device, torch_generator
+from ..training import Callback, History, Trainer, resolve_device, torch_generator
 from ._base import NeuralEstimator
 
 logger = logging.getLogger("weaklabel")
 
 _SCORE_CHUNK = 65_536
+INITS = ("auto", "spectral", "random")
+_INIT_STEPS = 100  # at least this many cross-entropy steps towards the spectral partition (and at least one epoch)
+_RESTART_SEED_STRIDE = 7919  # restart r runs with seed + r × this (clear of the small offsets each run adds)
 _DUPLICATE_WARN = 0.05  # warn when more than this share of samples has only exact duplicates as neighbours
 
 
@@ -61,9 +71,20 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         Weight of the push term on far samples (``minmax_scan`` only).
     n_heads : int
         Softmax heads trained at once on the shared encoder; the one with the
-        lowest loss on all the data is kept (a cheap form of restarts).
+        lowest loss on all the data is kept (a cheap form of restarts: the heads share the
+        encoder, so they tend to settle in the same optimum).
+    n_restarts : int
+        Independent clustering runs (own network initialisation, spectral partition and pair
+        sampling); the run whose best head has the lowest loss is kept. Costs ``n_restarts``
+        trainings; the neighbour search is shared.
     metric : {"euclidean", "cosine"}
         Distance of the neighbour search, on the scaled features.
+    init : {"auto", "spectral", "random"}
+        Start of the clustering phase. ``"spectral"``: 5 epochs of cross-entropy of every head
+        towards the spectral partition of the neighbour graph (the normalised-cut relaxation; it
+        costs an eigen-decomposition of the n × n sparse graph). ``"random"``: the network's random
+        initialisation. ``"auto"``: spectral up to 50,000 rows
+        (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
     self_labeling_epochs : int
         Epochs of confident-sample fine-tuning after the clustering phase (0 = none).
     confidence_threshold : float
@@ -84,8 +105,11 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     ----------
     classes_ : ndarray ``arange(n_classes)``.
     labels_ : ndarray (n,) of the training samples' classes (not saved by ``save``).
-    head_losses_ : list of the heads' losses; ``best_head_`` the kept head.
-    timings_ : dict of seconds spent on the neighbour search (incl. far radii) and on training.
+    restart_losses_ : list of each run's lowest head loss; ``best_restart_`` the kept run.
+    head_losses_ : list of the kept run's head losses; ``best_head_`` the kept head.
+    timings_ : dict of seconds spent on the neighbour search (incl. far radii), on the spectral
+        start (``"init"``, 0 when random) and on training.
+    n_epochs_, history_ : epochs of the kept run's clustering phase and of self-labelling (not of the spectral start).
     """
 
     def __init__(
@@ -96,7 +120,9 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         entropy_weight: float = 5.0,
         far_weight: float = 1.0,
         n_heads: int = 10,
+        n_restarts: int = 1,
         metric: str = "euclidean",
+        init: str = "auto",
         self_labeling_epochs: int = 0,
         confidence_threshold: float = 0.99,
         hidden_sizes: tuple[int, ...] = (256, 256),
@@ -119,7 +145,9 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.entropy_weight = entropy_weight
         self.far_weight = far_weight
         self.n_heads = n_heads
+        self.n_restarts = n_restarts
         self.metric = metric
+        self.init = init
         self.self_labeling_epochs = self_labeling_epochs
         self.confidence_threshold = confidence_threshold
         self.hidden_sizes = hidden_sizes
@@ -143,7 +171,9 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('clustering')}")
         if self.metric not in METRICS:
             raise InputError(f"unknown metric {self.metric!r}; choose one of {METRICS}")
-        for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("self_labeling_epochs", 0)):
+        if self.init not in INITS:
+            raise InputError(f"unknown init {self.init!r}; choose one of {INITS}")
+        for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("n_restarts", 1), ("self_labeling_epochs", 0)):
             self._check_integer(name, low)
         if not 0.0 < float(self.confidence_threshold) < 1.0:
             raise InputError(f"confidence_threshold must be in (0, 1), got {self.confidence_threshold}")
@@ -173,29 +203,74 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             data.far = torch.from_numpy(sample_far(Xs, 1, self.metric, near_fraction=near, random_state=seed))
 
         K, H = int(self.n_classes), int(self.n_heads)
-        net = self._build_network({"encoder": self._encoder_spec(Xs.shape[1]), "head": {"type": "linear", "out_features": K * H}}, seed)
         loss = build_loss(self.loss, "clustering", **self._loss_params())
-        module = torch.nn.ModuleDict({"net": net, "loss": loss})
-
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(*data.pair_logits(net, batch["row"], H, K))
-
-        self.timings_ = {"neighbors": time.perf_counter() - start}
+        self.timings_ = {"neighbors": time.perf_counter() - start, "init": 0.0, "training": 0.0}
         train_idx, val_idx = self._split(len(Xs), seed)
         rows = {"row": torch.from_numpy(train_idx)}
         val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
-        start = time.perf_counter()
-        self._train(module, loss_fn, rows, val, seed, callbacks=[data])
-        self.timings_["training"] = time.perf_counter() - start
-        self.head_losses_ = self._head_losses(net, data, loss, H, K)
+        self.restart_losses_: list[float] = []
+        for restart in range(int(self.n_restarts)):
+            run_seed = seed + _RESTART_SEED_STRIDE * restart
+            stage = f"restart{restart}" if self.n_restarts > 1 else ""
+            net, history = self._fit_restart(Xs.shape[1], neighbors, data, loss, rows, val, run_seed, stage)
+            head_losses = self._head_losses(net, data, loss, H, K)
+            self.restart_losses_.append(min(head_losses))
+            if self.restart_losses_[-1] == min(self.restart_losses_):
+                best, self.best_restart_, self.head_losses_ = (net, history), restart, head_losses
+        net, history = best
+        self.n_epochs_, self.history_ = history.n_epochs, history.epochs
         self.best_head_ = int(np.argmin(self.head_losses_))
         self.net_ = self._keep_head(net, self.best_head_, K)
         if self.self_labeling_epochs > 0:
-            self._self_label(data, rows, seed)
+            self._self_label(data, seed)
         self.net_.eval()
         self.classes_ = np.arange(K)
         self.labels_ = self.predict_proba_scaled(Xs).argmax(axis=1)
         return self
+
+    def _fit_restart(
+        self, n_inputs: int, neighbors: np.ndarray, data: "_PairData", loss: torch.nn.Module,
+        rows: dict[str, torch.Tensor], val: dict[str, torch.Tensor] | None, seed: int, stage: str,
+    ) -> tuple[Network, History]:
+        """One clustering run from its own start (network initialisation, spectral partition, pair sampling)."""
+        K, H = int(self.n_classes), int(self.n_heads)
+        net = self._build_network({"encoder": self._encoder_spec(n_inputs), "head": {"type": "linear", "out_features": K * H}}, seed)
+        data.reseed(seed)
+        if self._spectral_start(len(neighbors)):
+            start = time.perf_counter()
+            self._fit_partition(net, data, spectral_partition(neighbors, K, random_state=seed), H, seed)
+            self.timings_["init"] += time.perf_counter() - start
+
+        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            return loss(*data.pair_logits(net, batch["row"], H, K))
+
+        start = time.perf_counter()
+        history = self._train(torch.nn.ModuleDict({"net": net, "loss": loss}), loss_fn, rows, val, seed, callbacks=[data], stage=stage)
+        self.timings_["training"] += time.perf_counter() - start
+        return net, history
+
+    def _spectral_start(self, n: int) -> bool:
+        return self.init == "spectral" or (self.init == "auto" and n <= SPECTRAL_MAX_ROWS)
+
+    def _fit_partition(self, net: Network, data: "_PairData", labels: np.ndarray, H: int, seed: int) -> None:
+        """Cross-entropy of every head towards ``labels`` for a few epochs (the start of the clustering phase)."""
+        targets = torch.from_numpy(labels).to(data.device)
+
+        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            rows = batch["row"]
+            logits = net(data.inputs(rows)).view(len(rows), H, -1)
+            return F.cross_entropy(logits.flatten(0, 1), targets[rows].repeat_interleave(H))
+
+        epochs = math.ceil(_INIT_STEPS / math.ceil(len(labels) / int(self.batch_size)))
+        self._cross_entropy_phase(net, loss_fn, torch.arange(len(labels)), epochs, seed + 3)
+
+    def _cross_entropy_phase(self, net: Network, loss_fn: Any, rows: torch.Tensor, epochs: int, seed: int) -> History:
+        """A fixed number of epochs of ``loss_fn`` over ``rows`` (no early stopping, no checkpoint)."""
+        config = self._training_config(seed)
+        config.max_epochs, config.patience = int(epochs), None
+        history = Trainer(net, loss_fn, config).fit({"row": rows})
+        net.to("cpu")
+        return history
 
     def _loss_params(self) -> dict[str, float]:
         params = {"entropy_weight": float(self.entropy_weight)}
@@ -246,7 +321,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.network_spec_ = spec
         return Network(net.encoder, new_head)
 
-    def _self_label(self, data: "_PairData", rows: dict[str, torch.Tensor], seed: int) -> None:
+    def _self_label(self, data: "_PairData", seed: int) -> None:
         """Class-balanced cross-entropy on the confident samples' classes, fixed after the clustering phase.
 
         SCAN's self-labelling step, with a random neighbour of each confident
@@ -263,17 +338,13 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             return
         weight = torch.from_numpy(1.0 / counts).float().to(data.device)
         targets = targets.to(data.device)
-        train = {"row": torch.from_numpy(np.flatnonzero(confident))}
 
         def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
             anchors, partners = data.anchor_neighbor(batch["row"])
             logits = net(torch.cat([anchors, partners]))
             return F.cross_entropy(logits, targets[batch["row"]].repeat(2), weight=weight)
 
-        config = self._training_config(seed + 1)
-        config.max_epochs, config.patience = int(self.self_labeling_epochs), None
-        history = Trainer(net, loss_fn, config).fit(train)
-        net.to("cpu")
+        history = self._cross_entropy_phase(net, loss_fn, torch.from_numpy(np.flatnonzero(confident)), int(self.self_labeling_epochs), seed + 1)
         self.history_ = self.history_ + history.epochs
         self.n_epochs_ += history.n_epochs
 
@@ -291,12 +362,19 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         return self.predict_proba(X).argmax(axis=1)
 
     # -- persistence -------------------------------------------------------
+    #: parameters added after the first saved models, with the value those models were trained with
+    _legacy_params = {"init": "random", "n_restarts": 1}
+
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        return {"best_head": self.best_head_, "head_losses": self.head_losses_}, {}
+        state = {"best_head": self.best_head_, "head_losses": self.head_losses_}
+        return {**state, "best_restart": self.best_restart_, "restart_losses": self.restart_losses_}, {}
 
     def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
         self.best_head_ = int(config["best_head"])
         self.head_losses_ = [float(v) for v in config["head_losses"]]
+        # models saved before restarts existed ran once
+        self.best_restart_ = int(config.get("best_restart", 0))
+        self.restart_losses_ = [float(v) for v in config.get("restart_losses", [min(self.head_losses_)])]
         self.classes_ = np.arange(int(self.n_classes))
 
 
@@ -312,13 +390,20 @@ class _PairData(Callback):
         self.far_radius: torch.Tensor | None = None  # (n,) distance beyond which a row is far
         self._X = X.to(device)
         self._neighbors = neighbors.to(device)
-        self.generator = torch_generator(seed + 2, device)
+        self.reseed(seed)
+
+    def reseed(self, seed: int) -> None:
+        """A fresh pair-sampling generator (one per clustering run)."""
+        self.generator = torch_generator(seed + 2, self.device)
 
     def state_dict(self) -> dict[str, Any]:
         return {"generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.generator.set_state(state["generator"])
+
+    def inputs(self, rows: torch.Tensor) -> torch.Tensor:
+        return self._X[rows]
 
     def anchor_neighbor(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Inputs of the anchors and of one random neighbour each."""
