@@ -49,7 +49,7 @@ def test_label_embedding_scores_hidden_class_high_on_both_labels(blobs) -> None:
 
 
 def test_default_scores_hidden_class_high_on_both_labels(blobs) -> None:
-    """The default (selection likelihood + 2 refinement rounds) reaches the same targets."""
+    """The default (ROLE + 4 refinement rounds) reaches the same targets."""
     X, c, y = blobs
     model = SinglePositiveClassifier(hidden_sizes=(64, 64), max_epochs=40, refine_folds=3, random_state=0, verbose=0).fit(X, y)
     _assert_hidden_class_high_on_both(model, X, c)

@@ -71,7 +71,7 @@ def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
 #: the train/test split is fixed (SEED)
 SEEDS = (0, 1, 2)
 #: cross-fitted refinement on top of a loss (SinglePositiveClassifier.refine_rounds)
-REFINED = (("selection_likelihood", 2), ("assume_negative", 2))
+REFINED = (("selection_likelihood", 2), ("assume_negative", 2), ("role", 4))
 
 
 #: rows that are not methods a user could run: they bound what removing the single-positive bias can gain
@@ -193,7 +193,7 @@ def positive_only_suite(quick: bool, verbose: int) -> Report:
         "Reproduce: `weaklabel bench positive-only`. Setup: MLP 256-256 (batch norm, dropout 0.1), AdamW lr 1e-3, "
         "batch 256, up to 100 epochs with early stopping on the observed-label validation loss (10% of the "
         "training items; for refined rounds, the soft-label loss), one torch thread; expected_positives "
-        "estimated from neighbours where a loss needs it; `+ refine 2` = two rounds of 5-fold cross-fitted "
-        "refinement (SinglePositiveClassifier(refine_rounds=2))."
+        "estimated from neighbours where a loss needs it; `+ refine N` = N rounds of 5-fold cross-fitted "
+        "refinement (SinglePositiveClassifier(refine_rounds=N))."
     )
     return report
