@@ -27,7 +27,12 @@ def test_spectral_partition_recovers_separated_blobs():
     assert clustering_accuracy(y, labels) == 1.0
 
 
-@pytest.mark.parametrize("neighbors, match", [(np.array([[0.5, 1.0]]), "integer"), (np.array([[1], [5]]), "outside")])
+def test_affinity_skips_missing_neighbours():
+    """-1 marks a neighbour an approximate index did not find."""
+    np.testing.assert_array_equal(knn_affinity(np.array([[1, -1], [0, -1], [-1, -1]])).toarray(), [[0, 1, 0], [1, 0, 0], [0, 0, 0]])
+
+
+@pytest.mark.parametrize("neighbors, match", [(np.array([[0.5, 1.0]]), "integer"), (np.array([[1], [5]]), "outside"), (np.array([[1], [-2]]), "outside")])
 def test_bad_neighbor_table(neighbors, match):
     with pytest.raises(InputError, match=match):
         knn_affinity(neighbors)

@@ -77,18 +77,33 @@ def test_random_start_skips_the_partition(blobs):
     assert clustering_accuracy(y, est.labels_) >= 0.97
 
 
-def test_restarts_keep_the_run_with_the_lowest_loss(blobs):
-    """Run 0 of a restarted fit is the single fit; later runs start elsewhere; the kept run has the lowest loss."""
+def test_n_init_keeps_the_run_with_the_lowest_loss(blobs, monkeypatch):
+    """Each run is a plain fit with its own seed; the kept run's model and history are the ones kept.
+
+    The runs are seeded 20, 0 and 13, so run 1 is exactly the single fit with random_state=0 (which
+    also seeds what the runs share: the validation split and the far radii); it has the lowest loss of
+    the three (measured), so the kept model and history must be the single fit's, not the last run's.
+    """
+    import weaklabel.estimators.self_supervised as module
+
     X = blobs[0][:300]
-    params = {**FAST, "max_epochs": 5}
+    params = {**FAST, "max_epochs": 30, "validation_fraction": 0.2, "patience": 2}
     single = SelfSupervisedClassifier(n_classes=4, **params).fit(X)
-    restarted = SelfSupervisedClassifier(n_classes=4, n_restarts=3, **params).fit(X)
-    assert len(restarted.restart_losses_) == 3 and len(set(restarted.restart_losses_)) == 3
-    assert restarted.restart_losses_[0] == min(single.head_losses_)
-    assert restarted.best_restart_ == int(np.argmin(restarted.restart_losses_))
-    assert min(restarted.head_losses_) == min(restarted.restart_losses_) and restarted.n_epochs_ == 5
-    same_as_single = np.array_equal(restarted.predict_proba(X), single.predict_proba(X))
-    assert same_as_single == (restarted.best_restart_ == 0)
+    monkeypatch.setattr(module, "_run_seeds", lambda seed, n: [20, seed, 13][:n])
+    several = SelfSupervisedClassifier(n_classes=4, n_init=3, **params).fit(X)
+    assert len(set(several.restart_losses_)) == 3 and several.restart_losses_[1] == min(single.head_losses_)
+    assert several.best_restart_ == int(np.argmin(several.restart_losses_))
+    assert min(several.head_losses_) == min(several.restart_losses_)
+    assert several.best_restart_ == 1
+    np.testing.assert_array_equal(several.predict_proba(X), single.predict_proba(X))
+    assert several.history_ == single.history_ and several.n_epochs_ == single.n_epochs_
+
+
+def test_run_seeds_are_distinct_across_user_seeds():
+    from weaklabel.estimators.self_supervised import _run_seeds
+
+    seeds = [s for user in range(50) for s in _run_seeds(user, 4)]
+    assert len(set(seeds)) == len(seeds) and _run_seeds(7, 3)[0] == 7
 
 
 def test_self_labeling_runs(blobs):
@@ -107,7 +122,7 @@ def test_self_labeling_runs(blobs):
         (dict(n_classes=2, loss="kmeans"), 50, "unknown loss"),
         (dict(n_classes=2, metric="manhattan"), 50, "unknown metric"),
         (dict(n_classes=2, init="kmeans++"), 50, "unknown init"),
-        (dict(n_classes=2, n_restarts=0), 50, "n_restarts must be an integer ≥ 1"),
+        (dict(n_classes=2, n_init=0), 50, "n_init must be an integer ≥ 1"),
     ],
 )
 def test_bad_parameters(params, n, match):

@@ -19,7 +19,7 @@ def summarise_seeds(
     """One row per distinct value of ``keys`` (in first-seen order): the number of seeds,
     the mean and the worst seed (``worst_<metric>``) of each of ``metrics``, and the mean
     of each of ``means`` (e.g. fit seconds). "Worst" is the maximum for the metrics in
-    ``lower_is_better``, the minimum otherwise; other columns are copied from the first row."""
+    ``lower_is_better``, the minimum otherwise."""
     out = []
     for key in dict.fromkeys(tuple(r[k] for k in keys) for r in rows):
         mine = [r for r in rows if tuple(r[k] for k in keys) == key]

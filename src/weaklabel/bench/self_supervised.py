@@ -68,7 +68,7 @@ def _methods(K: int, params: dict[str, Any], seed: int, verbose: int) -> dict[st
 
     return {
         "SelfSupervisedClassifier": ours(),
-        "SelfSupervisedClassifier, 3 restarts": ours(n_restarts=3),
+        "SelfSupervisedClassifier, n_init=3": ours(n_init=3),
         "SelfSupervisedClassifier, random start": ours(init="random"),
         "k-means": lambda X: KMeans(K, n_init=10, random_state=seed).fit_predict(X),
         "Gaussian mixture": lambda X: GaussianMixture(K, n_init=3, random_state=seed).fit(X).predict(X),

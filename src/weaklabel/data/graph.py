@@ -24,17 +24,20 @@ SPECTRAL_MAX_ROWS = 50_000
 def knn_affinity(neighbors: np.ndarray) -> sparse.csr_matrix:
     """Symmetric connectivity ``A = (C + Cᵀ) / 2`` of the neighbour table (``C_ij = 1`` if j is among i's neighbours).
 
-    ``neighbors`` is ``(n, k)`` of row indices (self excluded); the same affinity as scikit-learn's
+    ``neighbors`` is ``(n, k)`` of row indices (self excluded); ``-1`` entries (an approximate index that
+    found fewer than k neighbours) are skipped. The same affinity as scikit-learn's
     ``SpectralClustering(affinity="nearest_neighbors")`` up to the diagonal.
     """
     neighbors = np.asarray(neighbors)
     if neighbors.ndim != 2 or not np.issubdtype(neighbors.dtype, np.integer):
         raise InputError(f"neighbors must be a 2-D integer array (n, k) of row indices, got dtype {neighbors.dtype} and shape {neighbors.shape}")
     n, k = neighbors.shape
-    if n and (neighbors.min() < 0 or neighbors.max() >= n):
-        raise InputError(f"neighbors holds row indices outside [0, {n - 1}]; pass the table knn() returned for these rows")
+    if n and (neighbors.min() < -1 or neighbors.max() >= n):
+        raise InputError(f"neighbors holds row indices outside [0, {n - 1}] (or -1 for a missing neighbour); pass the table knn() returned for these rows")
     rows = np.repeat(np.arange(n), k)
-    connectivity = sparse.csr_matrix((np.ones(n * k), (rows, neighbors.ravel())), shape=(n, n))
+    cols = neighbors.ravel()
+    found = cols >= 0
+    connectivity = sparse.csr_matrix((np.ones(int(found.sum())), (rows[found], cols[found])), shape=(n, n))
     return ((connectivity + connectivity.T) * 0.5).tocsr()
 
 
