@@ -107,6 +107,27 @@ def test_run_seeds_are_distinct_across_user_seeds():
     assert len(set(seeds)) == len(seeds) and _run_seeds(7, 3)[0] == 7
 
 
+def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_path, monkeypatch):
+    """A model directory written before ``init``/``n_init`` existed: one run from a random start."""
+    X, _ = blobs
+    state = SelfSupervisedClassifier._get_model_state
+
+    def old_format(self):
+        config, tensors = state(self)
+        for key in ("init", "n_init"):
+            del config["params"][key]
+        del config["best_restart"], config["restart_losses"]
+        return config, tensors
+
+    monkeypatch.setattr(SelfSupervisedClassifier, "_get_model_state", old_format)
+    fitted.save(tmp_path / "old")
+    monkeypatch.undo()
+    loaded = weaklabel.load(tmp_path / "old")
+    assert loaded.init == "random" and loaded.n_init == 1
+    assert loaded.best_restart_ == 0 and loaded.restart_losses_ == [min(fitted.head_losses_)]
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+
+
 def test_self_labeling_runs(blobs):
     X, y = blobs
     est = SelfSupervisedClassifier(n_classes=4, self_labeling_epochs=3, confidence_threshold=0.9, **FAST).fit(X)

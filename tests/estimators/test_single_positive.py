@@ -98,6 +98,25 @@ def test_save_load_predicts_identically(tmp_path, blobs) -> None:
         assert loaded.expected_positives_ == model.expected_positives_
 
 
+def test_model_saved_before_refinement_loads_as_unrefined(tmp_path, blobs, monkeypatch) -> None:
+    """A model directory written before ``refine_rounds``/``refine_folds`` existed was one network."""
+    X, _, y = blobs
+    model = SinglePositiveClassifier(loss="assume_negative", **FAST).fit(X, y)
+    state = SinglePositiveClassifier._get_model_state
+
+    def old_format(self):
+        config, tensors = state(self)
+        del config["params"]["refine_rounds"], config["params"]["refine_folds"]
+        return config, tensors
+
+    monkeypatch.setattr(SinglePositiveClassifier, "_get_model_state", old_format)
+    model.save(tmp_path / "old")
+    monkeypatch.undo()
+    loaded = weaklabel.load(tmp_path / "old")
+    assert loaded.refine_rounds == 0 and loaded.refine_folds == 5
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 def test_label_embedding_geometry(blobs) -> None:
     X, _, y = blobs
     model = SinglePositiveClassifier(loss="label_embedding", embedding_dim=2, **FAST).fit(X, y)
