@@ -6,10 +6,11 @@ Labels", ECCV 2020, on given features instead of a pretext network):
 1. scale the features, mine each sample's ``n_neighbors`` nearest neighbours
    (:func:`weaklabel.data.neighbors.knn`) and, for ``minmax_scan``, as many far
    samples (:func:`weaklabel.data.neighbors.sample_far`);
-2. start from the spectral partition of the same neighbour graph
-   (:func:`weaklabel.data.graph.spectral_partition`): a few epochs of
-   cross-entropy towards it, so the local optimiser begins near the relaxed
-   normalised cut instead of a random split (``init``);
+2. start from spectral partitions of the same neighbour graph
+   (:func:`weaklabel.data.graph.spectral_partitions`, one k-means
+   discretisation of the normalised-cut embedding per head): about 100 steps
+   of cross-entropy towards them, so the local optimiser begins near the
+   relaxed normalised cut instead of a random split (``init``);
 3. train an MLP with ``n_heads`` softmax heads at once on the loss
    (each step pairs every sample with one random neighbour and far sample);
 4. keep the head with the lowest loss on all the data, over ``n_init``
@@ -34,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClusterMixin
 
-from ..data.graph import SPECTRAL_MAX_ROWS, spectral_partition
+from ..data.graph import SPECTRAL_MAX_ROWS, spectral_partitions
 from ..data.neighbors import METRICS, knn, near_radius, sample_far
 from ..exceptions import InputError
 from ..losses import available_losses, build_loss
@@ -71,8 +72,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     n_heads : int
         Softmax heads trained at once on the shared encoder; the one with the
         lowest loss on all the data is kept (a cheap form of restarts: the heads share the
-        encoder, and after a spectral start they also share their first classes, so they
-        tend to settle in the same optimum; ``n_init`` gives independent runs).
+        encoder; after a spectral start each begins from its own discretisation of the
+        spectral embedding; ``n_init`` gives fully independent runs).
     n_init : int
         Independent clustering runs, as in :class:`sklearn.cluster.KMeans` (each with its own
         network initialisation, spectral partition and pair sampling; the neighbour search, far
@@ -83,9 +84,10 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         Distance of the neighbour search, on the scaled features.
     init : {"auto", "spectral", "random"}
         Start of the clustering phase. ``"spectral"``: about 100 steps (at least one epoch) of
-        cross-entropy of every head towards the spectral partition of the neighbour graph (the
-        normalised-cut relaxation; it costs an eigen-decomposition of the n × n sparse graph,
-        15 s at 50,000 rows and 100 classes on 2 cores). ``"random"``: the network's random
+        cross-entropy of each head towards its own spectral partition of the neighbour graph
+        (k-means with one initialisation, seeded per head, on the normalised-cut embedding; the
+        embedding costs an eigen-decomposition of the n × n sparse graph, 15 s at 50,000 rows
+        and 100 classes on 2 cores). ``"random"``: the network's random
         initialisation. ``"auto"``: spectral up to 50,000 rows
         (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
     self_labeling_epochs : int
@@ -243,7 +245,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         data.reseed(seed)
         if self._spectral_start(len(neighbors)):
             start = time.perf_counter()
-            self._fit_partition(net, data, spectral_partition(neighbors, K, random_state=seed), H, seed)
+            self._fit_partitions(net, data, spectral_partitions(neighbors, K, n_partitions=H, random_state=seed), seed)
             self.timings_["init"] += time.perf_counter() - start
 
         def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -257,14 +259,15 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     def _spectral_start(self, n: int) -> bool:
         return self.init == "spectral" or (self.init == "auto" and n <= SPECTRAL_MAX_ROWS)
 
-    def _fit_partition(self, net: Network, data: "_PairData", labels: np.ndarray, H: int, seed: int) -> None:
-        """Cross-entropy of every head towards ``labels`` for a few epochs (the start of the clustering phase)."""
+    def _fit_partitions(self, net: Network, data: "_PairData", labels: np.ndarray, seed: int) -> None:
+        """Cross-entropy of head h towards ``labels[:, h]`` for about 100 steps (the start of the clustering phase)."""
         targets = torch.from_numpy(labels).to(data.device)
+        H = labels.shape[1]
 
         def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
             rows = batch["row"]
             logits = net(data.inputs(rows)).view(len(rows), H, -1)
-            return F.cross_entropy(logits.flatten(0, 1), targets[rows].repeat_interleave(H))
+            return F.cross_entropy(logits.flatten(0, 1), targets[rows].flatten())
 
         epochs = math.ceil(_INIT_STEPS / math.ceil(len(labels) / int(self.batch_size)))
         self._cross_entropy_phase(net, loss_fn, torch.arange(len(labels)), epochs, seed + 3)
