@@ -86,7 +86,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         Start of the clustering phase. ``"spectral"``: about 100 steps (at least one epoch) of
         cross-entropy of each head towards its own spectral partition of the neighbour graph
         (k-means with one initialisation, seeded per head, on the normalised-cut embedding; the
-        embedding costs an eigen-decomposition of the n × n sparse graph, 15 s at 50,000 rows
+        embedding costs an eigen-decomposition of the n × n sparse graph, 11 s at 50,000 rows
         and 100 classes on 2 cores). ``"random"``: the network's random
         initialisation. ``"auto"``: spectral up to 50,000 rows
         (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
