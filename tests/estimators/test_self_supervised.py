@@ -1,5 +1,7 @@
 """SelfSupervisedClassifier: quality on blobs, save/load, bad input."""
 
+import copy
+import math
 import warnings
 
 import numpy as np
@@ -8,7 +10,7 @@ from sklearn.datasets import make_blobs
 
 import weaklabel
 from weaklabel import SelfSupervisedClassifier
-from weaklabel.data.graph import spectral_partitions
+from weaklabel.data.graph import spectral_embedding_of, spectral_partitions
 from weaklabel.data.neighbors import knn
 from weaklabel.exceptions import InputError
 from weaklabel.metrics import clustering_accuracy
@@ -62,13 +64,20 @@ def test_save_load_predicts_identically(blobs, fitted, tmp_path):
     assert loaded.best_restart_ == fitted.best_restart_ and loaded.restart_losses_ == fitted.restart_losses_
 
 
-def test_spectral_start_is_the_graph_partition(blobs):
-    """After the spectral start and one epoch of the clustering loss, the kept head still holds its graph partition."""
-    X, _ = blobs
-    est = SelfSupervisedClassifier(n_classes=4, init="spectral", n_neighbors=10, scaling="none", **{**FAST, "max_epochs": 1}).fit(X)
-    partitions = spectral_partitions(knn(X.astype(np.float32), 10)[1], 4, n_partitions=FAST["n_heads"], random_state=0)
-    assert clustering_accuracy(partitions[:, est.best_head_], est.labels_) >= 0.97
+def test_each_head_starts_from_its_own_spectral_partition():
+    """Overlapping blobs, where the heads' partitions differ: after the start and one epoch, every head still holds its own."""
+    X, _ = make_blobs(600, centers=8, cluster_std=1.5, random_state=1)
+    X = X.astype(np.float32)
+    est = SelfSupervisedClassifier(n_classes=8, init="spectral", n_neighbors=10, scaling="none", **{**FAST, "max_epochs": 1}).fit(X)
     assert est.timings_["init"] > 0
+    neighbors = knn(X, 10)[1]
+    partitions = spectral_partitions(spectral_embedding_of(neighbors, 8, random_state=0), 8, n_partitions=FAST["n_heads"], random_state=0)
+    own = partitions[:, est.best_head_]
+    different = [h for h in range(FAST["n_heads"]) if clustering_accuracy(own, partitions[:, h]) < 0.9]
+    assert different, "the heads' partitions should differ on this set"
+    # measured: 0.92 with its own partition, 0.75 with the other one; from a random start 0.47 and 0.54
+    agreement = clustering_accuracy(own, est.labels_)
+    assert agreement >= 0.85 and agreement >= max(clustering_accuracy(partitions[:, h], est.labels_) for h in different) + 0.1
 
 
 def test_random_start_skips_the_partition(blobs):
@@ -81,7 +90,7 @@ def test_random_start_skips_the_partition(blobs):
 def test_n_init_keeps_the_run_with_the_lowest_loss(blobs, monkeypatch):
     """Each run is a plain fit with its own seed; the kept run's model and history are the ones kept.
 
-    The runs are seeded 20, 0 and 13, so run 1 is exactly the single fit with random_state=0 (which
+    The runs are seeded 13, 0 and 14, so run 1 is exactly the single fit with random_state=0 (which
     also seeds what the runs share: the validation split and the far radii); it has the lowest loss of
     the three (measured), so the kept model and history must be the single fit's, not the last run's.
     """
@@ -90,7 +99,7 @@ def test_n_init_keeps_the_run_with_the_lowest_loss(blobs, monkeypatch):
     X = blobs[0][:300]
     params = {**FAST, "max_epochs": 30, "validation_fraction": 0.2, "patience": 2}
     single = SelfSupervisedClassifier(n_classes=4, **params).fit(X)
-    monkeypatch.setattr(module, "_run_seeds", lambda seed, n: [20, seed, 13][:n])
+    monkeypatch.setattr(module, "_run_seeds", lambda seed, n: [13, seed, 14][:n])
     several = SelfSupervisedClassifier(n_classes=4, n_init=3, **params).fit(X)
     assert len(set(several.restart_losses_)) == 3 and several.restart_losses_[1] == min(single.head_losses_)
     assert several.best_restart_ == int(np.argmin(several.restart_losses_))
@@ -105,6 +114,14 @@ def test_run_seeds_are_distinct_across_user_seeds():
 
     seeds = [s for user in range(50) for s in _run_seeds(user, 4)]
     assert len(set(seeds)) == len(seeds) and _run_seeds(7, 3)[0] == 7
+
+
+def test_diverged_head_losses_save_and_load(fitted, tmp_path):
+    """A diverged head scores an infinite loss; the saved JSON (which has no infinity) keeps it as such."""
+    model = copy.deepcopy(fitted)
+    model.head_losses_ = [model.head_losses_[0], math.inf, model.head_losses_[2]]
+    model.save(tmp_path / "model")
+    assert weaklabel.load(tmp_path / "model").head_losses_ == model.head_losses_
 
 
 def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_path, monkeypatch):

@@ -42,19 +42,24 @@ def knn_affinity(neighbors: np.ndarray) -> sparse.csr_matrix:
     return ((connectivity + connectivity.T) * 0.5).tocsr()
 
 
-def spectral_partitions(neighbors: np.ndarray, n_classes: int, n_partitions: int = 1, random_state: int = 0) -> np.ndarray:
-    """``n_partitions`` partitions into classes ``0 … n_classes−1`` from the normalised-cut relaxation of the
-    neighbour graph, shape ``(n, n_partitions)``.
+def spectral_embedding_of(neighbors: np.ndarray, n_components: int, random_state: int = 0) -> np.ndarray:
+    """The first ``n_components`` eigenvectors of the neighbour graph's normalised Laplacian, ``(n, n_components)``.
 
-    Spectral clustering (Shi & Malik 2000; Ng, Jordan & Weiss 2002): the first ``n_classes`` eigenvectors
-    of the graph's normalised Laplacian, computed once, then k-means on their rows with one
-    initialisation per partition (seeds ``random_state + p``), so the partitions are the different
-    discretisations the embedding allows. A disconnected graph is fine here (its components end up in
+    The embedding of spectral clustering (Shi & Malik 2000; Ng, Jordan & Weiss 2002), as scikit-learn's
+    ``SpectralClustering`` computes it. A disconnected graph is fine here (its components end up in
     their own classes or merged), so scikit-learn's warning about it is silenced.
     """
     affinity = knn_affinity(neighbors)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Graph is not fully connected")
-        embedding = spectral_embedding(affinity, n_components=int(n_classes), random_state=random_state, drop_first=False)
-    columns = [KMeans(int(n_classes), n_init=1, random_state=random_state + p).fit_predict(embedding) for p in range(int(n_partitions))]
+        return spectral_embedding(affinity, n_components=int(n_components), random_state=random_state, drop_first=False)
+
+
+def spectral_partitions(embedding: np.ndarray, n_classes: int, n_partitions: int = 1, random_state: int = 0) -> np.ndarray:
+    """``n_partitions`` partitions into classes ``0 … n_classes−1`` of a :func:`spectral_embedding_of`,
+    shape ``(n, n_partitions)``: k-means with one initialisation each, seeded from independent streams
+    spawned from ``random_state``, so the partitions are the different discretisations the embedding allows.
+    """
+    seeds = [int(child.generate_state(1)[0] % 2**31) for child in np.random.SeedSequence(random_state).spawn(int(n_partitions))]
+    columns = [KMeans(int(n_classes), n_init=1, random_state=seed).fit_predict(embedding) for seed in seeds]
     return np.stack(columns, axis=1).astype(np.int64)

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClusterMixin
 
-from ..data.graph import SPECTRAL_MAX_ROWS, spectral_partitions
+from ..data.graph import SPECTRAL_MAX_ROWS, spectral_embedding_of, spectral_partitions
 from ..data.neighbors import METRICS, knn, near_radius, sample_far
 from ..exceptions import InputError
 from ..losses import available_losses, build_loss
@@ -78,16 +78,16 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         Independent clustering runs, as in :class:`sklearn.cluster.KMeans` (each with its own
         network initialisation, spectral partition and pair sampling; the neighbour search, far
         radii and validation split are shared); the run whose best head has the lowest loss is
-        kept (a diverged run, with a non-finite loss, only if every run diverged). Costs ``n_init``
-        trainings.
+        kept (a diverged head or run counts as an infinite loss). Costs ``n_init`` trainings (the
+        spectral embedding is computed once).
     metric : {"euclidean", "cosine"}
         Distance of the neighbour search, on the scaled features.
     init : {"auto", "spectral", "random"}
         Start of the clustering phase. ``"spectral"``: about 100 steps (at least one epoch) of
         cross-entropy of each head towards its own spectral partition of the neighbour graph
         (k-means with one initialisation, seeded per head, on the normalised-cut embedding; the
-        embedding costs an eigen-decomposition of the n × n sparse graph, 11 s at 50,000 rows
-        and 100 classes on 2 cores). ``"random"``: the network's random
+        embedding costs an eigen-decomposition of the n × n sparse graph; with one k-means per
+        head, the start took 11 s at 50,000 rows, 100 classes and one head on 2 cores). ``"random"``: the network's random
         initialisation. ``"auto"``: spectral up to 50,000 rows
         (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
     self_labeling_epochs : int
@@ -110,8 +110,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     ----------
     classes_ : ndarray ``arange(n_classes)``.
     labels_ : ndarray (n,) of the training samples' classes (not saved by ``save``).
-    restart_losses_ : list of each run's lowest head loss; ``best_restart_`` the kept run.
-    head_losses_ : list of the kept run's head losses; ``best_head_`` the kept head.
+    restart_losses_ : list of each ``n_init`` run's lowest head loss; ``best_restart_`` the kept run.
+    head_losses_ : list of the kept run's head losses (``inf`` for a diverged head); ``best_head_`` the kept head.
     timings_ : dict of seconds spent on the neighbour search (incl. far radii), on the spectral
         start (``"init"``, 0 when random) and on training, each summed over the ``n_init`` runs.
     n_epochs_, history_ : epochs of the kept run's clustering phase and of self-labelling (not of the spectral start).
@@ -213,39 +213,42 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         train_idx, val_idx = self._split(len(Xs), seed)
         rows = {"row": torch.from_numpy(train_idx)}
         val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
+        embedding = None
+        if self._spectral_start(len(Xs)):
+            start = time.perf_counter()
+            embedding = spectral_embedding_of(neighbors, K, random_state=seed)
+            self.timings_["init"] += time.perf_counter() - start
         self.restart_losses_: list[float] = []
-        best_key = float("inf")
         for restart, run_seed in enumerate(_run_seeds(seed, int(self.n_init))):
             stage = f"restart{restart}" if self.n_init > 1 else ""
-            net, history = self._fit_restart(Xs.shape[1], neighbors, data, loss, rows, val, run_seed, stage)
+            net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
             head_losses = self._head_losses(net, data, loss, H, K)
             self.restart_losses_.append(min(head_losses))
-            key = self.restart_losses_[-1] if np.isfinite(self.restart_losses_[-1]) else float("inf")  # a diverged run is never kept over another
-            if restart == 0 or key < best_key:
-                best_key, best, self.best_restart_, self.head_losses_ = key, (net, history, run_seed), restart, head_losses
+            if restart == 0 or self.restart_losses_[-1] < min(self.restart_losses_[:-1]):
+                best, self.best_restart_, self.head_losses_ = (net, history, run_seed), restart, head_losses
         net, history, run_seed = best
         self.n_epochs_, self.history_ = history.n_epochs, history.epochs
         self.best_head_ = int(np.argmin(self.head_losses_))
         self.net_ = self._keep_head(net, self.best_head_, K)
         if self.self_labeling_epochs > 0:
-            data.reseed(run_seed + 1)  # the kept run's own sampling stream, whatever ran after it
-            self._self_label(data, seed)
+            data.reseed(run_seed + 1)  # the kept run's own streams, whatever ran after it
+            self._self_label(data, run_seed)
         self.net_.eval()
         self.classes_ = np.arange(K)
         self.labels_ = self.predict_proba_scaled(Xs).argmax(axis=1)
         return self
 
     def _fit_restart(
-        self, n_inputs: int, neighbors: np.ndarray, data: "_PairData", loss: torch.nn.Module,
+        self, n_inputs: int, embedding: np.ndarray | None, data: "_PairData", loss: torch.nn.Module,
         rows: dict[str, torch.Tensor], val: dict[str, torch.Tensor] | None, seed: int, stage: str,
     ) -> tuple[Network, History]:
-        """One clustering run from its own start (network initialisation, spectral partition, pair sampling)."""
+        """One clustering run from its own start (network initialisation, spectral partitions, pair sampling)."""
         K, H = int(self.n_classes), int(self.n_heads)
         net = self._build_network({"encoder": self._encoder_spec(n_inputs), "head": {"type": "linear", "out_features": K * H}}, seed)
         data.reseed(seed)
-        if self._spectral_start(len(neighbors)):
+        if embedding is not None:
             start = time.perf_counter()
-            self._fit_partitions(net, data, spectral_partitions(neighbors, K, n_partitions=H, random_state=seed), seed)
+            self._fit_partitions(net, data, spectral_partitions(embedding, K, n_partitions=H, random_state=seed), seed)
             self.timings_["init"] += time.perf_counter() - start
 
         def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -315,7 +318,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         mean_p = (mean_p / n).clamp_min(1e-8)
         entropy = -(mean_p * mean_p.log()).sum(dim=-1)
         total = (pull + float(self.far_weight) * push) / n - float(self.entropy_weight) * entropy
-        return [float(v) for v in total]
+        return [float(v) if math.isfinite(v) else math.inf for v in total.tolist()]  # a diverged head is never kept
 
     def _keep_head(self, net: Network, head: int, K: int) -> Network:
         """A network with only head ``head``'s K outputs (what is saved and predicts)."""
@@ -373,16 +376,25 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     _legacy_params = {"init": "random", "n_init": 1}
 
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        state = {"best_head": self.best_head_, "head_losses": self.head_losses_}
-        return {**state, "best_restart": self.best_restart_, "restart_losses": self.restart_losses_}, {}
+        state = {"best_head": self.best_head_, "head_losses": _json_losses(self.head_losses_)}
+        return {**state, "best_restart": self.best_restart_, "restart_losses": _json_losses(self.restart_losses_)}, {}
 
     def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
         self.best_head_ = int(config["best_head"])
-        self.head_losses_ = [float(v) for v in config["head_losses"]]
-        # models saved before restarts existed ran once
+        self.head_losses_ = _loaded_losses(config["head_losses"])
+        # models saved before n_init existed ran once
         self.best_restart_ = int(config.get("best_restart", 0))
-        self.restart_losses_ = [float(v) for v in config.get("restart_losses", [min(self.head_losses_)])]
+        self.restart_losses_ = _loaded_losses(config.get("restart_losses", [min(self.head_losses_)]))
         self.classes_ = np.arange(int(self.n_classes))
+
+
+def _json_losses(losses: list[float]) -> list[float | None]:
+    """Losses for the saved JSON, which has no infinity: a diverged head or run is ``None``."""
+    return [v if math.isfinite(v) else None for v in losses]
+
+
+def _loaded_losses(values: list[float | None]) -> list[float]:
+    return [math.inf if v is None else float(v) for v in values]
 
 
 def _run_seeds(seed: int, n_init: int) -> list[int]:
