@@ -14,6 +14,7 @@ from sklearn.cluster import KMeans
 from sklearn.manifold import spectral_embedding
 
 from ..exceptions import InputError
+from ..training.seeding import spawn_seeds
 
 #: rows up to which SelfSupervisedClassifier(init="auto") starts from :func:`spectral_partitions`. At
 #: 50,000 × 64 rows and 100 classes the start takes 10 s on 2 cores, with the whole fit's process
@@ -60,6 +61,5 @@ def spectral_partitions(embedding: np.ndarray, n_classes: int, n_partitions: int
     shape ``(n, n_partitions)``: k-means with one initialisation each, seeded from independent streams
     spawned from ``random_state``, so the partitions are the different discretisations the embedding allows.
     """
-    seeds = [int(child.generate_state(1)[0] % 2**31) for child in np.random.SeedSequence(random_state).spawn(int(n_partitions))]
-    columns = [KMeans(int(n_classes), n_init=1, random_state=seed).fit_predict(embedding) for seed in seeds]
+    columns = [KMeans(int(n_classes), n_init=1, random_state=seed).fit_predict(embedding) for seed in spawn_seeds(random_state, n_partitions)]
     return np.stack(columns, axis=1).astype(np.int64)

@@ -42,7 +42,7 @@ from ..losses import available_losses, build_loss
 from ..losses.clustering import log_similarity
 from ..nn import Network, build_head
 from ..persistence import register_estimator
-from ..training import Callback, History, Trainer, resolve_device, torch_generator
+from ..training import Callback, History, Trainer, resolve_device, spawn_seeds, torch_generator
 from ._base import NeuralEstimator
 
 logger = logging.getLogger("weaklabel")
@@ -400,8 +400,7 @@ def _loaded_losses(values: list[float | None]) -> list[float]:
 def _run_seeds(seed: int, n_init: int) -> list[int]:
     """Seeds of the ``n_init`` clustering runs: ``seed`` itself first (so ``n_init=1`` is the plain fit), then
     independent streams spawned from it (no two (seed, run) pairs share one)."""
-    spawned = np.random.SeedSequence(seed).spawn(n_init - 1)
-    return [seed] + [int(child.generate_state(1)[0] % 2**31) for child in spawned]
+    return [seed] + spawn_seeds(seed, n_init - 1)
 
 
 class _PairData(Callback):

@@ -3,7 +3,7 @@
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from .checkpoint import Checkpoint
 from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups, resolve_device
-from .seeding import resolve_seed, torch_generator
+from .seeding import resolve_seed, spawn_seeds, torch_generator
 
 __all__ = [
     "Callback",
@@ -17,5 +17,6 @@ __all__ = [
     "param_groups",
     "resolve_device",
     "resolve_seed",
+    "spawn_seeds",
     "torch_generator",
 ]

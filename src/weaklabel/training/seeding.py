@@ -14,6 +14,12 @@ def resolve_seed(random_state: int | np.random.RandomState | None) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
+def spawn_seeds(seed: int, n: int) -> list[int]:
+    """``n`` int seeds from independent streams spawned from ``seed`` (numpy ``SeedSequence``): unlike
+    ``seed + i``, two different ``seed`` values never share one."""
+    return [int(child.generate_state(1)[0] % 2**31) for child in np.random.SeedSequence(seed).spawn(int(n))]
+
+
 def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     """A private generator, so training never disturbs the global torch RNG."""
     gen = torch.Generator(device=device)
