@@ -166,3 +166,42 @@ def test_refined_fit_resumes_in_a_later_stage_to_the_same_model(tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["refine0-fold0", "refine0-fold1", "refined"]
     resumed = SinglePositiveClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, SINGLE)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+
+def test_resumed_self_supervised_runs_skip_their_spectral_start(tmp_path, monkeypatch):
+    """A crash in the second of two runs: on resume both runs restore their checkpoints, so neither the spectral
+    embedding nor either run's start (which the checkpoints overwrite) is recomputed, and the model equals the
+    uninterrupted one."""
+    from weaklabel.estimators import SelfSupervisedClassifier
+    from weaklabel.training.engine import Trainer
+
+    kwargs = {"n_classes": 3, "n_neighbors": 5, "n_init": 2, "init": "spectral", "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu"}
+    reference = SelfSupervisedClassifier(**kwargs).fit(X_SMALL)
+
+    train_epoch = Trainer._train_epoch
+    clustering_runs = []
+
+    def crash_in_second_run(self, train):
+        if self.epoch == 5 and self.config.max_epochs == 8:  # the clustering phase, not a start's few epochs
+            clustering_runs.append(self)
+            if len(clustering_runs) == 2:
+                raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_second_run)
+    with pytest.raises(_Crash):
+        SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+
+    from weaklabel.estimators import self_supervised
+
+    starts, embeddings = [], []
+    fit_partitions, embedding_of = SelfSupervisedClassifier._fit_partitions, self_supervised.spectral_embedding_of
+    monkeypatch.setattr(SelfSupervisedClassifier, "_fit_partitions", lambda self, *args: starts.append(1) or fit_partitions(self, *args))
+    monkeypatch.setattr(self_supervised, "spectral_embedding_of", lambda *args, **kw: embeddings.append(1) or embedding_of(*args, **kw))
+    resumed = SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL)
+    assert starts == [] and embeddings == []
+    np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+    fresh = SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path / "fresh", every=2, resume=True).fit(X_SMALL)
+    assert len(starts) == 2 and len(embeddings) == 1  # with no checkpoint yet, resume=True starts each run as usual
+    np.testing.assert_array_equal(fresh.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

@@ -25,7 +25,7 @@ from ..exceptions import InputError, NotFittedError
 from ..nn import Network, build_network
 from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
-from ..training.checkpoint import Checkpoint, fingerprint
+from ..training.checkpoint import FILENAME as CHECKPOINT_FILENAME, Checkpoint, fingerprint
 
 logger = logging.getLogger("weaklabel")
 
@@ -200,8 +200,18 @@ class NeuralEstimator(BaseEstimator):
             elif tensors is not None:  # a streamed source is too big to hash: identified by its size
                 parts[split] = [type(tensors).__name__, getattr(tensors, "n_rows", None)]
         run = fingerprint(parts, data)
-        directory = os.path.join(self._checkpointing["directory"], stage) if stage else self._checkpointing["directory"]
-        return Checkpoint(directory, self._checkpointing["every"], fingerprint=run)
+        return Checkpoint(self._checkpoint_directory(stage), self._checkpointing["every"], fingerprint=run)
+
+    def _checkpoint_directory(self, stage: str) -> str:
+        directory = self._checkpointing["directory"]
+        return os.path.join(directory, stage) if stage else directory
+
+    def _resumes(self, stage: str = "") -> bool:
+        """Whether :meth:`_train` of ``stage`` will load a checkpoint, so work that only sets its starting
+        weights can be skipped (a checkpoint of another run makes that ``_train`` raise)."""
+        if not self._checkpointing or not self._checkpointing["resume"]:
+            return False
+        return os.path.isfile(os.path.join(self._checkpoint_directory(stage), CHECKPOINT_FILENAME))
 
     @staticmethod
     def _seed(random_state: Any) -> int:

@@ -213,14 +213,14 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         train_idx, val_idx = self._split(len(Xs), seed)
         rows = {"row": torch.from_numpy(train_idx)}
         val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
+        stages = [f"restart{r}" for r in range(int(self.n_init))] if self.n_init > 1 else [""]
         embedding = None
-        if self._spectral_start(len(Xs)):
+        if self._spectral_start(len(Xs)) and not all(map(self._resumes, stages)):
             start = time.perf_counter()
             embedding = spectral_embedding_of(neighbors, K, random_state=seed)
             self.timings_["init"] += time.perf_counter() - start
         self.restart_losses_: list[float] = []
-        for restart, run_seed in enumerate(_run_seeds(seed, int(self.n_init))):
-            stage = f"restart{restart}" if self.n_init > 1 else ""
+        for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, int(self.n_init)), stages)):
             net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
             head_losses = self._head_losses(net, data, loss, H, K)
             self.restart_losses_.append(min(head_losses))
@@ -246,7 +246,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         K, H = int(self.n_classes), int(self.n_heads)
         net = self._build_network({"encoder": self._encoder_spec(n_inputs), "head": {"type": "linear", "out_features": K * H}}, seed)
         data.reseed(seed)
-        if embedding is not None:
+        if embedding is not None and not self._resumes(stage):  # a resumed run's checkpoint overwrites its start
             start = time.perf_counter()
             self._fit_partitions(net, data, spectral_partitions(embedding, K, n_partitions=H, random_state=seed), seed)
             self.timings_["init"] += time.perf_counter() - start
