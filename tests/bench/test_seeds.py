@@ -1,8 +1,8 @@
-"""summarise_seeds: mean and worst seed per key."""
+"""summarise_seeds: mean and worst seed per key; best_of_k: selection among runs by loss."""
 
 import pytest
 
-from weaklabel.bench._seeds import summarise_seeds
+from weaklabel.bench._seeds import best_of_k, summarise_seeds
 
 
 def test_mean_worst_and_order() -> None:
@@ -19,3 +19,22 @@ def test_mean_worst_and_order() -> None:
     assert b["overlap"] == pytest.approx(0.15) and b["worst_overlap"] == pytest.approx(0.2)
     assert b["s"] == pytest.approx(1.5)
     assert out[1]["seeds"] == 1 and out[1]["worst_acc"] == 0.5
+
+
+def test_best_of_k_by_enumeration() -> None:
+    losses = [3.0, 1.0, 2.0]
+    scores = [0.9, 0.5, 0.7]  # the loss ranks the runs in reverse of their score: selection is harmful here
+    # pairs {0,1} → run 1 (0.5), {0,2} → run 2 (0.7), {1,2} → run 1 (0.5)
+    out = best_of_k(losses, scores, 2)
+    assert out["score"] == pytest.approx((0.5 + 0.7 + 0.5) / 3)
+    assert out["worst_score"] == pytest.approx(0.5)
+    assert out["oracle"] == pytest.approx((0.9 + 0.9 + 0.7) / 3)
+    assert best_of_k(losses, scores, 1)["score"] == pytest.approx(0.7)  # one run: the plain mean
+    assert best_of_k(losses, scores, 3) == {"score": 0.5, "worst_score": 0.5, "oracle": 0.9}
+
+
+def test_best_of_k_rejects_mismatched_input() -> None:
+    with pytest.raises(ValueError, match="1 ≤ k ≤ runs"):
+        best_of_k([1.0, 2.0], [0.5, 0.6], 3)
+    with pytest.raises(ValueError, match="one loss and one score per run"):
+        best_of_k([1.0, 2.0], [0.5], 1)

@@ -1,7 +1,8 @@
-"""Summaries of benchmark rows run over several seeds."""
+"""Summaries of benchmark rows run over several seeds, and of selecting among seeded runs."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,3 +33,19 @@ def summarise_seeds(
             row[column] = float(np.mean([r[column] for r in mine]))
         out.append(row)
     return out
+
+
+def best_of_k(losses: Sequence[float], scores: Sequence[float], k: int) -> dict[str, float]:
+    """What keeping the lowest-loss of ``k`` independent runs is worth, from ``n ≥ k`` runs' losses and scores.
+
+    Over every ``k``-subset of the runs: ``score`` is the mean score of the subset's lowest-loss run
+    (what ``n_init=k`` selection gets on average), ``worst_score`` the minimum of it, and ``oracle`` the
+    mean of the subset's *best* score (what a perfect selection would get). Exact, by enumeration; ties
+    in loss go to the earlier run.
+    """
+    losses, scores = np.asarray(losses, dtype=float), np.asarray(scores, dtype=float)
+    if losses.shape != scores.shape or losses.ndim != 1 or not 1 <= int(k) <= len(losses):
+        raise ValueError(f"need one loss and one score per run and 1 ≤ k ≤ runs, got {losses.shape}, {scores.shape}, k={k}")
+    subsets = np.array(list(itertools.combinations(range(len(losses)), int(k))))
+    picked = scores[subsets[np.arange(len(subsets)), losses[subsets].argmin(axis=1)]]
+    return {"score": float(picked.mean()), "worst_score": float(picked.min()), "oracle": float(scores[subsets].max(axis=1).mean())}
