@@ -17,8 +17,8 @@ from ..exceptions import InputError
 from ..training.seeding import spawn_seeds
 
 #: rows up to which SelfSupervisedClassifier(init="auto") starts from :func:`spectral_partitions`. At
-#: 50,000 × 64 rows and 100 classes the start takes 10 s on 2 cores, with the whole fit's process
-#: peaking at 956 MB (``init_s`` and ``peak_MB`` in ``weaklabel bench self-supervised``'s scaling table;
+#: 50,000 × 64 rows and 100 classes the start takes 10–12 s on 2 cores, with the whole fit's process
+#: peaking at 956–968 MB (``init_s`` and ``peak_MB`` in ``weaklabel bench self-supervised``'s scaling table;
 #: 3 training epochs at batch 1024 take 2 s there); the eigen-solver's time grows faster than linearly beyond it
 SPECTRAL_MAX_ROWS = 50_000
 

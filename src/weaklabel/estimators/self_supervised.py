@@ -87,7 +87,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         cross-entropy of each head towards its own spectral partition of the neighbour graph
         (k-means with one initialisation, seeded per head, on the normalised-cut embedding; the
         embedding costs an eigen-decomposition of the n × n sparse graph; with one k-means per
-        head, the start took 10 s at 50,000 rows, 100 classes and one head on 2 cores). ``"random"``: the network's random
+        head, the start took 10–12 s at 50,000 rows, 100 classes and one head on 2 cores). ``"random"``: the network's random
         initialisation. ``"auto"``: spectral up to 50,000 rows
         (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
     self_labeling_epochs : int
