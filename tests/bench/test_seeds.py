@@ -38,3 +38,6 @@ def test_best_of_k_rejects_mismatched_input() -> None:
         best_of_k([1.0, 2.0], [0.5, 0.6], 3)
     with pytest.raises(ValueError, match="one loss and one score per run"):
         best_of_k([1.0, 2.0], [0.5], 1)
+    with pytest.raises(ValueError, match="must not be NaN"):
+        best_of_k([float("nan"), 2.0], [0.5, 0.6], 1)
+    assert best_of_k([float("inf"), 2.0], [0.9, 0.6], 2)["score"] == pytest.approx(0.6)  # a diverged run is never kept

@@ -168,40 +168,51 @@ def test_refined_fit_resumes_in_a_later_stage_to_the_same_model(tmp_path, monkey
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
 
 
-def test_resumed_self_supervised_runs_skip_their_spectral_start(tmp_path, monkeypatch):
-    """A crash in the second of two runs: on resume both runs restore their checkpoints, so neither the spectral
-    embedding nor either run's start (which the checkpoints overwrite) is recomputed, and the model equals the
-    uninterrupted one."""
-    from weaklabel.estimators import SelfSupervisedClassifier
+@pytest.mark.parametrize(
+    "n_init,crash_run,crash_epoch,starts_on_resume,embeddings_on_resume",
+    [
+        (2, 2, 5, 0, 0),  # both runs have a checkpoint: no start and no embedding recomputed
+        (2, 2, 1, 1, 1),  # run 2 crashed before its first checkpoint: only its start runs again (and the embedding it needs)
+        (1, 1, 5, 0, 0),  # one run (checkpoints in the directory itself, no stage sub-directory)
+    ],
+)
+def test_resumed_self_supervised_runs_skip_their_spectral_start(
+    n_init, crash_run, crash_epoch, starts_on_resume, embeddings_on_resume, tmp_path, monkeypatch
+):
+    """A crash in a run: on resume each run that restores a checkpoint skips its spectral start (which the
+    checkpoint overwrites), the embedding is computed only if some run still needs it, and the model equals the
+    uninterrupted one; with resume=True and no checkpoint yet, every run starts as usual."""
+    from weaklabel.estimators import SelfSupervisedClassifier, self_supervised
     from weaklabel.training.engine import Trainer
 
-    kwargs = {"n_classes": 3, "n_neighbors": 5, "n_init": 2, "init": "spectral", "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu"}
+    kwargs = {"n_classes": 3, "n_neighbors": 5, "n_init": n_init, "init": "spectral", "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu"}
     reference = SelfSupervisedClassifier(**kwargs).fit(X_SMALL)
 
     train_epoch = Trainer._train_epoch
     clustering_runs = []
 
-    def crash_in_second_run(self, train):
-        if self.epoch == 5 and self.config.max_epochs == 8:  # the clustering phase, not a start's few epochs
-            clustering_runs.append(self)
-            if len(clustering_runs) == 2:
+    def crash(self, train):
+        if self.config.max_epochs == 8:  # the clustering phase, not a start's fixed epochs
+            if self.epoch == 0:
+                clustering_runs.append(self)
+            if len(clustering_runs) == crash_run and self.epoch == crash_epoch:
                 raise _Crash
         return train_epoch(self, train)
 
-    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_second_run)
+    monkeypatch.setattr(Trainer, "_train_epoch", crash)
     with pytest.raises(_Crash):
         SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL)
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-
-    from weaklabel.estimators import self_supervised
 
     starts, embeddings = [], []
     fit_partitions, embedding_of = SelfSupervisedClassifier._fit_partitions, self_supervised.spectral_embedding_of
     monkeypatch.setattr(SelfSupervisedClassifier, "_fit_partitions", lambda self, *args: starts.append(1) or fit_partitions(self, *args))
     monkeypatch.setattr(self_supervised, "spectral_embedding_of", lambda *args, **kw: embeddings.append(1) or embedding_of(*args, **kw))
     resumed = SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL)
-    assert starts == [] and embeddings == []
+    assert (len(starts), len(embeddings)) == (starts_on_resume, embeddings_on_resume)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+    starts.clear(), embeddings.clear()
     fresh = SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path / "fresh", every=2, resume=True).fit(X_SMALL)
-    assert len(starts) == 2 and len(embeddings) == 1  # with no checkpoint yet, resume=True starts each run as usual
+    assert (len(starts), len(embeddings)) == (n_init, 1)
     np.testing.assert_array_equal(fresh.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

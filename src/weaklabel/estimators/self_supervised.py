@@ -113,7 +113,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     restart_losses_ : list of each ``n_init`` run's lowest head loss; ``best_restart_`` the kept run.
     head_losses_ : list of the kept run's head losses (``inf`` for a diverged head); ``best_head_`` the kept head.
     timings_ : dict of seconds spent on the neighbour search (incl. far radii), on the spectral
-        start (``"init"``, 0 when random) and on training, each summed over the ``n_init`` runs.
+        start (``"init"``: 0 when random, and only the runs that started afresh when a checkpointed fit
+        resumes) and on training, each summed over the ``n_init`` runs.
     n_epochs_, history_ : epochs of the kept run's clustering phase and of self-labelling (not of the spectral start).
     """
 
