@@ -2,12 +2,16 @@
 
 A suite is a function ``(quick, verbose) -> Report`` registered with
 :func:`register_suite`; its report (tables + figures) is written to
-``<out>/<name>/report.md``, from which the README's results tables are copied.
+``<out>/<name>/report.md`` (ending with the run's environment), from which the
+README's results tables are copied.
 """
 
 from __future__ import annotations
 
+import datetime
 import importlib
+import os
+import platform
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,12 +32,24 @@ def register_suite(name: str) -> Callable[[SuiteFn], SuiteFn]:
     return decorate
 
 
+def environment() -> str:
+    """One line naming what a benchmark's figures depend on: versions, cores, torch's thread count
+    (float rounding, and so a clustering run's outcome, changes with it) and the date."""
+    import torch
+
+    return (
+        f"Python {platform.python_version()}, torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
+        f"{os.cpu_count()} CPUs ({platform.machine()}, {platform.system()}), run on {datetime.date.today().isoformat()}."
+    )
+
+
 def run_suite(name: str, out: str | Path, quick: bool = False, verbose: int = 1) -> Path:
     """Run suite ``name`` and write its report under ``out/name``; returns report.md."""
     if name not in _MODULES:
         raise InputError(f"unknown benchmark suite {name!r}; choose one of {sorted(_MODULES)}")
     importlib.import_module(f"{__name__}.{_MODULES[name]}")
     report = SUITES[name](quick, verbose)
+    report.section("Environment", environment())
     path = report.write(Path(out) / name)
     print(f"results: {path}")
     return path

@@ -1,0 +1,29 @@
+"""run_suite: writes the suite's report under out/name, ending with the environment it ran in."""
+
+import pytest
+import torch
+
+from weaklabel import bench
+from weaklabel.exceptions import InputError
+from weaklabel.report import Report
+
+
+def test_report_ends_with_the_environment(tmp_path, monkeypatch) -> None:
+    calls = []
+
+    def tiny_suite(quick: bool, verbose: int) -> Report:
+        calls.append((quick, verbose))
+        return Report("tiny").section("Scores").table([{"method": "x", "score": 0.5}])
+
+    monkeypatch.setitem(bench._MODULES, "tiny", "_seeds")  # any light module: the suite registers itself below
+    monkeypatch.setitem(bench.SUITES, "tiny", tiny_suite)
+    path = bench.run_suite("tiny", tmp_path, quick=True, verbose=0)
+    assert path == tmp_path / "tiny" / "report.md" and calls == [(True, 0)]
+    text = path.read_text()
+    assert text.index("## Scores") < text.index("## Environment")
+    assert f"torch {torch.__version__}, {torch.get_num_threads()} torch threads" in text
+
+
+def test_unknown_suite_names_the_choices(tmp_path) -> None:
+    with pytest.raises(InputError, match="unknown benchmark suite 'nope'; choose one of"):
+        bench.run_suite("nope", tmp_path)
