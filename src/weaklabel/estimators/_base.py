@@ -25,7 +25,7 @@ from ..exceptions import InputError, NotFittedError
 from ..nn import Network, build_network
 from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
-from ..training.checkpoint import FILENAME as CHECKPOINT_FILENAME, Checkpoint, fingerprint
+from ..training.checkpoint import Checkpoint, fingerprint
 
 logger = logging.getLogger("weaklabel")
 
@@ -211,7 +211,7 @@ class NeuralEstimator(BaseEstimator):
         weights can be skipped (a checkpoint of another run makes that ``_train`` raise)."""
         if not self._checkpointing or not self._checkpointing["resume"]:
             return False
-        return os.path.isfile(os.path.join(self._checkpoint_directory(stage), CHECKPOINT_FILENAME))
+        return Checkpoint(self._checkpoint_directory(stage)).path.is_file()
 
     @staticmethod
     def _seed(random_state: Any) -> int:
