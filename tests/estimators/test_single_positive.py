@@ -49,7 +49,7 @@ def test_label_embedding_scores_hidden_class_high_on_both_labels(blobs) -> None:
 
 
 def test_default_scores_hidden_class_high_on_both_labels(blobs) -> None:
-    """The default (ROLE + 4 refinement rounds) reaches the same targets."""
+    """The default (ROLE + 3 refinement rounds) reaches the same targets."""
     X, c, y = blobs
     model = SinglePositiveClassifier(hidden_sizes=(64, 64), max_epochs=40, refine_folds=3, random_state=0, verbose=0).fit(X, y)
     _assert_hidden_class_high_on_both(model, X, c)
@@ -114,6 +114,47 @@ def test_model_saved_before_refinement_loads_as_unrefined(tmp_path, blobs, monke
     monkeypatch.undo()
     loaded = weaklabel.load(tmp_path / "old")
     assert loaded.refine_rounds == 0 and loaded.refine_folds == 5
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_refined_model_averages_the_last_rounds_fold_networks(tmp_path, blobs) -> None:
+    """refine_rounds=R trains (R + 1) * refine_folds networks; the model is the mean probability of the last
+    round's fold networks, and saves and loads as that ensemble."""
+    from weaklabel.nn import Network, ProbabilityEnsemble
+
+    X, _, y = blobs
+    stages = []
+    model = SinglePositiveClassifier(**{**FAST, "refine_rounds": 2, "refine_folds": 3})
+    fit_network = model._fit_network
+
+    def recording(inputs, Y, targets, seed, stage):
+        stages.append(stage)
+        return fit_network(inputs, Y, targets, seed, stage)
+
+    model._fit_network = recording
+    model.fit(X, y)
+    assert stages == [f"refine{r}-fold{f}" for r in range(3) for f in range(3)]
+    assert isinstance(model.net_, ProbabilityEnsemble) and len(model.net_.members) == 3
+    members = [model._network_outputs(model.scaler_.transform(X[:50]), net=net) for net in model.net_.members]
+    mean = np.mean([1.0 / (1.0 + np.exp(-z.astype(np.float64))) for z in members], axis=0)
+    np.testing.assert_allclose(model.predict_proba(X[:50]), mean, rtol=1e-5, atol=1e-6)
+    assert all(isinstance(net, Network) for net in model.net_.members)
+    model.save(tmp_path / "refined")
+    np.testing.assert_array_equal(weaklabel.load(tmp_path / "refined").predict_proba(X), model.predict_proba(X))
+    with pytest.raises(InputError, match="refine_rounds=0"):
+        model.embed(X)
+
+
+def test_refined_model_saved_as_one_network_still_loads(tmp_path, blobs) -> None:
+    """Before the fold ensemble, a refined model was one network trained on the last soft labels: such a
+    directory (refine_rounds > 0, a single-network spec) loads and predicts as it was saved."""
+    X, _, y = blobs
+    model = SinglePositiveClassifier(**{**FAST, "refine_rounds": 1, "refine_folds": 2}).fit(X, y)
+    model.net_ = model.net_.members[0]
+    model.network_spec_ = model.network_spec_["ensemble"]["member"]
+    model.save(tmp_path / "single")
+    loaded = weaklabel.load(tmp_path / "single")
+    assert loaded.refine_rounds == 1
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
@@ -202,7 +243,7 @@ def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits
     """Fixed seed, 1,500 canvases (about 2 true digits each), one positive kept per canvas.
 
     Measured mAP: assume-negative 84.5, selection likelihood 86.6, + 1 round of 3-fold refinement
-    86.7. Asserted: each beats assume-negative by 1.5 points, about two thirds of the measured margin.
+    (6 networks, the model the mean of the last 3) 87.1. Asserted: each beats assume-negative by 1.5 points, about two thirds of the measured margin.
     """
     from weaklabel.data.multidigits import make_multidigits
     from weaklabel.metrics import mean_average_precision
@@ -222,19 +263,3 @@ def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits
     print(f"AN {an:.2f}  selection {selection:.2f}  refined {refined:.2f}")
     assert selection >= an + 1.5
     assert refined >= an + 1.5
-
-
-def test_model_saved_before_refinement_existed_loads_with_refinement_off(tmp_path, blobs, monkeypatch) -> None:
-    """A model directory whose saved parameters lack refine_rounds was trained without refinement."""
-    X, _, y = blobs
-    model = SinglePositiveClassifier(**FAST).fit(X, y)
-    full_params = SinglePositiveClassifier.get_params
-    monkeypatch.setattr(
-        SinglePositiveClassifier, "get_params",
-        lambda self, deep=True: {k: v for k, v in full_params(self, deep).items() if not k.startswith("refine_")},
-    )
-    model.save(tmp_path / "old")
-    monkeypatch.undo()
-    loaded = weaklabel.load(tmp_path / "old")
-    assert loaded.refine_rounds == 0 and loaded.refine_folds == 5
-    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

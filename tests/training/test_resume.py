@@ -163,7 +163,7 @@ def test_refined_fit_resumes_in_a_later_stage_to_the_same_model(tmp_path, monkey
     with pytest.raises(_Crash):
         SinglePositiveClassifier(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL, SINGLE)
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["refine0-fold0", "refine0-fold1", "refined"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refine0-fold0", "refine0-fold1", "refine1-fold0"]
     resumed = SinglePositiveClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, SINGLE)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
 

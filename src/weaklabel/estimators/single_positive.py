@@ -17,7 +17,7 @@ from ..exceptions import InputError
 from ..losses import available_losses, build_loss
 from ..losses.positive_only import LabelEmbeddingLoss, selection_posterior
 from ..metrics import mean_average_precision
-from ..nn import Network
+from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
 from ..persistence import register_estimator
 from ._base import NeuralEstimator
@@ -70,12 +70,16 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         networks: 85 s for 6,000 items × 192 pixels and 190 s for 20,000 × 19 columns on one CPU thread
         in that benchmark, against 17 s and 41 s for ``selection_likelihood`` with 2 rounds.
     refine_rounds : int
-        Rounds of cross-fitted refinement (0 = none). Each round scores every item with networks
-        trained on the other folds (round 0 with ``loss``, later rounds on the previous round's soft
-        labels) and turns the scores into soft labels ``P(label true | observed positives)``
-        (:func:`~weaklabel.losses.positive_only.selection_posterior`); the final network is trained
-        on the last round's soft labels by binary cross-entropy, so ``loss`` (and its head) shapes
-        only the round-0 networks. Costs ``refine_rounds * refine_folds + 1`` fits; set 0 for one.
+        Rounds of cross-fitted refinement (0 = one network trained with ``loss``). Round 0 trains
+        one network per fold with ``loss`` on the other folds, and their out-of-fold scores become
+        soft labels ``P(label true | observed positives)``
+        (:func:`~weaklabel.losses.positive_only.selection_posterior`); each of the
+        ``refine_rounds`` rounds after it trains one network per fold on the previous round's soft
+        labels by binary cross-entropy. The model is the last round's fold networks, averaged in
+        probability (:class:`~weaklabel.nn.ProbabilityEnsemble`). So ``loss`` shapes only round 0
+        (its head is kept in every round). Costs ``(refine_rounds + 1) * refine_folds`` fits.
+        Models saved before the ensemble (one network trained on the last soft labels) load and
+        predict as they were saved.
     refine_folds : int
         Folds of each refinement round (≥ 2).
     expected_positives : float, optional
@@ -111,7 +115,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         expected_positives: float | None = None,
         loss_params: dict[str, Any] | None = None,
         embedding_dim: int = 16,
-        refine_rounds: int = 4,
+        refine_rounds: int = 3,
         refine_folds: int = 5,
         threshold: float = 0.5,
         top_k: int | None = None,
@@ -237,26 +241,38 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             self.net_ = self._fit_network(inputs, Y, None, seed, stage="")
             return self
         targets = None
-        for round_ in range(int(self.refine_rounds)):
-            targets = self._refined_targets(inputs, Y, targets, seed, round_)
-        self.net_ = self._fit_network(inputs, Y, targets, seed, stage="refined")
+        for round_ in range(int(self.refine_rounds) + 1):
+            fold_networks = self._fit_fold_networks(inputs, Y, targets, seed, round_)
+            if round_ < int(self.refine_rounds):
+                targets = self._out_of_fold_posterior(inputs, Y, fold_networks)
+        self.net_ = ProbabilityEnsemble([net for net, _ in fold_networks]).eval()
+        self.network_spec_ = ensemble_spec(self.network_spec_, len(fold_networks))
         return self
 
-    def _refined_targets(self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, round_: int) -> np.ndarray:
-        """Soft labels for every item: the selection posterior of out-of-fold predictions.
-
-        Each item is scored by a network trained on the other ``refine_folds - 1`` folds (with the loss
-        in round 0, on the previous round's soft labels after), so in round 0 its own observed label
-        cannot have been memorised; from round 1 on the soft labels it is scored from were themselves
-        made by networks that saw it (a second-order leak, much weaker than fitting the item directly).
-        :func:`~weaklabel.losses.positive_only.selection_posterior` turns the scores into
-        ``P(label true | observed positives)``.
-        """
+    def _fit_fold_networks(
+        self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, round_: int
+    ) -> list[tuple[Network, np.ndarray]]:
+        """One network per fold of round ``round_``, trained on the other ``refine_folds - 1`` folds (with the
+        loss when ``targets`` is None, else by BCE on the soft ``targets``), each with its held-out rows."""
         folds = KFold(int(self.refine_folds), shuffle=True, random_state=seed + round_).split(inputs)
-        probs = np.zeros(Y.shape, dtype=np.float32)
+        fold_networks = []
         for fold, (fit_rows, held_out) in enumerate(folds):
             fold_targets = None if targets is None else targets[fit_rows]
             net = self._fit_network(inputs[fit_rows], Y[fit_rows], fold_targets, seed + 1 + fold, stage=f"refine{round_}-fold{fold}")
+            fold_networks.append((net, held_out))
+        return fold_networks
+
+    def _out_of_fold_posterior(self, inputs: np.ndarray, Y: np.ndarray, fold_networks: list[tuple[Network, np.ndarray]]) -> np.ndarray:
+        """Soft labels for every item: the selection posterior of its out-of-fold scores.
+
+        Each item is scored by the network that did not train on it, so in round 0 its own observed label
+        cannot have been memorised; from round 1 on the soft labels that network trained on were made by
+        networks that saw the item (a second-order leak, much weaker than fitting the item directly).
+        :func:`~weaklabel.losses.positive_only.selection_posterior` turns the scores into
+        ``P(label true | observed positives)``.
+        """
+        probs = np.zeros(Y.shape, dtype=np.float32)
+        for net, held_out in fold_networks:
             probs[held_out] = torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[held_out], net=net))).numpy()
         return selection_posterior(torch.from_numpy(probs), torch.from_numpy(Y)).numpy()
 
@@ -319,21 +335,29 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         return torch.sigmoid(torch.from_numpy(self.decision_function(X))).numpy()
 
     def embed(self, X: Any) -> np.ndarray:
-        """Items' positions in the label-embedding space (``loss="label_embedding"`` only)."""
-        self._check_is_fitted()
-        if not hasattr(self.net_.head, "points"):
-            raise InputError(f"embed needs loss='label_embedding'; this model was trained with {self.loss!r}")
+        """Items' positions in the label-embedding space (``loss="label_embedding"``, ``refine_rounds=0`` only)."""
+        head = self._label_embedding_head("embed")
         inputs = torch.from_numpy(self._transform_inputs(X))
         with torch.no_grad():
-            return self.net_.head.points(self.net_.embed(inputs)).numpy()
+            return head.points(self.net_.embed(inputs)).numpy()
 
     def label_embeddings(self) -> np.ndarray:
-        """Label embeddings (n_labels, embedding_dim) (``loss="label_embedding"`` only)."""
-        self._check_is_fitted()
-        if not hasattr(self.net_.head, "embeddings"):
-            raise InputError(f"label_embeddings needs loss='label_embedding'; this model was trained with {self.loss!r}")
+        """Label embeddings (n_labels, embedding_dim) (``loss="label_embedding"``, ``refine_rounds=0`` only)."""
+        head = self._label_embedding_head("label_embeddings")
         with torch.no_grad():
-            return self.net_.head.embeddings().numpy()
+            return head.embeddings().numpy()
+
+    def _label_embedding_head(self, method: str) -> torch.nn.Module:
+        """The fitted network's label-embedding head, or a clear error naming why ``method`` has none."""
+        self._check_is_fitted()
+        if not isinstance(self.net_, Network):
+            raise InputError(
+                f"{method} needs a single network, but this model averages {len(self.net_.members)} refined networks, "
+                "each with its own space; fit with refine_rounds=0 to get one label-embedding space"
+            )
+        if not hasattr(self.net_.head, "embeddings"):
+            raise InputError(f"{method} needs loss='label_embedding'; this model was trained with {self.loss!r}")
+        return self.net_.head
 
     def predict(self, X: Any) -> Any:
         """Predicted label sets (format of ``y`` at fit): labels with score ≥ ``threshold``, or the ``top_k`` best."""

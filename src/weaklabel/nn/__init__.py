@@ -1,17 +1,20 @@
-"""Encoders, heads and the network that joins them."""
+"""Encoders, heads, the network that joins them, and ensembles of networks."""
 
 from .encoders import MLPEncoder, build_encoder, register_encoder
 from .heads import LinearHead, build_head, register_head
-from .network import Network, build_network
+from .ensemble import ProbabilityEnsemble
+from .network import Network, build_network, ensemble_spec
 from . import conv  # noqa: F401  (registers the "conv" encoder)
 
 __all__ = [
     "LinearHead",
     "MLPEncoder",
     "Network",
+    "ProbabilityEnsemble",
     "build_encoder",
     "build_head",
     "build_network",
+    "ensemble_spec",
     "register_encoder",
     "register_head",
 ]

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .encoders import build_encoder
+from .ensemble import ProbabilityEnsemble
 from .heads import build_head
 
 
@@ -28,11 +29,20 @@ class Network(nn.Module):
         return self.head(self.encoder(x))
 
 
-def build_network(spec: dict[str, Any]) -> Network:
-    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``.
+def ensemble_spec(member: dict[str, Any], size: int) -> dict[str, Any]:
+    """The spec of a :class:`ProbabilityEnsemble` of ``size`` networks built from ``member``."""
+    return {"ensemble": {"size": int(size), "member": member}}
+
+
+def build_network(spec: dict[str, Any]) -> Network | ProbabilityEnsemble:
+    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``, or a :class:`ProbabilityEnsemble`
+    from :func:`ensemble_spec`'s ``{"ensemble": {"size": M, "member": {...}}}``.
 
     The head's ``in_features`` is filled in from the encoder's ``out_features``.
     """
+    if "ensemble" in spec:
+        ensemble = spec["ensemble"]
+        return ProbabilityEnsemble([build_network(ensemble["member"]) for _ in range(int(ensemble["size"]))])
     encoder = build_encoder(spec["encoder"])
     head = build_head({"in_features": encoder.out_features, **spec["head"]})
     return Network(encoder, head)
