@@ -118,43 +118,49 @@ def test_model_saved_before_refinement_loads_as_unrefined(tmp_path, blobs, monke
 
 
 def test_refined_model_averages_the_last_rounds_fold_networks(tmp_path, blobs) -> None:
-    """refine_rounds=R trains (R + 1) * refine_folds networks; the model is the mean probability of the last
-    round's fold networks, and saves and loads as that ensemble."""
+    """refine_rounds=R trains (R + 1) * refine_folds networks (round 0 with the loss, later rounds on soft labels);
+    the model is the mean probability of the last round's fold networks, and saves and loads as that ensemble."""
     from weaklabel.nn import Network, ProbabilityEnsemble
 
     X, _, y = blobs
-    stages = []
+    trained = []  # (stage, trained on soft labels, network)
     model = SinglePositiveClassifier(**{**FAST, "refine_rounds": 2, "refine_folds": 3})
     fit_network = model._fit_network
 
     def recording(inputs, Y, targets, seed, stage):
-        stages.append(stage)
-        return fit_network(inputs, Y, targets, seed, stage)
+        net = fit_network(inputs, Y, targets, seed, stage)
+        trained.append((stage, targets is not None, net))
+        return net
 
     model._fit_network = recording
     model.fit(X, y)
-    assert stages == [f"refine{r}-fold{f}" for r in range(3) for f in range(3)]
-    assert isinstance(model.net_, ProbabilityEnsemble) and len(model.net_.members) == 3
+    assert [(stage, soft) for stage, soft, _ in trained] == [(f"refine{r}-fold{f}", r > 0) for r in range(3) for f in range(3)]
+    assert isinstance(model.net_, ProbabilityEnsemble) and all(isinstance(net, Network) for net in model.net_.members)
+    assert [id(net) for net in model.net_.members] == [id(net) for _, _, net in trained[-3:]]
     members = [model._network_outputs(model.scaler_.transform(X[:50]), net=net) for net in model.net_.members]
     mean = np.mean([1.0 / (1.0 + np.exp(-z.astype(np.float64))) for z in members], axis=0)
     np.testing.assert_allclose(model.predict_proba(X[:50]), mean, rtol=1e-5, atol=1e-6)
-    assert all(isinstance(net, Network) for net in model.net_.members)
     model.save(tmp_path / "refined")
-    np.testing.assert_array_equal(weaklabel.load(tmp_path / "refined").predict_proba(X), model.predict_proba(X))
-    with pytest.raises(InputError, match="refine_rounds=0"):
-        model.embed(X)
+    loaded = weaklabel.load(tmp_path / "refined")
+    assert isinstance(loaded.net_, ProbabilityEnsemble) and len(loaded.net_.members) == 3
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
 def test_refined_model_saved_as_one_network_still_loads(tmp_path, blobs) -> None:
-    """Before the fold ensemble, a refined model was one network trained on the last soft labels: such a
-    directory (refine_rounds > 0, a single-network spec) loads and predicts as it was saved."""
+    """Before the fold ensemble, a refined model was one network trained on the last soft labels: a directory with
+    that layout (refine_rounds > 0, a single-network spec, tensors ``net.encoder.*``) loads as one network and
+    predicts as it was saved."""
+    from weaklabel.nn import Network
+
     X, _, y = blobs
     model = SinglePositiveClassifier(**{**FAST, "refine_rounds": 1, "refine_folds": 2}).fit(X, y)
     model.net_ = model.net_.members[0]
     model.network_spec_ = model.network_spec_["ensemble"]["member"]
+    _, tensors = model._get_model_state()
+    assert any(name.startswith("net.encoder.") for name in tensors)
     model.save(tmp_path / "single")
     loaded = weaklabel.load(tmp_path / "single")
-    assert loaded.refine_rounds == 1
+    assert isinstance(loaded.net_, Network) and loaded.refine_rounds == 1
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
@@ -164,8 +170,12 @@ def test_label_embedding_geometry(blobs) -> None:
     assert model.embed(X).shape == (1000, 2) and np.all(np.linalg.norm(model.embed(X), axis=1) < 1.0)
     assert np.all(np.linalg.norm(model.label_embeddings(), axis=1) <= 1.0 + 1e-6)
     other = SinglePositiveClassifier(loss="assume_negative", **FAST).fit(X, y)
-    with pytest.raises(InputError, match="label_embedding"):
+    with pytest.raises(InputError, match="needs loss='label_embedding'"):
         other.embed(X)
+    refined = SinglePositiveClassifier(loss="label_embedding", embedding_dim=2, **{**FAST, "refine_rounds": 1, "refine_folds": 2}).fit(X, y)
+    for method in (refined.embed, lambda _: refined.label_embeddings()):
+        with pytest.raises(InputError, match="averages 2 refined networks.*refine_rounds=0"):
+            method(X)
 
 
 def test_expected_positives_estimate_is_in_range() -> None:

@@ -70,8 +70,9 @@ def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
 #: seeds of the protocol's random parts (which positive each item keeps) and of the networks;
 #: the train/test split is fixed (SEED)
 SEEDS = (0, 1, 2)
-#: cross-fitted refinement on top of a loss (SinglePositiveClassifier.refine_rounds)
-REFINED = (("selection_likelihood", 2), ("assume_negative", 2), ("role", 3))
+#: cross-fitted refinement on top of a loss: (loss, refine_rounds, refine_folds) of SinglePositiveClassifier;
+#: the default, and the default with twice the folds (twice the fits) to show what more compute buys
+REFINED = (("selection_likelihood", 2, 5), ("assume_negative", 2, 5), ("role", 3, 5), ("role", 3, 10))
 
 
 #: rows that are not methods a user could run: they bound what removing the single-positive bias can gain
@@ -100,7 +101,10 @@ def _methods(shared: dict[str, Any], quick: bool) -> list[tuple[str, Callable[[n
 
     methods = [("HGB, assume negative", lambda X, Y, X_test: _hgb_assume_negative(X, Y, X_test, quick))]
     methods += [(loss, spc(loss=loss, refine_rounds=0)) for loss in available_losses("positive_only")]
-    methods += [(f"{loss} + refine {rounds}", spc(loss=loss, refine_rounds=rounds)) for loss, rounds in REFINED]
+    methods += [
+        (f"{loss} + refine {rounds}" + ("" if folds == 5 else f", {folds} folds"), spc(loss=loss, refine_rounds=rounds, refine_folds=folds))
+        for loss, rounds, folds in REFINED
+    ]
     return methods
 
 
@@ -193,8 +197,8 @@ def positive_only_suite(quick: bool, verbose: int) -> Report:
         "Reproduce: `weaklabel bench positive-only`. Setup: MLP 256-256 (batch norm, dropout 0.1), AdamW lr 1e-3, "
         "batch 256, up to 100 epochs with early stopping on the observed-label validation loss (10% of the "
         "training items; for refined rounds, the soft-label loss), one torch thread; expected_positives "
-        "estimated from neighbours where a loss needs it; `+ refine N` = N rounds of 5-fold cross-fitted "
-        "refinement after the loss's round (SinglePositiveClassifier(refine_rounds=N): (N + 1) × 5 networks, the "
-        "model the mean probability of the last round's 5)."
+        "estimated from neighbours where a loss needs it; `+ refine N` = N rounds of 5-fold (or F-fold) "
+        "cross-fitted refinement after the loss's round (SinglePositiveClassifier(refine_rounds=N, refine_folds=F): "
+        "(N + 1) × F networks, the model the mean probability of the last round's F)."
     )
     return report

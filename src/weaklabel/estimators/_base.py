@@ -22,7 +22,7 @@ from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_features, check_n_features
 from ..exceptions import InputError, NotFittedError
-from ..nn import Network, build_network
+from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
 from ..training.checkpoint import Checkpoint, fingerprint
@@ -122,7 +122,7 @@ class NeuralEstimator(BaseEstimator):
             "dropout": float(self.dropout),
         }
 
-    def _build_network(self, spec: dict[str, Any], seed: int) -> Network:
+    def _build_network(self, spec: dict[str, Any], seed: int) -> Network | ProbabilityEnsemble:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             net = build_network(spec)
@@ -219,7 +219,7 @@ class NeuralEstimator(BaseEstimator):
 
     # -- inference ---------------------------------------------------------
     @torch.no_grad()
-    def _network_outputs(self, X: np.ndarray, method: str = "forward", net: Network | None = None) -> np.ndarray:
+    def _network_outputs(self, X: np.ndarray, method: str = "forward", net: Network | ProbabilityEnsemble | None = None) -> np.ndarray:
         """Run ``net`` (default: the fitted network) on scaled ``X`` in batches (eval mode, CPU or the chosen device)."""
         net = self.net_ if net is None else net
         device = resolve_device(self.device)

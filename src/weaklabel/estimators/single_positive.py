@@ -104,7 +104,9 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     Attributes
     ----------
     classes_ : label names; label_format_ : the format of ``y`` at fit;
-    expected_positives_ : k used (None when the loss needs none).
+    expected_positives_ : k used (None when the loss needs none);
+    net_ : the fitted network, or with refinement the :class:`~weaklabel.nn.ProbabilityEnsemble` of the last
+    round's fold networks; n_epochs_, history_ : epochs of the last network trained.
     """
 
     _allow_images = True
@@ -206,10 +208,13 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         except TypeError as exc:
             raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
 
-    def _head_spec(self, n_labels: int) -> dict[str, Any]:
+    def _network_spec(self, n_inputs: int, n_labels: int) -> dict[str, Any]:
+        """The spec of one network: the MLP encoder and the loss's head (label-embedding distances or linear)."""
         if self.loss == "label_embedding":
-            return {"type": "label_embedding", "out_features": n_labels, "dim": int(self.embedding_dim)}
-        return {"type": "linear", "out_features": n_labels}
+            head = {"type": "label_embedding", "out_features": n_labels, "dim": int(self.embedding_dim)}
+        else:
+            head = {"type": "linear", "out_features": n_labels}
+        return {"encoder": self._encoder_spec(n_inputs), "head": head}
 
     def fit(self, X: Any, y: Any) -> "SinglePositiveClassifier":
         """Fit on features ``X`` and observed positives ``y`` (one label per item, label lists, or a 0/1 matrix)."""
@@ -246,7 +251,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             if round_ < int(self.refine_rounds):
                 targets = self._out_of_fold_posterior(inputs, Y, fold_networks)
         self.net_ = ProbabilityEnsemble([net for net, _ in fold_networks]).eval()
-        self.network_spec_ = ensemble_spec(self.network_spec_, len(fold_networks))
+        self.network_spec_ = ensemble_spec(self._network_spec(inputs.shape[1], Y.shape[1]), len(fold_networks))
         return self
 
     def _fit_fold_networks(
@@ -279,7 +284,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     def _fit_network(self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, stage: str) -> Network:
         """Train one network on scaled ``inputs``: with the loss on the observed ``Y``, or by BCE on soft ``targets``."""
         train_idx, val_idx = self._split(len(inputs), seed)
-        net = self._build_network({"encoder": self._encoder_spec(inputs.shape[1]), "head": self._head_spec(Y.shape[1])}, seed)
+        net = self._build_network(self._network_spec(inputs.shape[1], Y.shape[1]), seed)
         columns = {"x": torch.from_numpy(inputs), "y": torch.from_numpy(Y)}
         if targets is not None:
             columns["t"] = torch.from_numpy(targets)
@@ -335,14 +340,14 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         return torch.sigmoid(torch.from_numpy(self.decision_function(X))).numpy()
 
     def embed(self, X: Any) -> np.ndarray:
-        """Items' positions in the label-embedding space (``loss="label_embedding"``, ``refine_rounds=0`` only)."""
+        """Items' positions in the label-embedding space (``loss="label_embedding"`` with one network: ``refine_rounds=0``)."""
         head = self._label_embedding_head("embed")
         inputs = torch.from_numpy(self._transform_inputs(X))
         with torch.no_grad():
             return head.points(self.net_.embed(inputs)).numpy()
 
     def label_embeddings(self) -> np.ndarray:
-        """Label embeddings (n_labels, embedding_dim) (``loss="label_embedding"``, ``refine_rounds=0`` only)."""
+        """Label embeddings (n_labels, embedding_dim) (``loss="label_embedding"`` with one network: ``refine_rounds=0``)."""
         head = self._label_embedding_head("label_embeddings")
         with torch.no_grad():
             return head.embeddings().numpy()
@@ -350,13 +355,13 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     def _label_embedding_head(self, method: str) -> torch.nn.Module:
         """The fitted network's label-embedding head, or a clear error naming why ``method`` has none."""
         self._check_is_fitted()
+        if self.loss != "label_embedding":
+            raise InputError(f"{method} needs loss='label_embedding'; this model was trained with {self.loss!r}")
         if not isinstance(self.net_, Network):
             raise InputError(
                 f"{method} needs a single network, but this model averages {len(self.net_.members)} refined networks, "
                 "each with its own space; fit with refine_rounds=0 to get one label-embedding space"
             )
-        if not hasattr(self.net_.head, "embeddings"):
-            raise InputError(f"{method} needs loss='label_embedding'; this model was trained with {self.loss!r}")
         return self.net_.head
 
     def predict(self, X: Any) -> Any:

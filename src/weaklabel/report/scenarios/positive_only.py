@@ -49,8 +49,8 @@ def blobs_scenario(report: Report, verbose: int) -> list[dict[str, Any]]:
             mean = model.predict_proba(X[c == k]).mean(axis=0)
             rows.append({"loss": loss, "original class": k, "score label 0": float(mean[0]), "score label 1": float(mean[1])})
     report.table(rows, caption="Assume-negative BCE splits the hidden class (a coin flip). The selection likelihood "
-                 "(the default loss: the observed label is a random pick of the true ones) and the label-embedding "
-                 "min-max method both score the hidden class high on both labels.")
+                 "(the observed label is a random pick of the true ones) and the label-embedding min-max method both "
+                 "score the hidden class high on both labels.")
     emb = models["label_embedding"]
     report.figure(
         label_embedding_space(emb.embed(X), c, emb.label_embeddings(), [str(v) for v in emb.classes_],
