@@ -2,8 +2,8 @@
 
 Three blobs; the third is hidden by relabelling each of its points at random as
 label 0 or 1. Assume-negative BCE gives the hidden class a coin flip; the
-default SinglePositiveClassifier (ROLE + cross-fitted refinement) scores it
-high on both labels.
+default SinglePositiveClassifier (ROLE + cross-fitted refinement, the mean of
+the last round's fold networks) scores it high on both labels.
 
     python examples/positive_only_blobs.py
 """

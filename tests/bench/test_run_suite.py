@@ -21,7 +21,7 @@ def test_report_ends_with_the_environment(tmp_path, monkeypatch) -> None:
     assert path == tmp_path / "tiny" / "report.md" and calls == [(True, 0)]
     text = path.read_text()
     assert text.index("## Scores") < text.index("## Environment")
-    assert f"torch {torch.__version__}, {torch.get_num_threads()} torch threads" in text
+    assert f"torch {torch.__version__}, {torch.get_num_threads()} torch threads by default" in text
 
 
 def test_unknown_suite_names_the_choices(tmp_path) -> None:

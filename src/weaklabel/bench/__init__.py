@@ -33,12 +33,14 @@ def register_suite(name: str) -> Callable[[SuiteFn], SuiteFn]:
 
 
 def environment() -> str:
-    """One line naming what a benchmark's figures depend on: versions, cores, torch's thread count
-    (float rounding, and so a clustering run's outcome, changes with it) and the date."""
+    """One line naming what a benchmark's figures depend on: versions, cores, torch's default thread count
+    (float rounding, and so a clustering run's outcome, changes with it; a suite that pins its own count
+    says so in its setup) and the date."""
     import torch
 
     return (
-        f"Python {platform.python_version()}, torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
+        f"Python {platform.python_version()}, torch {torch.__version__}, {torch.get_num_threads()} torch threads by default "
+        "(unless the setup above says otherwise), "
         f"{os.cpu_count()} CPUs ({platform.machine()}, {platform.system()}), run on {datetime.date.today().isoformat()}."
     )
 

@@ -62,13 +62,14 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         ``"selection_likelihood"``, ``"assume_negative"``, ``"label_smoothing"``, ``"weak_negative"``,
         ``"epr"``, ``"em_apl"``, ``"large_loss"`` or ``"label_embedding"`` (min-max in a
         label-embedding space, with the distance head of :mod:`weaklabel.nn.label_embedding`).
-        The default, with ``refine_rounds=4``, was chosen by ``weaklabel bench positive-only``
-        (benchmarks/results/positive-only, 3 seeds): the best setting on both benchmark sets and
-        above assume-negative on every seed (74% of the gap to full labels on multi-digits, 31%
-        on movies; ``selection_likelihood`` with 2 rounds: 50% and 24%, at a fifth of the fit
-        time). ``role`` alone, without refinement, recovers 41% and −2%. The default trains 21
-        networks: 85 s for 6,000 items × 192 pixels and 190 s for 20,000 × 19 columns on one CPU thread
-        in that benchmark, against 17 s and 41 s for ``selection_likelihood`` with 2 rounds.
+        The default, with ``refine_rounds=3``, was chosen by ``weaklabel bench positive-only``
+        (benchmarks/results/positive-only, 3 seeds): the best setting for its cost over both
+        benchmark sets and above assume-negative on every seed (76% of the gap to full labels on
+        multi-digits, 35% on movies; with ``refine_folds=10``, twice the fits, 79.8% and 36%;
+        ``assume_negative`` with 2 rounds: 53% and 38%). ``role`` alone, without refinement,
+        recovers 41% and −2%. The default trains 20 networks: 70 s for 6,000 items × 192 pixels
+        and 184 s for 20,000 × 19 columns on one CPU thread in that benchmark, against 22 s and
+        46 s for ``assume_negative`` with 2 rounds.
     refine_rounds : int
         Rounds of cross-fitted refinement (0 = one network trained with ``loss``). Round 0 trains
         one network per fold with ``loss`` on the other folds, and their out-of-fold scores become
