@@ -87,7 +87,10 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         Expected number of true labels per item, k in [1, n_labels], used by ``"epr"`` and
         ``"role"``. ``None``: estimated from the data by
         :func:`estimate_expected_positives` (distinct observed labels among near neighbours),
-        stored in ``expected_positives_``.
+        stored in ``expected_positives_``. Single positives cannot identify k, so the estimate
+        is a heuristic: it reads high where near neighbours carry different label sets (tabular
+        data more than images). Refinement re-estimates every label from the data, which makes
+        the refined scores depend little on k.
     loss_params : dict, optional
         Keyword arguments of the loss (e.g. ``{"alpha": 0.2}`` for em_apl).
     embedding_dim : int
