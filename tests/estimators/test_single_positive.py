@@ -239,6 +239,32 @@ def test_bad_refinement_settings(params, match) -> None:
         SinglePositiveClassifier(**{**FAST, **params}).fit(np.zeros((20, 2)), [0, 1] * 10)
 
 
+def test_fold_networks_in_processes_match_the_sequential_fit(blobs) -> None:
+    """n_jobs=2 trains the same fold networks in worker processes (one thread each, as here): identical model."""
+    X, _, y = blobs
+    params = {**FAST, "refine_rounds": 1, "refine_folds": 3}
+    sequential = SinglePositiveClassifier(**params).fit(X, y)
+    parallel = SinglePositiveClassifier(**params, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(parallel.predict_proba(X), sequential.predict_proba(X))
+    assert parallel.n_epochs_ == sequential.n_epochs_ and parallel.history_ == sequential.history_
+    assert parallel.network_spec_ == sequential.network_spec_
+
+
+@pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
+def test_bad_n_jobs(n_jobs) -> None:
+    with pytest.raises(InputError, match="n_jobs must be None or a non-zero integer"):
+        SinglePositiveClassifier(**{**FAST, "n_jobs": n_jobs}).fit(np.zeros((20, 2)), [0, 1] * 10)
+
+
+def test_n_jobs_refused_under_torchrun(blobs, monkeypatch) -> None:
+    from weaklabel.estimators import single_positive
+
+    monkeypatch.setattr(single_positive.distributed, "is_distributed", lambda: True)
+    X, _, y = blobs
+    with pytest.raises(InputError, match="torchrun"):
+        SinglePositiveClassifier(**{**FAST, "refine_rounds": 1, "refine_folds": 2, "n_jobs": 2}).fit(X[:40], y[:40])
+
+
 def test_refinement_needs_two_items_per_fold() -> None:
     with pytest.raises(InputError, match="needs at least 10 items"):
         SinglePositiveClassifier(**{**FAST, "refine_rounds": 1, "refine_folds": 5}).fit(np.zeros((9, 2)), [0, 1, 0, 1, 0, 1, 0, 1, 0])

@@ -191,7 +191,7 @@ class NeuralEstimator(BaseEstimator):
         """
         if not self._checkpointing:
             return None
-        params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device")}
+        params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device", "n_jobs")}
         parts = {"estimator": type(self).__name__, "params": params, "seed": config.seed}
         data: dict[str, torch.Tensor] = {}
         for split, tensors in (("train", train), ("val", val)):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import logging
 from typing import Any
 
+import joblib
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -20,7 +23,10 @@ from ..metrics import mean_average_precision
 from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
 from ..persistence import register_estimator
+from ..training import distributed
 from ._base import NeuralEstimator
+
+logger = logging.getLogger("weaklabel")
 
 _NEEDS_K = ("epr", "role")
 # label estimates (Cole et al.'s lr_mult = 10) and label embeddings move faster than the network
@@ -83,6 +89,15 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         predict as they were saved.
     refine_folds : int
         Folds of each refinement round (≥ 2).
+    n_jobs : int, optional
+        Fold networks of a refinement round trained at once, each in its own process (joblib),
+        as in scikit-learn: ``None`` = 1 (in this process), ``-1`` = one per CPU; at most
+        ``refine_folds`` are used. Each process trains with ``torch.get_num_threads() // n_jobs``
+        threads (at least 1) and shows no progress bar. The networks and their seeds are those of
+        the sequential fit, so the model differs from it only by the floating-point rounding of
+        other thread counts (none when this process has one thread). Small MLPs use extra threads
+        poorly, which makes processes the faster use of several cores (``weaklabel bench speed``,
+        part (e)). Ignored when ``refine_rounds=0`` (one network); not available under ``torchrun``.
     expected_positives : float, optional
         Expected number of true labels per item, k in [1, n_labels], used by ``"epr"`` and
         ``"role"``. ``None``: estimated from the data by
@@ -123,6 +138,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         embedding_dim: int = 16,
         refine_rounds: int = 3,
         refine_folds: int = 5,
+        n_jobs: int | None = None,
         threshold: float = 0.5,
         top_k: int | None = None,
         hidden_sizes: tuple[int, ...] = (512, 512),
@@ -145,6 +161,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         self.embedding_dim = embedding_dim
         self.refine_rounds = refine_rounds
         self.refine_folds = refine_folds
+        self.n_jobs = n_jobs
         self.threshold = threshold
         self.top_k = top_k
         self.hidden_sizes = hidden_sizes
@@ -181,6 +198,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             raise InputError(f"embedding_dim must be ≥ 1, got {self.embedding_dim}")
         self._check_integer("refine_rounds", 0)
         self._check_integer("refine_folds", 2)
+        if self.n_jobs is not None and (not isinstance(self.n_jobs, (int, np.integer)) or isinstance(self.n_jobs, bool) or self.n_jobs == 0):
+            raise InputError(f"n_jobs must be None or a non-zero integer (-1 = one process per CPU), got {self.n_jobs!r}")
 
     def _check_labels(self, Y: np.ndarray) -> None:
         n_labels = Y.shape[1]
@@ -263,13 +282,33 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     ) -> list[tuple[Network, np.ndarray]]:
         """One network per fold of round ``round_``, trained on the other ``refine_folds - 1`` folds (with the
         loss when ``targets`` is None, else by BCE on the soft ``targets``), each with its held-out rows."""
-        folds = KFold(int(self.refine_folds), shuffle=True, random_state=seed + round_).split(inputs)
-        fold_networks = []
-        for fold, (fit_rows, held_out) in enumerate(folds):
-            fold_targets = None if targets is None else targets[fit_rows]
-            net = self._fit_network(inputs[fit_rows], Y[fit_rows], fold_targets, seed + 1 + fold, stage=f"refine{round_}-fold{fold}")
-            fold_networks.append((net, held_out))
-        return fold_networks
+        folds = list(KFold(int(self.refine_folds), shuffle=True, random_state=seed + round_).split(inputs))
+        jobs = [
+            (inputs[fit_rows], Y[fit_rows], None if targets is None else targets[fit_rows], seed + 1 + fold, f"refine{round_}-fold{fold}")
+            for fold, (fit_rows, _) in enumerate(folds)
+        ]
+        n_jobs = min(joblib.effective_n_jobs(self.n_jobs), len(jobs))
+        if n_jobs == 1:
+            networks = [self._fit_network(*job) for job in jobs]
+        else:
+            networks = self._fit_in_processes(jobs, n_jobs, round_)
+        return [(net, held_out) for net, (_, held_out) in zip(networks, folds)]
+
+    def _fit_in_processes(self, jobs: list[tuple[Any, ...]], n_jobs: int, round_: int) -> list[Network]:
+        """:meth:`_fit_network` of every job, ``n_jobs`` at a time in worker processes (in order)."""
+        if distributed.is_distributed():
+            raise InputError(
+                "n_jobs > 1 trains fold networks in separate processes, which cannot join a torchrun process group; "
+                "use n_jobs=None under torchrun (the ranks already share the work)"
+            )
+        threads = max(1, torch.get_num_threads() // n_jobs)
+        logger.info("refinement round %d: %d fold networks on %d processes × %d threads", round_, len(jobs), n_jobs, threads)
+        worker = copy.copy(self)
+        worker.verbose = 0  # progress bars of parallel processes would interleave
+        # max_nbytes=None: pass arrays by pickling, not as read-only memory maps (torch.from_numpy wants writable arrays)
+        results = joblib.Parallel(n_jobs=n_jobs, max_nbytes=None)(joblib.delayed(_fit_network_in_worker)(worker, threads, *job) for job in jobs)
+        networks, (self.n_epochs_, self.history_) = [net for net, _ in results], results[-1][1]
+        return networks
 
     def _out_of_fold_posterior(self, inputs: np.ndarray, Y: np.ndarray, fold_networks: list[tuple[Network, np.ndarray]]) -> np.ndarray:
         """Soft labels for every item: the selection posterior of its out-of-fold scores.
@@ -391,7 +430,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
 
     # -- persistence -----------------------------------------------------------
     #: parameters added after the first saved models, with the value those models were trained with
-    _legacy_params = {"refine_rounds": 0, "refine_folds": 5}
+    _legacy_params = {"refine_rounds": 0, "refine_folds": 5, "n_jobs": None}
 
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         return {"labels": self.label_encoder_.get_config(), "expected_positives_": self.expected_positives_}, {}
@@ -401,3 +440,13 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         self.classes_ = self.label_encoder_.classes_
         self.label_format_ = self.label_encoder_.format_
         self.expected_positives_ = config["expected_positives_"]
+
+
+def _fit_network_in_worker(
+    estimator: SinglePositiveClassifier, threads: int, *job: Any
+) -> tuple[Network, tuple[int, list[dict[str, Any]]]]:
+    """A worker process's :meth:`SinglePositiveClassifier._fit_network`, with its epochs and history (set on the
+    worker's copy of the estimator, so they travel back with the network)."""
+    torch.set_num_threads(threads)
+    net = estimator._fit_network(*job)
+    return net, (estimator.n_epochs_, estimator.history_)
