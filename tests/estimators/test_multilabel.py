@@ -56,6 +56,20 @@ def test_fixed_threshold_is_used(tagged_data):
     np.testing.assert_array_equal(model.predict(X), (model.predict_proba(X) >= 0.7).astype(int))
 
 
+@pytest.mark.parametrize("threshold", [np.float32(0.3), np.float64(0.3)])
+def test_numpy_threshold_is_accepted(threshold, tagged_data):
+    X, Y = tagged_data
+    model = MultiLabelClassifier(**{**FAST, "max_epochs": 1}, threshold=threshold).fit(X, Y)
+    np.testing.assert_array_equal(model.thresholds_, np.full(4, float(threshold)))
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.0, True, np.bool_(True), "0.5", np.nan])
+def test_bad_threshold_is_refused(threshold, tagged_data):
+    X, Y = tagged_data
+    with pytest.raises(InputError, match=r"threshold must be a number in \(0, 1\) or 'tune'"):
+        MultiLabelClassifier(**FAST, threshold=threshold).fit(X, Y)
+
+
 @pytest.mark.parametrize("loss", ["bce", "weighted_bce", "focal", "asymmetric"])
 def test_every_loss_trains(loss, tagged_data):
     X, Y = tagged_data

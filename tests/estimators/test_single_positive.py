@@ -250,6 +250,21 @@ def test_fold_networks_in_processes_match_the_sequential_fit(blobs) -> None:
     assert parallel.network_spec_ == sequential.network_spec_
 
 
+def test_numpy_scalar_parameters_are_accepted() -> None:
+    """threshold, top_k and expected_positives given as NumPy scalars (e.g. read from an array of settings)."""
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), [[0], [1], [2]] * 6 + [[0], [1]]
+    params = {**FAST, "max_epochs": 1, "loss": "role"}
+    model = SinglePositiveClassifier(**params, threshold=np.float32(0.3), top_k=np.int64(2), expected_positives=np.float32(1.5)).fit(X, y)
+    assert model.expected_positives_ == 1.5
+    assert all(len(labels) == 2 for labels in model.predict(X))
+
+
+@pytest.mark.parametrize("params,match", [({"threshold": True}, "threshold"), ({"threshold": np.bool_(True)}, "threshold"), ({"top_k": True}, "top_k")])
+def test_bool_parameters_are_refused(params, match) -> None:
+    with pytest.raises(InputError, match=f"{match} must be"):
+        SinglePositiveClassifier(**FAST, **params).fit(np.zeros((20, 2)), [0, 1] * 10)
+
+
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
 def test_bad_n_jobs(n_jobs) -> None:
     with pytest.raises(InputError, match="n_jobs must be None or a non-zero integer"):

@@ -47,6 +47,11 @@ def json_safe(value: Any) -> Any:
     raise InputError(f"hyper-parameter value {value!r} cannot be saved; use numbers, strings, lists or dicts")
 
 
+def is_real_number(value: Any) -> bool:
+    """Whether ``value`` is a real number: a Python or NumPy integer or float, not a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 class NeuralEstimator(BaseEstimator):
     """Base of weaklabel's estimators (not used directly).
 

@@ -16,7 +16,7 @@ from ..losses import available_losses, build_loss
 from ..losses.multilabel import positive_weights
 from ..metrics import mean_average_precision, tune_thresholds
 from ..persistence import register_estimator
-from ._base import NeuralEstimator
+from ._base import NeuralEstimator, is_real_number
 
 
 @register_estimator
@@ -107,7 +107,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         super()._check_params()
         if self.loss not in available_losses("multilabel"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('multilabel')}")
-        if not (self.threshold == "tune" or (isinstance(self.threshold, (int, float)) and 0.0 < self.threshold < 1.0)):
+        if not (self.threshold == "tune" or (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0)):
             raise InputError(f"threshold must be a number in (0, 1) or 'tune', got {self.threshold!r}")
 
     def _build_loss(self, Y_train: np.ndarray) -> torch.nn.Module:

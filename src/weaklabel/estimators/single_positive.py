@@ -24,7 +24,7 @@ from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
 from ..persistence import register_estimator
 from ..training import distributed
-from ._base import NeuralEstimator
+from ._base import NeuralEstimator, is_real_number
 
 logger = logging.getLogger("weaklabel")
 
@@ -190,9 +190,9 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         super()._check_params()
         if self.loss not in available_losses("positive_only"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
-        if not (isinstance(self.threshold, (int, float)) and 0.0 < self.threshold < 1.0):
+        if not (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0):
             raise InputError(f"threshold must be a number in (0, 1), got {self.threshold!r}")
-        if self.top_k is not None and (not isinstance(self.top_k, (int, np.integer)) or self.top_k < 1):
+        if self.top_k is not None and (not isinstance(self.top_k, (int, np.integer)) or isinstance(self.top_k, bool) or self.top_k < 1):
             raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
         if int(self.embedding_dim) < 1:
             raise InputError(f"embedding_dim must be ≥ 1, got {self.embedding_dim}")
@@ -215,7 +215,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
                 "least one observed positive: drop those rows or give them a label"
             )
         k = self.expected_positives
-        if k is not None and not (isinstance(k, (int, float, np.number)) and 1.0 <= float(k) <= n_labels):
+        if k is not None and not (is_real_number(k) and 1.0 <= float(k) <= n_labels):
             raise InputError(
                 f"expected_positives must be a number in [1, {n_labels}] (the mean number of true labels per item), "
                 f"got {k!r}; pass None to estimate it from the data"
