@@ -3,7 +3,8 @@ import pytest
 import torch
 from torch import nn
 
-from weaklabel.training import Callback, EarlyStopping, Trainer, TrainingConfig, iterate_batches, param_groups
+from weaklabel.exceptions import InputError
+from weaklabel.training import Callback, EarlyStopping, Trainer, TrainingConfig, iterate_batches, param_groups, resolve_device
 
 
 def _regression(n=256, seed=0):
@@ -86,3 +87,24 @@ def test_weight_decay_only_on_matrices_and_lr_multipliers():
     groups = param_groups(module, 0.1, {"est": 10.0})
     by_size = {sum(p.numel() for p in g["params"]): (g["weight_decay"], g["lr_mult"]) for g in groups}
     assert by_size == {6: (0.1, 1.0), 2: (0.0, 1.0), 10: (0.1, 10.0)}
+
+
+@pytest.mark.parametrize("device", ["tpu", "cuda0", "cpu:0", "", 3])
+def test_resolve_device_refuses_unknown_devices(device):
+    with pytest.raises(InputError, match="device must be 'auto', 'cpu', 'cuda' or 'cuda:N'"):
+        resolve_device(device)
+
+
+def test_resolve_device_refuses_cuda_where_there_is_none(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == torch.device("cpu") and resolve_device("cpu") == torch.device("cpu")
+    with pytest.raises(InputError, match="'cuda' needs CUDA.*use device 'cpu' or 'auto'"):
+        resolve_device("cuda")
+
+
+def test_resolve_device_refuses_a_missing_gpu_index(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert resolve_device("cuda:0") == torch.device("cuda", 0)
+    with pytest.raises(InputError, match=r"'cuda:1' does not exist: this machine has 1 CUDA device\(s\)"):
+        resolve_device("cuda:1")

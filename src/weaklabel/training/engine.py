@@ -15,6 +15,7 @@ stopping with best-weights restore, progress, seeding, device) is here.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..exceptions import InputError
 from . import distributed
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from .seeding import torch_generator
@@ -64,10 +66,32 @@ class History:
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` → CUDA when available, else CPU."""
-    if str(device) == "auto":
+    """``"auto"`` → CUDA when available, else CPU; ``"cpu"``, ``"cuda"`` and ``"cuda:N"`` as given.
+
+    Raises :class:`~weaklabel.exceptions.InputError` for any other name and for a
+    CUDA device this machine does not have.
+    """
+    name = str(device)
+    if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", name):
+        raise InputError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    resolved = torch.device(name)
+    if resolved.type == "cuda":
+        _check_cuda(resolved)
+    return resolved
+
+
+def _check_cuda(device: torch.device) -> None:
+    """``device`` must be a CUDA device this machine has."""
+    if not torch.cuda.is_available():
+        raise InputError(
+            f"device {str(device)!r} needs CUDA, which this machine's torch {torch.__version__} cannot use "
+            "(no GPU, or torch built without CUDA); use device 'cpu' or 'auto' (set_params(device='cpu') on a loaded model)"
+        )
+    count = torch.cuda.device_count()
+    if device.index is not None and device.index >= count:
+        raise InputError(f"device {str(device)!r} does not exist: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
 
 
 def param_groups(module: nn.Module, weight_decay: float, lr_multipliers: Mapping[str, float] | None = None) -> list[dict[str, Any]]:
