@@ -29,6 +29,20 @@ def test_nan_position_is_named():
         check_features(X)
 
 
+def test_value_too_large_for_float32_is_named():
+    """1e39 is finite in float64 but overflows float32: said so, not reported as inf."""
+    X = np.zeros((4, 3))
+    X[2, 1], X[3, 0] = 1e39, -2e39
+    with pytest.raises(InputError, match=r"2 value\(s\) too large for float32 .* first at row 2, column 1 \(1e\+39\); rescale"):
+        check_features(X)
+
+
+def test_value_too_large_is_reported_before_nan():
+    X = np.array([[np.nan, 1e39]])
+    with pytest.raises(InputError, match="too large for float32"):
+        check_features(X)
+
+
 def test_images_allowed_only_when_asked():
     assert check_features(np.zeros((2, 1, 8, 8)), allow_images=True).shape == (2, 1, 8, 8)
     with pytest.raises(InputError, match="dimensions"):

@@ -54,19 +54,40 @@ def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np
         raise InputError(
             f"{what} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required; pass at least one feature column"
         )
-    arr = np.ascontiguousarray(arr, dtype=np.float32)
-    finite = np.isfinite(arr)
+    with np.errstate(over="ignore"):  # an overflow is reported below, with its position
+        out = np.ascontiguousarray(arr, dtype=np.float32)
+    finite = np.isfinite(out)
     if not finite.all():
-        bad = np.argwhere(~finite)
-        row = int(bad[0][0])
-        col = tuple(int(c) for c in bad[0][1:])
-        n_nan = int(np.isnan(arr).sum())
-        n_inf = int((~finite).sum()) - n_nan
+        _refuse_non_finite(arr, finite, what)
+    return out
+
+
+def _refuse_non_finite(arr: np.ndarray, finite32: np.ndarray, what: str) -> None:
+    """Raise for the values of ``arr`` that are not finite in float32 (``finite32`` False): too large, NaN or inf."""
+    too_large = ~finite32 & np.isfinite(arr)
+    if too_large.any():
+        first = _first_position(too_large)
         raise InputError(
-            f"{what} contains NaN ({n_nan}) or inf ({n_inf}) values, first at row {row}, column "
-            f"{col[0] if len(col) == 1 else col}; impute or drop them before fitting"
+            f"{what} has {int(too_large.sum())} value(s) too large for float32 (magnitude above "
+            f"{float(np.finfo(np.float32).max):.3g}), first at {_describe(first)} ({float(arr[first]):.6g}); "
+            "rescale those features (e.g. divide by a constant or take a logarithm) before fitting"
         )
-    return arr
+    n_nan = int(np.isnan(arr).sum())
+    n_inf = int((~finite32).sum()) - n_nan
+    raise InputError(
+        f"{what} contains NaN ({n_nan}) or inf ({n_inf}) values, first at {_describe(_first_position(~finite32))}; "
+        "impute or drop them before fitting"
+    )
+
+
+def _first_position(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _describe(position: tuple[int, ...]) -> str:
+    """``row 3, column 2`` (an image's column is its (channel, y, x) index)."""
+    row, col = position[0], position[1:]
+    return f"row {row}, column {col[0] if len(col) == 1 else col}"
 
 
 def check_n_features(X: np.ndarray, expected_shape: tuple[int, ...], estimator: str) -> None:
