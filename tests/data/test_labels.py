@@ -22,6 +22,17 @@ def test_sets_round_trip_keeps_names_and_order():
     assert enc.inverse_transform(Y) == [["cat", "dog"], ["dog"], ["bird"]]
 
 
+def test_single_labels_mixed_with_label_lists_are_label_lists():
+    """A sample with one label may give it bare: ``"b"`` is ``["b"]`` among label lists."""
+    y = ["b", ["a", "c"], ("c",), "a"]
+    assert detect_format(y) == "sets"
+    enc = LabelEncoder().fit(y)
+    assert list(enc.classes_) == ["a", "b", "c"]
+    np.testing.assert_array_equal(enc.transform(y), [[0, 1, 0], [1, 0, 1], [0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(LabelEncoder().fit_transform([[0, 1], 1]), [[1, 1], [0, 1]])  # not a 0/1 matrix
+    assert enc.inverse_transform(enc.transform(y)) == [["b"], ["a", "c"], ["c"], ["a"]]
+
+
 def test_single_inverse_is_top_label():
     enc = LabelEncoder().fit([3, 1, 2])
     out = enc.inverse_transform(np.zeros((2, 3)), scores=np.array([[0.1, 0.9, 0.2], [0.5, 0.1, 0.7]]))
@@ -42,7 +53,8 @@ def test_named_matrix_columns_are_aligned_by_name():
     [
         (np.array([[0, 2], [1, 0]]), "only 0 and 1"),
         (np.array([[0, np.nan], [1, 0]]), "NaN"),
-        ([["a"], "b"], "mix types"),
+        (["a", {"b": 1}], "mix types"),
+        ([["a"], 0.5], "mix types"),
         (["a", 1], "mix strings and integers"),
         ([], "empty"),
     ],

@@ -86,6 +86,16 @@ def test_label_lists_strings_predict_and_score() -> None:
         model.score(X[:2], [["cat"], ["bat"]])
 
 
+def test_single_labels_mixed_with_label_lists(blobs) -> None:
+    """Mostly one tag per item, sometimes several (the README's ``["comedy", ["drama", "romance"], ...]``)."""
+    X, _, y = blobs
+    mixed = [["a", "b"] if i % 10 == 0 else ("a", "b")[v] for i, v in enumerate(y)]
+    model = SinglePositiveClassifier(**FAST).fit(X, mixed)
+    assert list(model.classes_) == ["a", "b"] and model.label_format_ == "sets"
+    predicted = model.predict(X[:5])
+    assert isinstance(predicted, list) and all(isinstance(p, list) and set(p) <= {"a", "b"} for p in predicted)
+
+
 def test_save_load_predicts_identically(tmp_path, blobs) -> None:
     X, _, y = blobs
     for loss in ("label_embedding", "role"):

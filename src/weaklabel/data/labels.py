@@ -1,5 +1,8 @@
 """Label formats: a 0/1 matrix, a list of label lists, or one label per sample.
 
+In a list of label lists a single label stands for a list of one, so
+``["comedy", ["drama", "romance"]]`` is the label lists ``[["comedy"], ["drama", "romance"]]``.
+
 :class:`LabelEncoder` turns any of them into an ``(n, L)`` 0/1 matrix with
 ``classes_`` holding the label names (strings or ints, as given), and turns
 0/1 predictions back into the format it was fitted on.
@@ -24,6 +27,15 @@ def _is_label_scalar(value: Any) -> bool:
     return isinstance(value, (str, int, np.integer, bool, np.bool_))
 
 
+def _is_label_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple, set, frozenset, np.ndarray))
+
+
+def _label_rows(y: Any) -> list[list[Any]]:
+    """Label lists or single labels (a list of one) as one list of labels per sample."""
+    return [list(v) if _is_label_list(v) else [v] for v in y]
+
+
 def as_label_input(y: Any) -> Any:
     """Normalise array-likes: ``__array__`` objects become arrays; an (n, 1) column of class labels is raveled.
 
@@ -46,7 +58,7 @@ def as_label_input(y: Any) -> Any:
 
 
 def detect_format(y: Any) -> str:
-    """``"matrix"`` (2-D 0/1 array), ``"sets"`` (sequence of label sequences) or ``"single"`` (1-D labels)."""
+    """``"matrix"`` (2-D 0/1 array), ``"sets"`` (label sequences, or single labels mixed with them) or ``"single"`` (1-D labels)."""
     y = as_label_input(y)
     if isinstance(y, np.ndarray) and y.dtype != object:
         if y.ndim == 2:
@@ -63,13 +75,13 @@ def detect_format(y: Any) -> str:
         raise InputError("labels are empty; give one entry per sample")
     if all(_is_label_scalar(v) for v in items):
         return "single"
-    if all(isinstance(v, (list, tuple, set, frozenset, np.ndarray)) for v in items):
-        if _is_indicator_rows(items):
-            return "matrix"
+    if all(_is_label_list(v) for v in items) and _is_indicator_rows(items):
+        return "matrix"
+    if all(_is_label_list(v) or _is_label_scalar(v) for v in items):
         return "sets"
     kinds = sorted({type(v).__name__ for v in items})
     raise InputError(
-        f"labels mix types {kinds}; give either one label per sample (str or int) or a list of labels per sample"
+        f"labels mix types {kinds}; give each sample one label (str or int) or a list of labels (str or int)"
     )
 
 
@@ -157,9 +169,7 @@ class LabelEncoder:
         return self
 
     def _iter_labels(self, y: Any) -> Iterable[Any]:
-        if self.format_ == "single":
-            return list(y)
-        return [label for row in y for label in row]
+        return [label for row in _label_rows(y) for label in row]
 
     @staticmethod
     def _as_matrix(y: Any) -> np.ndarray:
@@ -194,7 +204,7 @@ class LabelEncoder:
             if Y.shape[1] != self.n_classes:
                 raise InputError(f"label matrix has {Y.shape[1]} columns; the model knows {self.n_classes} labels")
             return Y
-        rows = [[v] for v in y] if fmt == "single" else [list(r) for r in y]
+        rows = _label_rows(y)
         Y = np.zeros((len(rows), self.n_classes), dtype=np.float32)
         for i, row in enumerate(rows):
             for label in row:
