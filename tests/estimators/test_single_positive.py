@@ -86,6 +86,20 @@ def test_label_lists_strings_predict_and_score() -> None:
         model.score(X[:2], [["cat"], ["bat"]])
 
 
+@pytest.mark.parametrize("rule", [{"threshold": 0.05}, {"top_k": 2}])
+def test_one_label_per_item_predicts_label_sets(blobs, rule) -> None:
+    """One observed positive per item at fit (``y = ["comedy", "drama", ...]``): predict gives label lists by
+    threshold or top_k, not the arg-max label."""
+    X, _, y = blobs
+    names = np.array(["comedy", "drama"])
+    model = SinglePositiveClassifier(**FAST, **rule).fit(X, list(names[y]))
+    proba = model.predict_proba(X)
+    chosen = proba >= 0.05 if "threshold" in rule else np.ones(proba.shape, dtype=bool)
+    predicted = model.predict(X)
+    assert predicted == [list(names[np.flatnonzero(row)]) for row in chosen]
+    assert any(len(labels) == 2 for labels in predicted)
+
+
 def test_single_labels_mixed_with_label_lists(blobs) -> None:
     """Mostly one tag per item, sometimes several (the README's ``["comedy", ["drama", "romance"], ...]``)."""
     X, _, y = blobs
@@ -104,7 +118,7 @@ def test_save_load_predicts_identically(tmp_path, blobs) -> None:
         loaded = weaklabel.load(tmp_path / loss)
         assert isinstance(loaded, SinglePositiveClassifier)
         np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
-        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+        assert loaded.predict(X) == model.predict(X)
         assert loaded.expected_positives_ == model.expected_positives_
 
 

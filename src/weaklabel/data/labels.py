@@ -249,7 +249,11 @@ class LabelEncoder:
         if self.format_ == "single":
             best = np.argmax(scores if scores is not None else Y, axis=1)
             return _typed_array(self.classes_[best])
-        return [list(self.classes_[np.flatnonzero(row)]) for row in Y]
+        return self.label_lists(Y)
+
+    def label_lists(self, Y: np.ndarray) -> list[list[str | int]]:
+        """0/1 matrix → the list of label names of each sample, whatever the fitted format."""
+        return [list(self.classes_[np.flatnonzero(row)]) for row in np.asarray(Y)]
 
     def get_config(self) -> dict[str, Any]:
         return {"format": self.format_, "classes": [_python_scalar(c) for c in self.classes_]}

@@ -122,7 +122,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
 
     Attributes
     ----------
-    classes_ : label names; label_format_ : the format of ``y`` at fit;
+    classes_ : label names; label_format_ : the format of ``y`` at fit (``predict`` returns a 0/1 matrix
+    for ``"matrix"``, else label lists);
     expected_positives_ : k used (None when the loss needs none);
     net_ : the fitted network, or with refinement the :class:`~weaklabel.nn.ProbabilityEnsemble` of the last
     round's fold networks; n_epochs_, history_ : epochs of the last network trained.
@@ -408,7 +409,11 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         return self.net_.head
 
     def predict(self, X: Any) -> Any:
-        """Predicted label sets (format of ``y`` at fit): labels with score ≥ ``threshold``, or the ``top_k`` best."""
+        """Predicted label sets: the labels with score ≥ ``threshold``, or the ``top_k`` best.
+
+        A 0/1 matrix when ``y`` at fit was one, else label lists; also when ``y`` gave one label per
+        item, since one observed positive does not make an item's true labels one.
+        """
         proba = self.predict_proba(X)
         if self.top_k is None:
             chosen = proba >= self.threshold
@@ -416,7 +421,9 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             top = np.argsort(-proba, axis=1, kind="stable")[:, : min(int(self.top_k), proba.shape[1])]
             chosen = np.zeros(proba.shape, dtype=bool)
             np.put_along_axis(chosen, top, True, axis=1)
-        return self.label_encoder_.inverse_transform(chosen, scores=proba)
+        if self.label_format_ == "single":
+            return self.label_encoder_.label_lists(chosen)
+        return self.label_encoder_.inverse_transform(chosen)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Macro mean average precision against full labels ``y`` (0/1 matrix or label lists)."""
