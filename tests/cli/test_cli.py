@@ -55,6 +55,14 @@ def test_yaml_config_with_flags_winning(csv_file, tmp_path):
         (["--label-column", "tags", "--loss", "hinge"], "unknown loss 'hinge'"),
         (["--label-column", "tags", "--param", "colour=blue"], "unknown parameter(s) ['colour']"),
         ([], "--label-column"),
+        (["--label-column", "tags", "--param", "hidden_sizes=16"], "hidden_sizes must be a sequence of positive integers"),
+        (["--label-column", "tags", "--device", "tpu"], "device must be 'auto', 'cpu', 'cuda' or 'cuda:N'"),
+        (["--label-column", "tags", "--param", "max_epochs=abc"], "max_epochs must be an integer ≥ 1, got 'abc'"),
+        (["--label-column", "tags", "--param", "dropout=abc"], "dropout must be a number in [0, 1)"),
+        (["--label-column", "tags", "--param", "random_state=abc"], "random_state must be None"),
+        (["--label-column", "tags", "--param", "loss_params=3"], "loss_params must be None or a dict"),
+        (["--label-column", "tags", "--param", "weight_decay=-1"], "weight_decay must be a number ≥ 0"),
+        (["--label-column", "tags", "--param", "patience=-1"], "patience must be None (no early stopping) or an integer ≥ 1"),
     ],
 )
 def test_errors_are_one_line_with_exit_2(csv_file, tmp_path, capsys, extra, message):
@@ -62,7 +70,17 @@ def test_errors_are_one_line_with_exit_2(csv_file, tmp_path, capsys, extra, mess
     assert main(["fit", str(csv_file), "--out", str(model), *extra, *FAST]) == 2
     err = capsys.readouterr().err
     assert err.startswith("weaklabel: error:") and message in err and "Traceback" not in err
+    assert err.count("\n") == 1
     assert not model.exists()  # nothing written half-way
+
+
+def test_cuda_without_cuda_is_a_one_line_error(csv_file, tmp_path, capsys, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["fit", str(csv_file), "--out", str(tmp_path / "model"), "--label-column", "tags", "--device", "cuda", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("weaklabel: error: device 'cuda' needs CUDA") and err.count("\n") == 1
 
 
 def test_predict_with_missing_model_or_feature(csv_file, tmp_path, capsys):

@@ -52,6 +52,11 @@ def is_real_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
+def is_integer(value: Any) -> bool:
+    """Whether ``value`` is a Python or NumPy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 class NeuralEstimator(BaseEstimator):
     """Base of weaklabel's estimators (not used directly).
 
@@ -79,22 +84,41 @@ class NeuralEstimator(BaseEstimator):
 
     # -- checks ------------------------------------------------------------
     def _check_params(self) -> None:
-        if int(self.max_epochs) < 1:
-            raise InputError(f"max_epochs must be ≥ 1, got {self.max_epochs}")
-        if int(self.batch_size) < 1:
-            raise InputError(f"batch_size must be ≥ 1, got {self.batch_size}")
-        if not float(self.learning_rate) > 0:
-            raise InputError(f"learning_rate must be > 0, got {self.learning_rate}")
-        if not 0.0 <= float(self.validation_fraction) < 1.0:
-            raise InputError(f"validation_fraction must be in [0, 1), got {self.validation_fraction}")
-        if any(int(h) < 1 for h in self.hidden_sizes):
-            raise InputError(f"hidden_sizes must be positive integers, got {self.hidden_sizes}")
+        """Refuse a shared hyper-parameter of the wrong type or out of range (subclasses add their own)."""
+        self._check_integer("max_epochs", 1)
+        self._check_integer("batch_size", 1)
+        self._check_real("learning_rate", lambda v: v > 0, "a number > 0")
+        self._check_real("weight_decay", lambda v: v >= 0, "a number ≥ 0")
+        self._check_real("dropout", lambda v: 0 <= v < 1, "a number in [0, 1)")
+        self._check_real("validation_fraction", lambda v: 0 <= v < 1, "a number in [0, 1)")
+        self._check_integer("patience", 1, none_means="no early stopping")
+        sizes = self.hidden_sizes
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)) or not all(is_integer(h) and h >= 1 for h in sizes):
+            raise InputError(f"hidden_sizes must be a sequence of positive integers such as (512, 512) (--hidden-sizes 512,512), got {sizes!r}")
+        state = self.random_state
+        if not (state is None or is_integer(state) or isinstance(state, np.random.RandomState)):
+            raise InputError(f"random_state must be None (a fresh seed), an integer or a numpy RandomState, got {state!r}")
+        resolve_device(self.device)
 
-    def _check_integer(self, name: str, low: int) -> None:
-        """The hyper-parameter ``name`` must be an integer (not a bool) ≥ ``low``."""
+    def _check_integer(self, name: str, low: int, none_means: str | None = None) -> None:
+        """The hyper-parameter ``name`` must be an integer (not a bool) ≥ ``low``, or None where ``none_means`` says what None does."""
         value = getattr(self, name)
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise InputError(f"{name} must be an integer ≥ {low}, got {value!r}")
+        if value is None and none_means is not None:
+            return
+        if not is_integer(value) or value < low:
+            allowed = f"None ({none_means}) or an integer ≥ {low}" if none_means else f"an integer ≥ {low}"
+            raise InputError(f"{name} must be {allowed}, got {value!r}")
+
+    def _check_real(self, name: str, valid: Callable[[float], bool], expected: str) -> None:
+        """The hyper-parameter ``name`` must be a real number (not a bool) for which ``valid`` holds, as ``expected`` says."""
+        value = getattr(self, name)
+        if not is_real_number(value) or not valid(float(value)):
+            raise InputError(f"{name} must be {expected}, got {value!r}")
+
+    def _check_loss_params(self) -> None:
+        """``loss_params`` must be None or a dict of keyword arguments for the loss."""
+        if self.loss_params is not None and not isinstance(self.loss_params, Mapping):
+            raise InputError(f"loss_params must be None or a dict of the loss's keyword arguments, got {self.loss_params!r}")
 
     def _check_is_fitted(self) -> None:
         if not hasattr(self, "net_"):

@@ -149,10 +149,8 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
         self._check_integer("embedding_dim", 1)
         if self.encoder not in ENCODERS:
             raise InputError(f"unknown encoder {self.encoder!r}; choose one of {ENCODERS}")
-        if int(self.augment_shift) < 0:
-            raise InputError(f"augment_shift must be ≥ 0 pixels, got {self.augment_shift}")
-        if self.loss_params is not None and not isinstance(self.loss_params, dict):
-            raise InputError(f"loss_params must be a dict of keyword arguments, got {type(self.loss_params).__name__}")
+        self._check_integer("augment_shift", 0)
+        self._check_loss_params()
 
     def _resolve_encoder(self, X: np.ndarray) -> str:
         if self.encoder == "auto":

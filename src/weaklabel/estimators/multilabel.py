@@ -107,6 +107,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         super()._check_params()
         if self.loss not in available_losses("multilabel"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('multilabel')}")
+        self._check_loss_params()
         if not (self.threshold == "tune" or (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0)):
             raise InputError(f"threshold must be a number in (0, 1) or 'tune', got {self.threshold!r}")
 

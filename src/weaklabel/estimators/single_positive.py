@@ -191,12 +191,12 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         super()._check_params()
         if self.loss not in available_losses("positive_only"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
+        self._check_loss_params()
         if not (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0):
             raise InputError(f"threshold must be a number in (0, 1), got {self.threshold!r}")
         if self.top_k is not None and (not isinstance(self.top_k, (int, np.integer)) or isinstance(self.top_k, bool) or self.top_k < 1):
             raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
-        if int(self.embedding_dim) < 1:
-            raise InputError(f"embedding_dim must be ≥ 1, got {self.embedding_dim}")
+        self._check_integer("embedding_dim", 1)
         self._check_integer("refine_rounds", 0)
         self._check_integer("refine_folds", 2)
         if self.n_jobs is not None and (not isinstance(self.n_jobs, (int, np.integer)) or isinstance(self.n_jobs, bool) or self.n_jobs == 0):

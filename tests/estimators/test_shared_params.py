@@ -1,0 +1,59 @@
+"""The shared hyper-parameter checks of every estimator: a bad value is an InputError that says what is valid."""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from weaklabel import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
+from weaklabel.exceptions import InputError
+
+X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+FIT_ARGS = {
+    MultiLabelClassifier: (X, (X[:, :2] > 0).astype(np.int64)),
+    SinglePositiveClassifier: (X, [[int(x[0] > 0)] for x in X]),
+    EmbeddingClassifier: (X, (X[:, 0] > 0).astype(np.int64)),
+    SelfSupervisedClassifier: (X,),
+}
+BAD_SHARED = [
+    ({"hidden_sizes": 16}, "hidden_sizes must be a sequence of positive integers such as (512, 512)"),
+    ({"hidden_sizes": (16.5,)}, "hidden_sizes must be a sequence of positive integers"),
+    ({"hidden_sizes": (16, 0)}, "hidden_sizes must be a sequence of positive integers"),
+    ({"hidden_sizes": "16"}, "hidden_sizes must be a sequence of positive integers"),
+    ({"device": "tpu"}, "device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got 'tpu'"),
+    ({"max_epochs": "abc"}, "max_epochs must be an integer ≥ 1, got 'abc'"),
+    ({"batch_size": True}, "batch_size must be an integer ≥ 1, got True"),
+    ({"learning_rate": "abc"}, "learning_rate must be a number > 0, got 'abc'"),
+    ({"dropout": "abc"}, "dropout must be a number in [0, 1), got 'abc'"),
+    ({"dropout": 1.0}, "dropout must be a number in [0, 1), got 1.0"),
+    ({"validation_fraction": None}, "validation_fraction must be a number in [0, 1), got None"),
+    ({"weight_decay": -1}, "weight_decay must be a number ≥ 0, got -1"),
+    ({"patience": -1}, "patience must be None (no early stopping) or an integer ≥ 1, got -1"),
+    ({"patience": 0}, "patience must be None (no early stopping) or an integer ≥ 1, got 0"),
+    ({"random_state": "abc"}, "random_state must be None (a fresh seed), an integer or a numpy RandomState, got 'abc'"),
+]
+
+
+@pytest.mark.parametrize("cls", list(FIT_ARGS), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("params, message", BAD_SHARED, ids=[str(p) for p, _ in BAD_SHARED])
+def test_bad_shared_parameter_is_an_input_error(cls, params, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        cls(**params).fit(*FIT_ARGS[cls])
+
+
+@pytest.mark.parametrize("cls", [MultiLabelClassifier, SinglePositiveClassifier, EmbeddingClassifier], ids=lambda c: c.__name__)
+def test_loss_params_must_be_a_dict(cls):
+    with pytest.raises(InputError, match=re.escape("loss_params must be None or a dict of the loss's keyword arguments, got 3")):
+        cls(loss_params=3).fit(*FIT_ARGS[cls])
+
+
+def test_cuda_on_a_machine_without_it_is_an_input_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(InputError, match="'cuda' needs CUDA"):
+        MultiLabelClassifier(device="cuda").fit(*FIT_ARGS[MultiLabelClassifier])
+
+
+@pytest.mark.parametrize("params", [{"patience": None}, {"hidden_sizes": ()}, {"hidden_sizes": [np.int64(8)]}, {"random_state": np.random.RandomState(0)}, {"weight_decay": 0}])
+def test_valid_edge_values_are_accepted(params):
+    MultiLabelClassifier(max_epochs=1, verbose=0, **params).fit(*FIT_ARGS[MultiLabelClassifier])
