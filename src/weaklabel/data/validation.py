@@ -6,6 +6,7 @@ that names the problem and the fix.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,51 @@ def check_n_features(X: np.ndarray, expected_shape: tuple[int, ...], estimator: 
             f"X has {n_got} features, but {estimator} is expecting {n_expected} features as input "
             f"(per-sample shape {tuple(got)} vs {tuple(expected_shape)} at fit); pass the same columns as at fit"
         )
+
+
+def feature_names(X: Any) -> np.ndarray | None:
+    """The column names of a DataFrame ``X`` (an object array) when all are strings, else None, as in scikit-learn."""
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = list(columns)
+    strings = [isinstance(name, str) for name in names]
+    if names and all(strings):
+        return np.asarray(names, dtype=object)
+    if any(strings):
+        kinds = sorted({type(name).__name__ for name in names})
+        raise InputTypeError(
+            f"X's column names mix types {kinds}; feature names are kept only when all are strings: "
+            "convert them with X.columns = X.columns.astype(str), or make none of them strings"
+        )
+    return None
+
+
+def check_feature_names(names: np.ndarray | None, fitted: np.ndarray | None, estimator: str) -> None:
+    """Refuse a DataFrame whose columns differ from the fit's in names or order; warn when only one side has names.
+
+    ``names`` and ``fitted`` come from :func:`feature_names` of ``X`` now and at fit.
+    """
+    if fitted is None:
+        if names is not None:
+            warnings.warn(f"X has feature names, but {estimator} was fitted without feature names", UserWarning, stacklevel=3)
+    elif names is None:
+        warnings.warn(f"X does not have valid feature names, but {estimator} was fitted with feature names", UserWarning, stacklevel=3)
+    elif list(names) != list(fitted):
+        raise InputError(_feature_names_mismatch(list(names), list(fitted)))
+
+
+def _feature_names_mismatch(names: list[str], fitted: list[str]) -> str:
+    """scikit-learn's message for columns that differ from the fit's (so its checks recognise it), plus the fix."""
+    unseen, missing = sorted(set(names) - set(fitted)), sorted(set(fitted) - set(names))
+    lines = ["The feature names should match those that were passed during fit."]
+    for title, items in (("Feature names unseen at fit time:", unseen), ("Feature names seen at fit time, yet now missing:", missing)):
+        if items:
+            lines += [title, *(f"- {name}" for name in items[:5]), *(["- ..."] if len(items) > 5 else [])]
+    if not unseen and not missing:
+        lines.append("Feature names must be in the same order as they were in fit.")
+    lines.append("Pass the columns seen at fit, in the same order: X[model.feature_names_in_]")
+    return "\n".join(lines)
 
 
 def check_same_length(X: np.ndarray, n_labels: int) -> None:

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 
 from .. import persistence
 from ..data.preprocessing import FeatureScaler
-from ..data.validation import check_features, check_n_features
+from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
 from ..exceptions import InputError, NotFittedError
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
@@ -65,6 +65,10 @@ class NeuralEstimator(BaseEstimator):
     ``dropout``, ``scaling``, ``max_epochs``, ``batch_size``,
     ``learning_rate``, ``weight_decay``, ``validation_fraction``,
     ``patience``, ``device``, ``random_state``, ``verbose``.
+
+    Fitted, an estimator has ``n_features_in_`` and, after a fit on a DataFrame whose column
+    names are all strings, ``feature_names_in_``, as in scikit-learn: prediction then refuses a
+    DataFrame with other columns or another column order, and warns on an array.
     """
 
     _allow_images = False
@@ -128,14 +132,26 @@ class NeuralEstimator(BaseEstimator):
             )
 
     def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
+        """``X`` as float32 (:func:`check_features`); ``reset`` records its shape and column names, else checks them."""
+        names = feature_names(X)
+        if not reset:
+            self._check_is_fitted()
+            check_feature_names(names, getattr(self, "feature_names_in_", None), type(self).__name__)
         X = check_features(X, allow_images=self._allow_images)
         if reset:
             self.n_features_in_ = int(np.prod(X.shape[1:]))
             self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+            self._set_feature_names(names)
         else:
-            self._check_is_fitted()
             check_n_features(X, self.input_shape_, type(self).__name__)
         return X
+
+    def _set_feature_names(self, names: np.ndarray | None) -> None:
+        """``feature_names_in_`` = ``names``; no such attribute when None (a refit without names drops it)."""
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
 
     # -- preprocessing -------------------------------------------------------
     def _fit_scaler(self, X: np.ndarray, seed: int) -> np.ndarray:
@@ -285,6 +301,7 @@ class NeuralEstimator(BaseEstimator):
             "params": json_safe(self.get_params()),
             "network": self.network_spec_,
             "input_shape": list(self.input_shape_),
+            "feature_names_in": [str(name) for name in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
             "scaler": self.scaler_.get_config(),
             "n_epochs": self.n_epochs_,
             "history": self.history_,
@@ -302,6 +319,8 @@ class NeuralEstimator(BaseEstimator):
         est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})
         est.input_shape_ = tuple(config["input_shape"])
         est.n_features_in_ = int(np.prod(est.input_shape_))
+        names = config.get("feature_names_in")  # absent from models saved before feature names were kept
+        est._set_feature_names(None if names is None else np.asarray(names, dtype=object))
         est.scaler_ = FeatureScaler.from_state(
             config["scaler"], {k[len("scaler.") :]: v for k, v in tensors.items() if k.startswith("scaler.")}
         )

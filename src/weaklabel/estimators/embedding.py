@@ -95,6 +95,7 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
     classes_ : ndarray of class names (str or int, as given).
     loss_ : the fitted loss module (class weights / centres).
     encoder_ : "mlp" or "conv", the encoder used.
+    feature_names_in_ : column names of a DataFrame ``X`` at fit, when all are strings (predict then checks them).
     """
 
     _allow_images = True

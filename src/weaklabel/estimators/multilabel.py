@@ -55,6 +55,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
     classes_ : ndarray of label names (str or int, as given).
     thresholds_ : ndarray (n_labels,) of decision thresholds.
     label_format_ : "matrix", "sets" or "single": what ``predict`` returns.
+    feature_names_in_ : column names of a DataFrame ``X`` at fit, when all are strings (predict then checks them).
     """
 
     def __init__(

@@ -126,7 +126,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     for ``"matrix"``, else label lists);
     expected_positives_ : k used (None when the loss needs none);
     net_ : the fitted network, or with refinement the :class:`~weaklabel.nn.ProbabilityEnsemble` of the last
-    round's fold networks; n_epochs_, history_ : epochs of the last network trained.
+    round's fold networks; n_epochs_, history_ : epochs of the last network trained;
+    feature_names_in_ : column names of a DataFrame ``X`` at fit, when all are strings (predict then checks them).
     """
 
     _allow_images = True
