@@ -23,6 +23,8 @@ logger = logging.getLogger("weaklabel")
 
 STREAM_MIN_BYTES = 2 << 30  # `weaklabel fit` streams .parquet/.npz files from this size on
 DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
+# data options that choose the same columns in different ways: a file is read with one of each group
+DATA_KEY_GROUPS = (("features", "feature_prefix"), ("label_column", "label_columns", "label_prefix"))
 # flag destination → estimator parameter
 PARAM_FLAGS = {
     "loss": "loss",
@@ -181,15 +183,33 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
     return config
 
 
+def _data_flags(args: argparse.Namespace, labels: bool = True) -> dict[str, Any]:
+    """The data options given as flags (without the label ones unless ``labels``)."""
+    return {
+        key: getattr(args, key)
+        for key in DATA_KEYS
+        if getattr(args, key, None) is not None and (labels or not key.startswith("label"))
+    }
+
+
+def _override(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    """``data`` updated with ``flags``; a flag replaces every option of its group in ``data`` (``--feature-prefix``
+    replaces ``features``), while two flags of one group still conflict when the file is read."""
+    replaced = {key for flag in flags for group in DATA_KEY_GROUPS if flag in group for key in group}
+    return {**{k: v for k, v in data.items() if k not in replaced}, **flags}
+
+
+def _record_features(data: dict[str, Any], names: list[str]) -> None:
+    """Save the feature columns fit used as ``features`` (in place of a ``feature_prefix``): predict reads the same."""
+    data.pop("feature_prefix", None)
+    data["features"] = names
+
+
 def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
     """Defaults < YAML < flags: ``{"task", "data", "params"}``."""
     config = _load_yaml(getattr(args, "config", None))
     task = getattr(args, "task", None) or config.get("task") or "multilabel"
-    data = dict(config.get("data", {}))
-    for key in DATA_KEYS:
-        value = getattr(args, key, None)
-        if value is not None:
-            data[key] = value
+    data = _override(dict(config.get("data", {})), _data_flags(args))
     params = dict(config.get("params", {}))
     for flag, param in PARAM_FLAGS.items():
         value = getattr(args, flag, None)
@@ -225,7 +245,7 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any) -> int:
 
     options = {k: data.get(k) for k in ("features", "feature_prefix", "label_columns", "label_prefix", "id_column")}
     source, feature_names, label_names = open_table_source(path, **options)
-    data["features"] = feature_names
+    _record_features(data, feature_names)
     fit_multilabel_stream(estimator, source, label_names)
     return source.n_rows
 
@@ -246,7 +266,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         n_rows = _fit_stream(args.data, config["data"], estimator)
     else:
         table = _read(args.data, config["data"], require_labels=task.needs_labels)
-        config["data"]["features"] = table.feature_names  # predict must get the same columns
+        _record_features(config["data"], table.feature_names)
         task.fit(estimator, table)
         n_rows = len(table.features)
     if distributed.rank() == 0:  # under torchrun every rank holds the same model; one writes it
@@ -267,7 +287,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     task = get_task(config["task"])
     estimator = task.build(config["params"])
     table = _read(args.data, config["data"], require_labels=False)
-    config["data"]["features"] = table.feature_names
+    _record_features(config["data"], table.feature_names)
     task.fit(estimator, table)
     save_model(estimator, args.out, extra_json={"fit_config.json": config})
     print(f"saved {type(estimator).__name__} ({len(table.features)} rows) to {args.out}")
@@ -286,12 +306,11 @@ def _load_model(path: str) -> tuple[Any, dict[str, Any]]:
 
 
 def _data_options(saved: dict[str, Any], args: argparse.Namespace, labels: bool) -> dict[str, Any]:
-    data = {k: v for k, v in saved.get("data", {}).items() if k in ("features", "id_column") or labels}
-    for key in DATA_KEYS:
-        value = getattr(args, key, None)
-        if value is not None and (labels or not key.startswith("label")):
-            data[key] = value
-    return data
+    """How predict (``labels`` False) or evaluate reads its file: the options saved at fit, each group replaced by a flag given."""
+    data = {k: v for k, v in saved.get("data", {}).items() if labels or not k.startswith("label")}
+    if "features" in data:  # the columns fit used; an older weaklabel saved its feature_prefix as well
+        data.pop("feature_prefix", None)
+    return _override(data, _data_flags(args, labels))
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

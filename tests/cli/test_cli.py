@@ -91,3 +91,59 @@ def test_predict_with_missing_model_or_feature(csv_file, tmp_path, capsys):
     pd.read_csv(csv_file).drop(columns=["c"]).to_csv(tmp_path / "less.csv", index=False)
     assert main(["predict", str(model), str(tmp_path / "less.csv"), "--out", str(tmp_path / "p.csv")]) == 2
     assert "'c'" in capsys.readouterr().err and not (tmp_path / "p.csv").exists()
+
+
+@pytest.fixture
+def prefixed_csv(csv_file, tmp_path):
+    """Features g_a, g_b, g_c; labels both as one delimited column (tags) and as 0/1 columns y_blue, y_grey, y_red."""
+    frame = pd.read_csv(csv_file).rename(columns={"a": "g_a", "b": "g_b", "c": "g_c"})
+    for label in ("blue", "grey", "red"):
+        frame[f"y_{label}"] = frame["tags"].str.split("|").apply(lambda tags: int(label in tags))
+    path = tmp_path / "prefixed.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_evaluate_a_model_fit_with_a_feature_prefix(prefixed_csv, tmp_path):
+    model = tmp_path / "model"
+    assert main(["fit", str(prefixed_csv), "--out", str(model), "--feature-prefix", "g_", "--label-column", "tags", *FAST]) == 0
+    saved = json.loads((model / "fit_config.json").read_text())["data"]
+    assert saved == {"features": ["g_a", "g_b", "g_c"], "label_column": "tags"}  # the columns used, not also the prefix
+    assert main(["evaluate", str(model), str(prefixed_csv), "--out", str(tmp_path / "eval"), "-q"]) == 0
+
+
+def test_a_flag_at_predict_or_evaluate_replaces_the_saved_option_of_its_group(prefixed_csv, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", str(prefixed_csv), "--out", str(model), "--features", "g_a,g_b,g_c", "--label-column", "tags", *FAST]) == 0
+    assert main(["predict", str(model), str(prefixed_csv), "--out", str(tmp_path / "p.csv"), "--feature-prefix", "g_", "-q"]) == 0
+    evaluate = ["evaluate", str(model), str(prefixed_csv), "--out", str(tmp_path / "eval"), "-q"]
+    assert main([*evaluate, "--label-prefix", "y_"]) == 2  # read by the prefix, not refused: its labels are named y_blue, …
+    assert "missing ['blue', 'grey', 'red']" in capsys.readouterr().err
+    model_01 = tmp_path / "model01"
+    assert main(["fit", str(prefixed_csv), "--out", str(model_01), "--features", "g_a,g_b,g_c", "--label-columns", "y_blue,y_grey,y_red", *FAST]) == 0
+    evaluate[1] = str(model_01)
+    assert main([*evaluate, "--label-prefix", "y_"]) == 0
+    # two flags of one group still conflict
+    assert main([*evaluate, "--label-prefix", "y_", "--label-column", "tags"]) == 2
+    assert "give labels one way only" in capsys.readouterr().err
+
+
+def test_a_flag_at_fit_replaces_the_yaml_option_of_its_group(prefixed_csv, tmp_path):
+    config = tmp_path / "cfg.yaml"
+    config.write_text("data:\n  feature_prefix: g_\n  label_column: tags\n")
+    model = tmp_path / "model"
+    args = ["fit", str(prefixed_csv), "--out", str(model), "--config", str(config), "--features", "g_a,g_b", "--label-prefix", "y_", *FAST]
+    assert main(args) == 0
+    assert json.loads((model / "fit_config.json").read_text())["data"] == {"features": ["g_a", "g_b"], "label_prefix": "y_"}
+
+
+def test_a_saved_feature_prefix_beside_the_features_is_ignored():
+    """fit_config.json of an older weaklabel holds both; the feature names (the columns fit used) win."""
+    import argparse
+
+    from weaklabel.cli import _data_options
+
+    saved = {"data": {"features": ["g_a"], "feature_prefix": "g_", "label_column": "tags", "id_column": "id"}}
+    args = argparse.Namespace(features=None, feature_prefix=None, id_column=None, label_column=None, label_columns=None, label_prefix=None, label_sep=None)
+    assert _data_options(saved, args, labels=True) == {"features": ["g_a"], "label_column": "tags", "id_column": "id"}
+    assert _data_options(saved, args, labels=False) == {"features": ["g_a"], "id_column": "id"}
