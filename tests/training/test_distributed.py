@@ -1,8 +1,10 @@
 """Two-process DDP on CPU (gloo) against one process with the same global batch."""
 
 import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,6 +44,54 @@ def _worker(rank: int, world: int, init_file: str, out: str) -> None:
         dist.destroy_process_group()
 
 
+def _as_torchrun_rank(rank: int, world: int, port: int) -> None:
+    """torchrun's environment for ``rank``, without a process group yet: the fit joins it as it starts."""
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+
+
+def _seedless_worker(rank: int, world: int, port: int, out: str) -> None:
+    _as_torchrun_rank(rank, world, port)
+    try:
+        X, Y = _data()
+        est = MultiLabelClassifier(**{**PARAMS, "random_state": None}).fit(X[:400], Y[:400])
+        np.savez(f"{out}{rank}.npz", proba=est.predict_proba(X[400:]), **est.scaler_.state)
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def _fold_processes_worker(rank: int, world: int, port: int, out: str) -> None:
+    from weaklabel import SinglePositiveClassifier
+    from weaklabel.exceptions import InputError
+
+    _as_torchrun_rank(rank, world, port)
+    X, Y = _data()
+    est = SinglePositiveClassifier(hidden_sizes=(8,), max_epochs=1, refine_rounds=1, n_jobs=2, device="cpu", random_state=0, verbose=0)
+    try:
+        est.fit(X, [[int(row.argmax())] for row in Y])
+    except InputError as exc:
+        (Path(out) / f"rank{rank}.txt").write_text(str(exc))
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_process_fit_without_a_seed_uses_rank_0s_seed_on_both(tmp_path):
+    """Each rank drawing its own seed splits and scales differently (DDP keeps only the weights in sync)."""
+    mp.spawn(_seedless_worker, args=(2, _free_port(), str(tmp_path / "rank")), nprocs=2, join=True)
+    rank0, rank1 = np.load(tmp_path / "rank0.npz"), np.load(tmp_path / "rank1.npz")
+    assert rank0.files == rank1.files
+    for name in rank0.files:
+        np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)
+
+
 def test_shard_take_splits_every_row_once_with_padding():
     order = torch.arange(7)
     parts = [Shard(r, 2).take(order) for r in range(2)]
@@ -74,3 +124,10 @@ def test_torchrun_cli_rank0_writes_the_model(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("saved MultiLabelClassifier") == 1  # rank 0 only
     assert (tmp_path / "model").is_dir()
+
+
+def test_fold_processes_are_refused_under_torchrun_before_any_network_trains(tmp_path):
+    """The first refinement round goes to worker processes before a Trainer exists: the fit has joined the group by then."""
+    mp.spawn(_fold_processes_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    for rank in range(2):
+        assert "cannot join a torchrun process group" in (tmp_path / f"rank{rank}.txt").read_text()

@@ -23,7 +23,7 @@ from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
 from ..exceptions import InputError, NotFittedError
 from ..nn import Network, ProbabilityEnsemble, build_network
-from ..training import History, Trainer, TrainingConfig, resolve_device, resolve_seed
+from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
 from ..training.checkpoint import Checkpoint, fingerprint
 
@@ -258,9 +258,17 @@ class NeuralEstimator(BaseEstimator):
             return False
         return Checkpoint(self._checkpoint_directory(stage)).path.is_file()
 
-    @staticmethod
-    def _seed(random_state: Any) -> int:
-        return resolve_seed(random_state)
+    def _seed(self, random_state: Any) -> int:
+        """The fit's int seed; called when a fit starts, it joins the ``torchrun`` process group if there is one.
+
+        A seed drawn for ``random_state=None`` (or a RandomState) is rank 0's on every rank, so that the ranks
+        agree on the validation split, the scaler and every shuffle.
+        """
+        device = distributed.local_device(resolve_device(self.device))
+        distributed.init_from_env(device)
+        if is_integer(random_state):
+            return resolve_seed(random_state)
+        return distributed.broadcast_int(resolve_seed(random_state), device)
 
     # -- inference ---------------------------------------------------------
     @torch.no_grad()

@@ -1,7 +1,9 @@
 """Data-parallel training with PyTorch's own engine (``torchrun`` + DistributedDataParallel).
 
-Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) the Trainer joins
-the process group (gloo on CPU, NCCL on CUDA), wraps the trained module in
+Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) an estimator's fit
+joins the process group as it starts (gloo on CPU, NCCL on CUDA; a Trainer
+used on its own joins it), takes rank 0's seed where it draws one (see
+:func:`broadcast_int`), the Trainer wraps the trained module in
 :class:`~torch.nn.parallel.DistributedDataParallel`, and each rank reads its
 own shard of every epoch's permutation (same seed on every rank, so the ranks
 agree on the permutation without talking). Outside ``torchrun`` every helper
@@ -29,6 +31,7 @@ logger = logging.getLogger("weaklabel")
 __all__ = [
     "Shard",
     "all_reduce_sum",
+    "broadcast_int",
     "data_parallel_loss",
     "global_mean",
     "global_sum",
@@ -98,6 +101,15 @@ def all_reduce_sum(values: list[float], device: torch.device) -> list[float]:
     t = torch.tensor(values, dtype=torch.float64, device=device)
     dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return t.tolist()
+
+
+def broadcast_int(value: int, device: torch.device) -> int:
+    """Rank 0's ``value`` on every rank (one collective, through ``device``); unchanged single-process."""
+    if not is_distributed():
+        return value
+    t = torch.tensor([value], dtype=torch.int64, device=device)
+    dist.broadcast(t, src=0)
+    return int(t.item())
 
 
 def global_mean(tensor: torch.Tensor) -> torch.Tensor:
