@@ -97,7 +97,8 @@ def test_n_init_keeps_the_run_with_the_lowest_loss(blobs, monkeypatch):
     import weaklabel.estimators.self_supervised as module
 
     X = blobs[0][:300]
-    params = {**FAST, "max_epochs": 30, "validation_fraction": 0.2, "patience": 2}
+    # unrefined: after the graph refinement the runs' losses tie within 1e-4 on these separated blobs
+    params = {**FAST, "max_epochs": 30, "validation_fraction": 0.2, "patience": 2, "refinement_steps": 0}
     single = SelfSupervisedClassifier(n_classes=4, **params).fit(X)
     monkeypatch.setattr(module, "_run_seeds", lambda seed, n: [13, seed, 14][:n])
     several = SelfSupervisedClassifier(n_classes=4, n_init=3, **params).fit(X)
@@ -125,24 +126,100 @@ def test_diverged_head_losses_save_and_load(fitted, tmp_path):
 
 
 def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_path, monkeypatch):
-    """A model directory written before ``init``/``n_init`` existed: one run from a random start."""
+    """A model directory written before ``init``/``n_init``/``refinement_steps`` existed: one unrefined run from a random start."""
     X, _ = blobs
     state = SelfSupervisedClassifier._get_model_state
 
     def old_format(self):
         config, tensors = state(self)
-        for key in ("init", "n_init"):
+        for key in ("init", "n_init", "refinement_steps"):
             del config["params"][key]
-        del config["best_restart"], config["restart_losses"]
+        del config["best_restart"], config["restart_losses"], config["refined"]
         return config, tensors
 
     monkeypatch.setattr(SelfSupervisedClassifier, "_get_model_state", old_format)
     fitted.save(tmp_path / "old")
     monkeypatch.undo()
     loaded = weaklabel.load(tmp_path / "old")
-    assert loaded.init == "random" and loaded.n_init == 1
+    assert loaded.init == "random" and loaded.n_init == 1 and loaded.refinement_steps == 0 and not loaded.refined_
     assert loaded.best_restart_ == 0 and loaded.restart_losses_ == [min(fitted.head_losses_)]
     np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+
+
+def _pair_data(X: np.ndarray, n_neighbors: int):
+    import torch
+
+    from weaklabel.estimators.self_supervised import _PairData
+
+    neighbors = knn(X.astype(np.float32), n_neighbors)[1]
+    return _PairData(torch.from_numpy(X.astype(np.float32)), torch.from_numpy(neighbors), "euclidean", torch.device("cpu"), 0)
+
+
+def test_graph_refinement_moves_samples_to_their_neighbours_class(monkeypatch):
+    """Two far blobs; the 'network' says blob 0 except for 6 of its samples, which it puts in blob 1's class:
+    the refinement gives every sample its neighbours' class and lowers the loss below the start's."""
+    import torch
+
+    from weaklabel.losses.clustering import neighborhood_scan_loss
+
+    X, y = make_blobs(120, centers=[[-10, 0], [10, 0]], cluster_std=1.0, random_state=0)
+    wrong = np.flatnonzero(y == 0)[:6]
+    start = np.where(np.isin(np.arange(120), wrong), 1, y)
+    logits = (4.0 * np.eye(2)[start]).astype(np.float32)
+    est = SelfSupervisedClassifier(n_classes=2, refinement_steps=150, entropy_weight=5.0, verbose=0)
+    monkeypatch.setattr(est, "_network_outputs", lambda X, net=None: logits)
+    data = _pair_data(X, 5)
+    losses, classes = est._refine_on_graph(None, data, 1, 2)
+    np.testing.assert_array_equal(classes[:, 0].numpy(), y)
+    before = neighborhood_scan_loss(torch.from_numpy(logits), data.neighbors, 5.0).item()
+    assert losses[0] < before
+
+
+def test_heads_refined_in_groups_match_all_at_once(blobs, monkeypatch):
+    """Heads are independent: refining them one at a time (a small REFINE_MAX_ELEMENTS) gives what one group gives."""
+    import torch
+
+    import weaklabel.estimators.self_supervised as module
+
+    X = blobs[0][:200]
+    logits = np.random.default_rng(0).normal(0, 2, (200, 3 * 4)).astype(np.float32)
+    est = SelfSupervisedClassifier(n_classes=4, refinement_steps=20, verbose=0)
+    monkeypatch.setattr(est, "_network_outputs", lambda X, net=None: logits)
+    data = _pair_data(X, 5)
+    together = est._refine_on_graph(None, data, 3, 4)
+    monkeypatch.setattr(module, "REFINE_MAX_ELEMENTS", 200 * 5 * 4)
+    one_by_one = est._refine_on_graph(None, data, 3, 4)
+    np.testing.assert_allclose(one_by_one[0], together[0], rtol=1e-5)
+    assert torch.equal(one_by_one[1], together[1])
+
+
+def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(blobs, monkeypatch):
+    """Heads are compared by their refined loss, and the kept network is trained to give its refined classes."""
+    X, y = blobs
+    recorded = {}
+    refine = SelfSupervisedClassifier._refine_on_graph
+
+    def recording(self, *args):
+        recorded["losses"], recorded["classes"] = refine(self, *args)
+        return recorded["losses"], recorded["classes"]
+
+    monkeypatch.setattr(SelfSupervisedClassifier, "_refine_on_graph", recording)
+    est = SelfSupervisedClassifier(n_classes=4, **FAST).fit(X)
+    assert est.refined_ and est.head_losses_ == recorded["losses"] and est.best_head_ == int(np.argmin(recorded["losses"]))
+    assert est.timings_["refinement"] > 0
+    assert np.mean(est.labels_ == recorded["classes"][:, est.best_head_].numpy()) >= 0.99
+    assert clustering_accuracy(y, est.labels_) >= 0.97
+
+
+def test_refinement_skipped_above_its_memory_budget(blobs, monkeypatch, caplog):
+    import weaklabel.estimators.self_supervised as module
+
+    X = blobs[0][:200]
+    monkeypatch.setattr(module, "REFINE_MAX_ELEMENTS", 200 * 10 * 4 - 1)  # one head is one value too many
+    with caplog.at_level("INFO", logger="weaklabel"):
+        est = SelfSupervisedClassifier(n_classes=4, **{**FAST, "max_epochs": 2}).fit(X)
+    assert not est.refined_ and est.timings_["refinement"] == 0.0
+    assert "graph refinement skipped" in caplog.text
 
 
 def test_self_labeling_runs(blobs):
@@ -162,6 +239,7 @@ def test_self_labeling_runs(blobs):
         (dict(n_classes=2, metric="manhattan"), 50, "unknown metric"),
         (dict(n_classes=2, init="kmeans++"), 50, "unknown init"),
         (dict(n_classes=2, n_init=0), 50, "n_init must be an integer ≥ 1"),
+        (dict(n_classes=2, refinement_steps=-1), 50, "refinement_steps must be an integer ≥ 0"),
     ],
 )
 def test_bad_parameters(params, n, match):

@@ -6,7 +6,7 @@ import torch
 
 from weaklabel.exceptions import InputError
 from weaklabel.losses import available_losses, build_loss
-from weaklabel.losses.clustering import MinMaxSCANLoss, SCANLoss, minmax_scan_loss, scan_loss
+from weaklabel.losses.clustering import MinMaxSCANLoss, SCANLoss, minmax_scan_loss, neighborhood_scan_loss, scan_loss
 
 
 def _softmax(z):
@@ -72,6 +72,33 @@ def test_heads_are_scored_separately(batch):
     assert mean.item() == pytest.approx(np.mean(expected), rel=1e-9)
 
 
+def _np_neighborhood_scan(z, neighbors, w):
+    """Loop over every (sample, listed neighbour) pair; -1 entries are no neighbour."""
+    p = _softmax(z)
+    logs = [np.log(p[i] @ p[j]) for i in range(len(z)) for j in neighbors[i] if j >= 0]
+    return -np.mean(logs) - w * _entropy_of_mean(p)
+
+
+def test_neighborhood_scan_matches_numpy():
+    rng = np.random.default_rng(2)
+    z = rng.normal(0, 2, (9, 2, 4))  # (n, 2 heads, K)
+    neighbors = rng.integers(0, 9, (9, 3))
+    neighbors[[1, 4], [2, 0]] = -1  # missing neighbours are skipped
+    per_head = neighborhood_scan_loss(torch.tensor(z), torch.tensor(neighbors), entropy_weight=2.0, reduction="none")
+    expected = [_np_neighborhood_scan(z[:, h], neighbors, 2.0) for h in range(2)]
+    np.testing.assert_allclose(per_head.numpy(), expected, rtol=1e-9)
+    two_d = neighborhood_scan_loss(torch.tensor(z[:, 0]), torch.tensor(neighbors), entropy_weight=2.0)
+    assert two_d.item() == pytest.approx(expected[0], rel=1e-9)
+
+
+def test_neighborhood_scan_equals_scan_on_the_stacked_pairs():
+    """With every neighbour present, the consistency term is scan_loss's on the n·k stacked pairs."""
+    rng = np.random.default_rng(3)
+    z, neighbors = torch.tensor(rng.normal(size=(7, 5))), torch.tensor(rng.integers(0, 7, (7, 4)))
+    stacked = scan_loss(z.repeat_interleave(4, dim=0), z[neighbors.reshape(-1)], entropy_weight=0.0)
+    assert neighborhood_scan_loss(z, neighbors, entropy_weight=0.0).item() == pytest.approx(stacked.item(), rel=1e-12)
+
+
 def test_optimum_is_confident_agreement_with_uniform_marginal():
     """Neighbours in the same one-hot class, classes balanced: consistency 0, entropy log K."""
     z = torch.tensor(np.repeat(np.eye(3) * 50.0, 2, axis=0))
@@ -102,3 +129,7 @@ def test_bad_inputs_name_the_fix():
         scan_loss(z, z, reduction="max")
     with pytest.raises(InputError, match="entropy_weight"):
         SCANLoss(entropy_weight=-1)
+    with pytest.raises(InputError, match="neighbors must be an integer tensor"):
+        neighborhood_scan_loss(z, torch.zeros(3, 2, dtype=torch.long))
+    with pytest.raises(InputError, match="neighbors must be an integer tensor"):
+        neighborhood_scan_loss(z, torch.zeros(4, 2))

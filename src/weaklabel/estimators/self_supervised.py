@@ -13,9 +13,16 @@ Labels", ECCV 2020, on given features instead of a pretext network):
    relaxed normalised cut instead of a random split (``init``);
 3. train an MLP with ``n_heads`` softmax heads at once on the loss
    (each step pairs every sample with one random neighbour and far sample);
-4. keep the head with the lowest loss on all the data, over ``n_init``
-   independent runs of steps 2–3;
-5. optionally self-label: samples whose top probability reaches
+4. refine on the graph (``refinement_steps``): starting from every head's
+   outputs on the training samples, optimise the SCAN loss over *all*
+   ``n_neighbors`` pairs of every sample directly in per-sample class logits
+   (no network), which moves the samples the network's smooth function got
+   wrong towards their neighbours' class;
+5. keep the head with the lowest loss on all the data (after refinement, the
+   refined loss), over ``n_init`` independent runs of steps 2–4; with
+   refinement, train the kept head's network by cross-entropy towards its
+   refined classes, so that ``predict`` carries them to new samples;
+6. optionally self-label: samples whose top probability reaches
    ``confidence_threshold`` become pseudo-labels, and class-balanced
    cross-entropy trains a random *neighbour* of each confident sample towards
    it (the neighbour stands in for SCAN's strong augmentation).
@@ -39,7 +46,7 @@ from ..data.graph import SPECTRAL_MAX_ROWS, spectral_embedding_of, spectral_part
 from ..data.neighbors import METRICS, knn, near_radius, sample_far
 from ..exceptions import InputError
 from ..losses import available_losses, build_loss
-from ..losses.clustering import log_similarity
+from ..losses.clustering import log_similarity, neighborhood_scan_loss
 from ..nn import Network, build_head
 from ..persistence import register_estimator
 from ..training import Callback, History, Trainer, resolve_device, spawn_seeds, torch_generator
@@ -51,6 +58,10 @@ _SCORE_CHUNK = 65_536
 INITS = ("auto", "spectral", "random")
 _INIT_STEPS = 100  # at least this many cross-entropy steps towards the spectral partition (and at least one epoch)
 _DUPLICATE_WARN = 0.05  # warn when more than this share of samples has only exact duplicates as neighbours
+_REFINE_LR = 0.05
+#: largest ``n × n_neighbors × n_classes × heads`` the graph refinement holds at once (float32: 128 MB per
+#: tensor; the autograd graph keeps a few of them)
+REFINE_MAX_ELEMENTS = 1 << 25
 
 
 @register_estimator
@@ -90,6 +101,17 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         head, the start took 10–12 s at 50,000 rows, 100 classes and one head on 2 cores). ``"random"``: the network's random
         initialisation. ``"auto"``: spectral up to 50,000 rows
         (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
+    refinement_steps : int
+        Full-batch Adam steps (learning rate 0.05) of the graph refinement (0 = none): each head's
+        training-sample logits become free parameters, optimised on
+        ``−(1/(n·k)) Σ_i Σ_j log⟨p_i, p_{n_ij}⟩ − w · H(p̄)`` over every sample's ``k = n_neighbors``
+        neighbours (:func:`~weaklabel.losses.clustering.scan_loss` on all pairs). Heads and runs are
+        then compared by this refined loss, and the kept network is trained towards its head's
+        refined classes (cross-entropy, about 100 steps and at least one epoch). On digits,
+        12 seeds: 0.896 → 0.925 accuracy, and the refined loss ranks runs better (see
+        ``weaklabel bench self-supervised``). The refinement holds ``n × n_neighbors × n_classes``
+        values per head in memory; heads are refined in groups within
+        :data:`REFINE_MAX_ELEMENTS`, and data too large for one head skips it (logged).
     self_labeling_epochs : int
         Epochs of confident-sample fine-tuning after the clustering phase (0 = none).
     confidence_threshold : float
@@ -111,11 +133,14 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     classes_ : ndarray ``arange(n_classes)``.
     labels_ : ndarray (n,) of the training samples' classes (not saved by ``save``).
     restart_losses_ : list of each ``n_init`` run's lowest head loss; ``best_restart_`` the kept run.
-    head_losses_ : list of the kept run's head losses (``inf`` for a diverged head); ``best_head_`` the kept head.
+    head_losses_ : list of the kept run's head losses (``inf`` for a diverged head; the refined losses
+        when the graph refinement ran); ``best_head_`` the kept head.
+    refined_ : whether the graph refinement ran.
     timings_ : dict of seconds spent on the neighbour search (incl. far radii), on the spectral
         start (``"init"``: 0 when random, and only the runs that started afresh when a checkpointed fit
-        resumes) and on training, each summed over the ``n_init`` runs.
-    n_epochs_, history_ : epochs of the kept run's clustering phase and of self-labelling (not of the spectral start).
+        resumes), on training and on the graph refinement (``"refinement"``, incl. training the kept
+        network towards it), each summed over the ``n_init`` runs.
+    n_epochs_, history_ : epochs of the kept run's clustering phase and of self-labelling (not of the spectral start or of training towards the refined classes).
     """
 
     def __init__(
@@ -129,6 +154,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         n_init: int = 1,
         metric: str = "euclidean",
         init: str = "auto",
+        refinement_steps: int = 150,
         self_labeling_epochs: int = 0,
         confidence_threshold: float = 0.99,
         hidden_sizes: tuple[int, ...] = (256, 256),
@@ -154,6 +180,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.n_init = n_init
         self.metric = metric
         self.init = init
+        self.refinement_steps = refinement_steps
         self.self_labeling_epochs = self_labeling_epochs
         self.confidence_threshold = confidence_threshold
         self.hidden_sizes = hidden_sizes
@@ -179,7 +206,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             raise InputError(f"unknown metric {self.metric!r}; choose one of {METRICS}")
         if self.init not in INITS:
             raise InputError(f"unknown init {self.init!r}; choose one of {INITS}")
-        for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("n_init", 1), ("self_labeling_epochs", 0)):
+        for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("n_init", 1), ("refinement_steps", 0), ("self_labeling_epochs", 0)):
             self._check_integer(name, low)
         if not 0.0 < float(self.confidence_threshold) < 1.0:
             raise InputError(f"confidence_threshold must be in (0, 1), got {self.confidence_threshold}")
@@ -210,7 +237,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
 
         K, H = int(self.n_classes), int(self.n_heads)
         loss = build_loss(self.loss, "clustering", **self._loss_params())
-        self.timings_ = {"neighbors": time.perf_counter() - start, "init": 0.0, "training": 0.0}
+        self.timings_ = {"neighbors": time.perf_counter() - start, "init": 0.0, "training": 0.0, "refinement": 0.0}
         train_idx, val_idx = self._split(len(Xs), seed)
         rows = {"row": torch.from_numpy(train_idx)}
         val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
@@ -220,17 +247,29 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             start = time.perf_counter()
             embedding = spectral_embedding_of(neighbors, K, random_state=seed)
             self.timings_["init"] += time.perf_counter() - start
+        self.refined_ = int(self.refinement_steps) > 0 and len(Xs) * neighbors.shape[1] * K <= REFINE_MAX_ELEMENTS
+        if int(self.refinement_steps) > 0 and not self.refined_:
+            logger.info("graph refinement skipped: %d samples × %d neighbours × %d classes exceed REFINE_MAX_ELEMENTS", len(Xs), neighbors.shape[1], K)
         self.restart_losses_: list[float] = []
         for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, int(self.n_init)), stages)):
             net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
-            head_losses = self._head_losses(net, data, loss, H, K)
+            if self.refined_:
+                start = time.perf_counter()
+                head_losses, refined = self._refine_on_graph(net, data, H, K)
+                self.timings_["refinement"] += time.perf_counter() - start
+            else:
+                head_losses, refined = self._head_losses(net, data, loss, H, K), None
             self.restart_losses_.append(min(head_losses))
             if restart == 0 or self.restart_losses_[-1] < min(self.restart_losses_[:-1]):
-                best, self.best_restart_, self.head_losses_ = (net, history, run_seed), restart, head_losses
-        net, history, run_seed = best
+                best, self.best_restart_, self.head_losses_ = (net, history, run_seed, refined), restart, head_losses
+        net, history, run_seed, refined = best
         self.n_epochs_, self.history_ = history.n_epochs, history.epochs
         self.best_head_ = int(np.argmin(self.head_losses_))
         self.net_ = self._keep_head(net, self.best_head_, K)
+        if refined is not None:
+            start = time.perf_counter()
+            self._fit_classes(data, refined[:, self.best_head_], run_seed)
+            self.timings_["refinement"] += time.perf_counter() - start
         if self.self_labeling_epochs > 0:
             data.reseed(run_seed + 1)  # the kept run's own streams, whatever ran after it
             self._self_label(data, run_seed)
@@ -321,6 +360,39 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         total = (pull + float(self.far_weight) * push) / n - float(self.entropy_weight) * entropy
         return [float(v) if math.isfinite(v) else math.inf for v in total.tolist()]  # a diverged head is never kept
 
+    def _refine_on_graph(self, net: Network, data: "_PairData", H: int, K: int) -> tuple[list[float], torch.Tensor]:
+        """Each head's SCAN loss over all neighbour pairs, minimised over free per-sample logits from the
+        network's outputs; returns the refined losses and the refined classes ``(n, H)``.
+
+        Heads are independent, so they are refined in groups of at most :data:`REFINE_MAX_ELEMENTS` values.
+        """
+        n, k = data.neighbors.shape
+        logits = torch.from_numpy(self._network_outputs(data.X.numpy(), net=net)).view(n, H, K)
+        group = max(1, REFINE_MAX_ELEMENTS // (n * k * K))
+        losses, classes = [], []
+        for first in range(0, H, group):
+            table = logits[:, first : first + group].clone().requires_grad_()
+            optimizer = torch.optim.Adam([table], lr=_REFINE_LR)
+            for _ in range(int(self.refinement_steps)):
+                loss = neighborhood_scan_loss(table, data.neighbors, float(self.entropy_weight), reduction="none")
+                optimizer.zero_grad(set_to_none=True)
+                loss.sum().backward()
+                optimizer.step()
+            with torch.no_grad():
+                losses += neighborhood_scan_loss(table, data.neighbors, float(self.entropy_weight), reduction="none").tolist()
+            classes.append(table.detach().argmax(dim=-1))
+        return [v if math.isfinite(v) else math.inf for v in losses], torch.cat(classes, dim=1)
+
+    def _fit_classes(self, data: "_PairData", classes: torch.Tensor, seed: int) -> None:
+        """Cross-entropy of the kept network towards ``classes`` (n,) for about 100 steps, at least one epoch."""
+        net, targets = self.net_, classes.to(data.device)
+
+        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            return F.cross_entropy(net(data.inputs(batch["row"])), targets[batch["row"]])
+
+        epochs = math.ceil(_INIT_STEPS / math.ceil(len(classes) / int(self.batch_size)))
+        self._cross_entropy_phase(net, loss_fn, torch.arange(len(classes)), epochs, seed + 4)
+
     def _keep_head(self, net: Network, head: int, K: int) -> Network:
         """A network with only head ``head``'s K outputs (what is saved and predicts)."""
         spec = copy.deepcopy(self.network_spec_)
@@ -374,11 +446,11 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
 
     # -- persistence -------------------------------------------------------
     #: parameters added after the first saved models, with the value those models were trained with
-    _legacy_params = {"init": "random", "n_init": 1}
+    _legacy_params = {"init": "random", "n_init": 1, "refinement_steps": 0}
 
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         state = {"best_head": self.best_head_, "head_losses": _json_losses(self.head_losses_)}
-        return {**state, "best_restart": self.best_restart_, "restart_losses": _json_losses(self.restart_losses_)}, {}
+        return {**state, "best_restart": self.best_restart_, "restart_losses": _json_losses(self.restart_losses_), "refined": self.refined_}, {}
 
     def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
         self.best_head_ = int(config["best_head"])
@@ -386,6 +458,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         # models saved before n_init existed ran once
         self.best_restart_ = int(config.get("best_restart", 0))
         self.restart_losses_ = _loaded_losses(config.get("restart_losses", [min(self.head_losses_)]))
+        self.refined_ = bool(config.get("refined", False))  # models saved before the graph refinement had none
         self.classes_ = np.arange(int(self.n_classes))
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "log_similarity",
     "marginal_entropy",
     "minmax_scan_loss",
+    "neighborhood_scan_loss",
     "pair_similarity",
     "scan_loss",
 ]
@@ -88,6 +89,28 @@ def scan_loss(logits: Tensor, neighbor_logits: Tensor, entropy_weight: float = 5
     """
     _check(logits, neighbor_logits, "neighbor_logits", reduction)
     consistency = -log_similarity(logits, neighbor_logits).mean(dim=0)
+    return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
+
+
+def neighborhood_scan_loss(logits: Tensor, neighbors: Tensor, entropy_weight: float = 5.0, reduction: str = "mean") -> Tensor:
+    """The SCAN loss of a whole data set over every sample's neighbours, from an index table.
+
+    ``L = −(1/|E|) Σ_{(i, j) ∈ E} log⟨p(x_i), p(x_j)⟩ − w · H(p̄)``, ``E`` = every pair (i, ``neighbors[i, m]``)
+
+    ``logits`` is ``(n, K)`` or ``(n, H, K)`` for every sample; ``neighbors`` ``(n, k)`` holds row indices of
+    ``logits`` (``-1`` = no neighbour, skipped). Equal to :func:`scan_loss` on the pairs of ``E`` stacked
+    (up to the mean prediction, taken over the n samples once instead of over the stacked anchors), at a
+    ``k``-th of its softmax work.
+    """
+    _check(logits, logits, "logits", reduction)
+    n = logits.shape[0]
+    if not isinstance(neighbors, Tensor) or neighbors.ndim != 2 or neighbors.shape[0] != n or neighbors.dtype not in (torch.int32, torch.int64):
+        raise InputError(f"neighbors must be an integer tensor of shape ({n}, k) of row indices of logits, got {getattr(neighbors, 'shape', type(neighbors))}")
+    found = neighbors >= 0
+    log_p = F.log_softmax(logits, dim=-1)
+    pair = torch.logsumexp(log_p.unsqueeze(1) + log_p[neighbors.clamp_min(0)], dim=-1)  # (n, k) or (n, k, H)
+    weight = found.to(logits.dtype).view(*found.shape, *([1] * (pair.ndim - 2)))
+    consistency = -(pair * weight).sum(dim=(0, 1)) / weight.sum().clamp_min(1.0)
     return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
 
 
