@@ -6,10 +6,10 @@ import pytest
 import torch
 from torch import nn
 
-from weaklabel.exceptions import ModelFileError
+from weaklabel.exceptions import InputError, ModelFileError
 from weaklabel.training import Callback, Checkpoint, EarlyStopping, Trainer, TrainingConfig
 from weaklabel.training.callbacks import ReduceLROnPlateau
-from weaklabel.training.checkpoint import flatten_state, load_checkpoint, save_checkpoint, unflatten_state
+from weaklabel.training.checkpoint import flatten_state, load_checkpoint, load_run_seed, save_checkpoint, save_run_seed, unflatten_state
 
 
 class Crash(Exception):
@@ -95,3 +95,15 @@ def test_checkpoint_write_leaves_no_temporary_files(tmp_path):
         save_checkpoint(tmp_path / "checkpoint.safetensors", {"epoch": epoch})
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.safetensors"]
     assert load_checkpoint(tmp_path / "checkpoint.safetensors")[0]["epoch"] == 2
+
+
+def test_run_seed_round_trip_and_a_foreign_seed_file(tmp_path):
+    assert load_run_seed(tmp_path / "new") is None
+    save_run_seed(tmp_path / "new", 123)
+    assert load_run_seed(tmp_path / "new") == 123 and sorted(p.name for p in (tmp_path / "new").iterdir()) == ["seed.json"]
+    (tmp_path / "new" / "seed.json").write_text('{"seed": "x"}')
+    with pytest.raises(ModelFileError, match="does not hold a seed recorded by weaklabel; delete it"):
+        load_run_seed(tmp_path / "new")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match="is a file; give a directory path"):
+        save_run_seed(tmp_path / "file", 1)

@@ -1,5 +1,6 @@
 """Two-process DDP on CPU (gloo) against one process with the same global batch."""
 
+import json
 import os
 import socket
 import subprocess
@@ -124,6 +125,24 @@ def test_torchrun_cli_rank0_writes_the_model(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("saved MultiLabelClassifier") == 1  # rank 0 only
     assert (tmp_path / "model").is_dir()
+
+
+def test_torchrun_cli_without_a_seed_trains_with_the_seed_rank_0_recorded(tmp_path):
+    """The README's torchrun example without --seed: the model is the single-process fit with rank 0's seed."""
+    from weaklabel import load
+    from weaklabel.cli import main
+
+    X, Y = _data()
+    np.savez(tmp_path / "train.npz", X=X[:400], Y=Y[:400])
+    # no dropout or batch norm: those draw and average per rank, so only they would tell DDP from one process
+    options = ["--epochs", "2", "--hidden-sizes", "16", "--param", "dropout=0", "--param", "norm=null", "--device", "cpu", "-q"]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "weaklabel", "fit",
+           str(tmp_path / "train.npz"), "--out", str(tmp_path / "ddp"), "--checkpoint-dir", str(tmp_path / "ckpt"), *options]
+    result = subprocess.run(cmd, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    seed = json.loads((tmp_path / "ckpt" / "seed.json").read_text())["seed"]
+    assert main(["fit", str(tmp_path / "train.npz"), "--out", str(tmp_path / "single"), *options, "--seed", str(seed)]) == 0
+    np.testing.assert_allclose(load(tmp_path / "ddp").predict_proba(X[400:]), load(tmp_path / "single").predict_proba(X[400:]), atol=1e-4)
 
 
 def test_fold_processes_are_refused_under_torchrun_before_any_network_trains(tmp_path):

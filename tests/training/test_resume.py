@@ -1,5 +1,6 @@
 """Kill a real ``weaklabel fit`` subprocess after its first checkpoint, resume it, and compare with an uninterrupted run."""
 
+import json
 import os
 import signal
 import subprocess
@@ -83,6 +84,23 @@ def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_
     np.testing.assert_array_equal(load(killed_out).predict_proba(X), load(reference).predict_proba(X))
 
 
+def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, tmp_path, one_thread):
+    """The README's run: no --seed; the resumed fit uses the seed recorded when the killed one started."""
+    no_seed = ARGS[: ARGS.index("--seed")] + ARGS[ARGS.index("--seed") + 2 :]
+    ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
+    cmd = [sys.executable, "-m", "weaklabel", "fit", str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt)]
+    _kill_after_first_checkpoint(cmd, ckpt / "checkpoint.safetensors")
+    seed = json.loads((ckpt / "seed.json").read_text())["seed"]
+
+    assert main(["fit", str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 0
+    reference = tmp_path / "reference"
+    assert main(["fit", str(data_file), "--out", str(reference), *no_seed, "--seed", str(seed)]) == 0
+    resumed, uninterrupted = _tensors(killed_out), _tensors(reference)
+    assert resumed.keys() == uninterrupted.keys()
+    for name in resumed:
+        np.testing.assert_array_equal(resumed[name], uninterrupted[name], err_msg=name)
+
+
 def test_resume_needs_a_checkpoint_dir(data_file, tmp_path, capsys):
     assert main(["fit", str(data_file), "--out", str(tmp_path / "m"), *ARGS, "--resume"]) == 2
     assert "--resume needs --checkpoint-dir" in capsys.readouterr().err
@@ -139,6 +157,47 @@ def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
     resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(*fit_args)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+
+@pytest.mark.parametrize(
+    "name,params,y",
+    [
+        ("MultiLabelClassifier", {}, Y_SMALL),
+        ("SinglePositiveClassifier", {"patience": None, "refine_rounds": 1, "refine_folds": 2}, SINGLE),  # several stages
+        ("SelfSupervisedClassifier", {"n_classes": 3, "n_neighbors": 5, "n_init": 2}, None),
+    ],
+)
+def test_fit_without_a_seed_resumes_with_the_seed_it_recorded(name, params, y, tmp_path, monkeypatch):
+    """random_state=None: the seed drawn is recorded before training, and the resumed fit (no seed either) is
+    the uninterrupted fit with that seed."""
+    from weaklabel import estimators
+    from weaklabel.training.engine import Trainer
+
+    cls = getattr(estimators, name)
+    kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "device": "cpu", **params}
+    fit_args = (X_SMALL,) if y is None else (X_SMALL, y)
+    train_epoch = Trainer._train_epoch
+
+    def crash_at_epoch_5(self, train):
+        if self.epoch == 5:
+            raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
+    with pytest.raises(_Crash):
+        cls(**kwargs).set_checkpointing(tmp_path, every=2).fit(*fit_args)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    seed = json.loads((tmp_path / "seed.json").read_text())["seed"]
+    resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(*fit_args)
+    reference = cls(**kwargs, random_state=seed).fit(*fit_args)
+    np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+
+def test_a_seeded_fit_records_no_seed(tmp_path):
+    from weaklabel import MultiLabelClassifier
+
+    MultiLabelClassifier(hidden_sizes=(8,), max_epochs=1, random_state=0, verbose=0).set_checkpointing(tmp_path).fit(X_SMALL, Y_SMALL)
+    assert not (tmp_path / "seed.json").exists()
 
 
 def test_refined_fit_resumes_in_a_later_stage_to_the_same_model(tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ from ..exceptions import InputError, NotFittedError
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
-from ..training.checkpoint import Checkpoint, fingerprint
+from ..training.checkpoint import Checkpoint, fingerprint, load_run_seed, save_run_seed
 
 logger = logging.getLogger("weaklabel")
 
@@ -82,6 +82,8 @@ class NeuralEstimator(BaseEstimator):
         Not a hyper-parameter (it does not change the model, ``clone`` drops it):
         a resumed fit reaches the same model as an uninterrupted one. Resuming
         with no checkpoint yet starts from the first epoch. ``None`` turns it off.
+        A fit without ``random_state`` records the seed it draws in ``directory``
+        (``seed.json``), and a resumed one uses it.
         """
         self._checkpointing = None if directory is None else {"directory": directory, "every": int(every), "resume": bool(resume)}
         return self
@@ -268,7 +270,22 @@ class NeuralEstimator(BaseEstimator):
         distributed.init_from_env(device)
         if is_integer(random_state):
             return resolve_seed(random_state)
-        return distributed.broadcast_int(resolve_seed(random_state), device)
+        seed = self._drawn_seed(random_state) if distributed.rank() == 0 else 0  # the other ranks take rank 0's
+        return distributed.broadcast_int(seed, device)
+
+    def _drawn_seed(self, random_state: Any) -> int:
+        """A seed drawn from ``random_state``; with checkpointing, recorded in the checkpoint directory before
+        training, and when resuming, the one recorded there (so the resumed fit is the same run)."""
+        if not self._checkpointing:
+            return resolve_seed(random_state)
+        directory = self._checkpointing["directory"]
+        seed = load_run_seed(directory) if self._checkpointing["resume"] else None
+        if seed is None:
+            seed = resolve_seed(random_state)
+            save_run_seed(directory, seed)
+        else:
+            logger.info("resuming with the seed %d recorded in %s", seed, directory)
+        return seed
 
     # -- inference ---------------------------------------------------------
     @torch.no_grad()

@@ -12,6 +12,10 @@ renamed over the previous checkpoint (then the directory is fsynced), so a
 run killed at any moment leaves either the previous or the new checkpoint,
 never a partial one.
 
+A fit that draws its seed (``random_state=None``) records it in ``seed.json``
+in the checkpoint directory before it trains (:func:`save_run_seed`), and a
+resumed fit takes that seed again, so that it is the same run.
+
 A checkpoint is taken at the *start* of an epoch, after every callback has
 finished the previous epoch; resuming continues with exactly the epoch that
 was about to run, so a resumed run reaches the same model as an uninterrupted
@@ -46,6 +50,7 @@ logger = logging.getLogger("weaklabel")
 FORMAT = "weaklabel-checkpoint"
 FORMAT_VERSION = 1
 FILENAME = "checkpoint.safetensors"
+SEED_FILENAME = "seed.json"
 
 _TENSOR, _MAP, _TUPLE = "__tensor__", "__map__", "__tuple__"
 
@@ -134,7 +139,12 @@ def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_
         "state": state_json,
         "sha256": _digest(state_json, tensors),
     }
-    data = save_safetensors_bytes(tensors, metadata=metadata)
+    _write_atomically(target, save_safetensors_bytes(tensors, metadata=metadata))
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder: fsync, rename, fsync the folder."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
@@ -147,7 +157,6 @@ def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_
         if tmp.exists():
             tmp.unlink()
     fsync_dir(target.parent)
-    return target
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
@@ -171,6 +180,35 @@ def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     if _digest(state_json, tensors) != metadata.get("sha256"):
         raise ModelFileError(f"checkpoint {p} does not match its checksum (modified or corrupt); delete it to start afresh")
     return unflatten_state(json.loads(state_json), tensors), metadata.get("fingerprint", "")
+
+
+def _checked_directory(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path; an InputError when a file has that name."""
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"checkpoint directory {path} is a file; give a directory path")
+    return path
+
+
+def save_run_seed(directory: str | os.PathLike[str], seed: int) -> Path:
+    """Record in ``directory`` the seed a fit drew (before it trains), so that resuming it can use the same one."""
+    target = _checked_directory(directory) / SEED_FILENAME
+    _write_atomically(target, json.dumps({"seed": int(seed)}).encode("utf-8"))
+    return target
+
+
+def load_run_seed(directory: str | os.PathLike[str]) -> int | None:
+    """The seed :func:`save_run_seed` recorded in ``directory``; None when there is none."""
+    path = _checked_directory(directory) / SEED_FILENAME
+    if not path.is_file():
+        return None
+    try:
+        seed = json.loads(path.read_text(encoding="utf-8"))["seed"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        seed = None
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**31:
+        raise ModelFileError(f"{path} does not hold a seed recorded by weaklabel; delete it (and the checkpoints) to start afresh")
+    return seed
 
 
 # --------------------------------------------------------------------------- callback
@@ -208,8 +246,7 @@ class Checkpoint(Callback):
 
     def restore(self, trainer: "Trainer") -> bool:
         """Load the latest checkpoint into ``trainer`` (call before ``fit``); False when there is none yet."""
-        if self.directory.exists() and not self.directory.is_dir():
-            raise InputError(f"checkpoint directory {self.directory} is a file; give a directory path")
+        _checked_directory(self.directory)
         if not self.path.is_file():
             logger.info("no checkpoint in %s; starting from epoch 1", self.directory)
             return False
