@@ -107,9 +107,12 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         ``−(1/(n·k)) Σ_i Σ_j log⟨p_i, p_{n_ij}⟩ − w · H(p̄)`` over every sample's ``k = n_neighbors``
         neighbours (:func:`~weaklabel.losses.clustering.scan_loss` on all pairs). Heads and runs are
         then compared by this refined loss, and the kept network is trained towards its head's
-        refined classes (cross-entropy, about 100 steps and at least one epoch). On digits,
-        12 seeds: 0.896 → 0.925 accuracy, and the refined loss ranks runs better (see
-        ``weaklabel bench self-supervised``). The refinement holds ``n × n_neighbors × n_classes``
+        refined classes (cross-entropy, about 100 steps and at least one epoch). In
+        ``weaklabel bench self-supervised``, digits: 0.910 → 0.962 accuracy over seeds 0–2 and
+        0.883 → 0.920 over twelve runs, with the lowest refined loss of 5 runs at 0.964; the 2-D
+        blob sets and wine lose 0.001–0.010. It improves the fitted samples' classes
+        (``labels_``), not how the network generalises: fit on 80% of digits, the other 20%
+        scored 0.952 against 0.954 without it. The refinement holds ``n × n_neighbors × n_classes``
         values per head in memory; heads are refined in groups within
         :data:`REFINE_MAX_ELEMENTS`, and data too large for one head skips it (logged).
     self_labeling_epochs : int
