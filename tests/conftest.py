@@ -12,6 +12,17 @@ import torch
 torch.set_num_threads(1 if "PYTEST_XDIST_WORKER" in os.environ else min(2, torch.get_num_threads()))
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread while a module runs: tiny networks train faster without thread contention on a
+    shared 2-core machine, and bit-identical comparisons (e.g. against a subprocess run with
+    OMP_NUM_THREADS=1) need a fixed thread count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture
 def tagged_data() -> tuple[np.ndarray, np.ndarray]:
     """400 × 6 features, 4 labels; label j is on when feature j plus noise is positive."""

@@ -17,13 +17,7 @@ from weaklabel.metrics import precision_at_1
 FAST = dict(embedding_dim=8, channels=(8, 16), hidden_sizes=(32,), max_epochs=2, batch_size=64, verbose=0, random_state=0)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """These networks are tiny: one thread avoids OpenMP oversubscription on a shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from weaklabel import load
 from weaklabel.cli import main
@@ -18,15 +17,6 @@ from weaklabel.exceptions import ModelFileError
 from weaklabel.persistence import read_model_dir
 
 ARGS = ["--label-column", "tags", "--epochs", "12", "--hidden-sizes", "32", "--batch-size", "16", "--seed", "3", "-q"]
-
-
-@pytest.fixture
-def one_thread():
-    """The subprocess runs with OMP_NUM_THREADS=1; bit-identical results need the same thread count here."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture
@@ -63,7 +53,7 @@ def _tensors(model_dir):
     return read_model_dir(model_dir)[2]
 
 
-def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_thread):
+def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_torch_thread):
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
     cmd = [sys.executable, "-m", "weaklabel", "fit", str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt)]
     _kill_after_first_checkpoint(cmd, ckpt / "checkpoint.safetensors")
@@ -84,7 +74,7 @@ def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_
     np.testing.assert_array_equal(load(killed_out).predict_proba(X), load(reference).predict_proba(X))
 
 
-def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, tmp_path, one_thread):
+def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, tmp_path, one_torch_thread):
     """The README's run: no --seed; the resumed fit uses the seed recorded when the killed one started."""
     no_seed = ARGS[: ARGS.index("--seed")] + ARGS[ARGS.index("--seed") + 2 :]
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
@@ -106,7 +96,7 @@ def test_resume_needs_a_checkpoint_dir(data_file, tmp_path, capsys):
     assert "--resume needs --checkpoint-dir" in capsys.readouterr().err
 
 
-def test_resume_refuses_a_checkpoint_of_another_run(data_file, tmp_path, capsys, one_thread):
+def test_resume_refuses_a_checkpoint_of_another_run(data_file, tmp_path, capsys, one_torch_thread):
     ckpt = tmp_path / "ckpt"
     short = [*ARGS, "--epochs", "3"]
     assert main(["fit", str(data_file), "--out", str(tmp_path / "a"), *short, "--checkpoint-dir", str(ckpt)]) == 0
@@ -125,6 +115,24 @@ Y_SMALL = (X_SMALL[:, :3] > 0).astype(np.int64)
 SINGLE = [[int(row.argmax())] for row in Y_SMALL]
 
 
+def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch):
+    """Fit ``cls(**kwargs)`` with checkpoints every 2 epochs, crash it at epoch 5, and return the resumed fit."""
+    from weaklabel.training.engine import Trainer
+
+    train_epoch = Trainer._train_epoch
+
+    def crash_at_epoch_5(self, train):
+        if self.epoch == 5:
+            raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
+    with pytest.raises(_Crash):
+        cls(**kwargs).set_checkpointing(directory, every=2).fit(*fit_args)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    return cls(**kwargs).set_checkpointing(directory, every=2, resume=True).fit(*fit_args)
+
+
 @pytest.mark.parametrize(
     "name,params,y",
     [
@@ -137,25 +145,12 @@ SINGLE = [[int(row.argmax())] for row in Y_SMALL]
 )
 def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_path, monkeypatch):
     from weaklabel import estimators
-    from weaklabel.training.engine import Trainer
 
     cls = getattr(estimators, name)
     kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu", **params}
     fit_args = (X_SMALL,) if y is None else (X_SMALL, y)
     reference = cls(**kwargs).fit(*fit_args)
-
-    train_epoch = Trainer._train_epoch
-
-    def crash_at_epoch_5(self, train):
-        if self.epoch == 5:
-            raise _Crash
-        return train_epoch(self, train)
-
-    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
-    with pytest.raises(_Crash):
-        cls(**kwargs).set_checkpointing(tmp_path, every=2).fit(*fit_args)
-    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-    resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(*fit_args)
+    resumed = _crash_then_resume(cls, kwargs, fit_args, tmp_path, monkeypatch)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
 
 
@@ -171,24 +166,12 @@ def test_fit_without_a_seed_resumes_with_the_seed_it_recorded(name, params, y, t
     """random_state=None: the seed drawn is recorded before training, and the resumed fit (no seed either) is
     the uninterrupted fit with that seed."""
     from weaklabel import estimators
-    from weaklabel.training.engine import Trainer
 
     cls = getattr(estimators, name)
     kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "device": "cpu", **params}
     fit_args = (X_SMALL,) if y is None else (X_SMALL, y)
-    train_epoch = Trainer._train_epoch
-
-    def crash_at_epoch_5(self, train):
-        if self.epoch == 5:
-            raise _Crash
-        return train_epoch(self, train)
-
-    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
-    with pytest.raises(_Crash):
-        cls(**kwargs).set_checkpointing(tmp_path, every=2).fit(*fit_args)
-    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    resumed = _crash_then_resume(cls, kwargs, fit_args, tmp_path, monkeypatch)
     seed = json.loads((tmp_path / "seed.json").read_text())["seed"]
-    resumed = cls(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(*fit_args)
     reference = cls(**kwargs, random_state=seed).fit(*fit_args)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
 
