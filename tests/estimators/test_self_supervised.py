@@ -2,6 +2,7 @@
 
 import copy
 import math
+import re
 import warnings
 
 import numpy as np
@@ -240,6 +241,15 @@ def test_self_labeling_runs(blobs):
         (dict(n_classes=2, init="kmeans++"), 50, "unknown init"),
         (dict(n_classes=2, n_init=0), 50, "n_init must be an integer ≥ 1"),
         (dict(n_classes=2, refinement_steps=-1), 50, "refinement_steps must be an integer ≥ 0"),
+        (dict(n_classes=2, confidence_threshold="abc"), 50, re.escape("confidence_threshold must be a number in (0, 1), got 'abc'")),
+        (dict(n_classes=2, confidence_threshold=1.0), 50, re.escape("confidence_threshold must be a number in (0, 1), got 1.0")),
+        (dict(n_classes=2, confidence_threshold=None), 50, re.escape("confidence_threshold must be a number in (0, 1), got None")),
+        (dict(n_classes=2, entropy_weight="abc"), 50, "entropy_weight must be a finite number ≥ 0, got 'abc'"),
+        (dict(n_classes=2, entropy_weight=-1.0), 50, "entropy_weight must be a finite number ≥ 0, got -1.0"),
+        (dict(n_classes=2, entropy_weight=float("inf")), 50, "entropy_weight must be a finite number ≥ 0, got inf"),
+        (dict(n_classes=2, far_weight=-0.5), 50, "far_weight must be a finite number ≥ 0, got -0.5"),
+        (dict(n_classes=2, far_weight=float("nan")), 50, "far_weight must be a finite number ≥ 0, got nan"),
+        (dict(n_classes=2, far_weight=True), 50, "far_weight must be a finite number ≥ 0, got True"),
     ],
 )
 def test_bad_parameters(params, n, match):

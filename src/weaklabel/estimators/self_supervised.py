@@ -211,8 +211,9 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             raise InputError(f"unknown init {self.init!r}; choose one of {INITS}")
         for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("n_init", 1), ("refinement_steps", 0), ("self_labeling_epochs", 0)):
             self._check_integer(name, low)
-        if not 0.0 < float(self.confidence_threshold) < 1.0:
-            raise InputError(f"confidence_threshold must be in (0, 1), got {self.confidence_threshold}")
+        for name in ("entropy_weight", "far_weight"):
+            self._check_real(name, lambda v: math.isfinite(v) and v >= 0, "a finite number ≥ 0")
+        self._check_real("confidence_threshold", lambda v: 0 < v < 1, "a number in (0, 1)")
 
     def _check_sizes(self, n: int) -> None:
         if self.n_classes > n:
