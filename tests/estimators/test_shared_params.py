@@ -32,6 +32,9 @@ BAD_SHARED = [
     ({"patience": -1}, "patience must be None (no early stopping) or an integer ≥ 1, got -1"),
     ({"patience": 0}, "patience must be None (no early stopping) or an integer ≥ 1, got 0"),
     ({"random_state": "abc"}, "random_state must be None (a fresh seed), an integer or a numpy RandomState, got 'abc'"),
+    ({"verbose": "abc"}, "verbose must be an integer ≥ 0 or a bool (0 or False: silent), got 'abc'"),
+    ({"verbose": -1}, "verbose must be an integer ≥ 0 or a bool (0 or False: silent), got -1"),
+    ({"verbose": 1.5}, "verbose must be an integer ≥ 0 or a bool (0 or False: silent), got 1.5"),
 ]
 
 
@@ -54,6 +57,6 @@ def test_cuda_on_a_machine_without_it_is_an_input_error(monkeypatch):
         MultiLabelClassifier(device="cuda").fit(*FIT_ARGS[MultiLabelClassifier])
 
 
-@pytest.mark.parametrize("params", [{"patience": None}, {"hidden_sizes": ()}, {"hidden_sizes": [np.int64(8)]}, {"random_state": np.random.RandomState(0)}, {"weight_decay": 0}])
+@pytest.mark.parametrize("params", [{"verbose": False}, {"verbose": np.int64(0)}, {"patience": None}, {"hidden_sizes": ()}, {"hidden_sizes": [np.int64(8)]}, {"random_state": np.random.RandomState(0)}, {"weight_decay": 0}])
 def test_valid_edge_values_are_accepted(params):
-    MultiLabelClassifier(max_epochs=1, verbose=0, **params).fit(*FIT_ARGS[MultiLabelClassifier])
+    MultiLabelClassifier(**{"max_epochs": 1, "verbose": 0, **params}).fit(*FIT_ARGS[MultiLabelClassifier])

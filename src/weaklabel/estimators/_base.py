@@ -105,6 +105,13 @@ class NeuralEstimator(BaseEstimator):
         if not (state is None or is_integer(state) or isinstance(state, np.random.RandomState)):
             raise InputError(f"random_state must be None (a fresh seed), an integer or a numpy RandomState, got {state!r}")
         resolve_device(self.device)
+        self._check_verbose()
+
+    def _check_verbose(self) -> None:
+        """``verbose`` must be an integer ≥ 0 or a bool, as in scikit-learn (0 or False: no progress bar)."""
+        value = self.verbose
+        if not (isinstance(value, (bool, np.bool_)) or (is_integer(value) and value >= 0)):
+            raise InputError(f"verbose must be an integer ≥ 0 or a bool (0 or False: silent), got {value!r}")
 
     def _check_integer(self, name: str, low: int, none_means: str | None = None) -> None:
         """The hyper-parameter ``name`` must be an integer (not a bool) ≥ ``low``, or None where ``none_means`` says what None does."""
