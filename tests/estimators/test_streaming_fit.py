@@ -41,3 +41,17 @@ def test_cli_fit_stream_from_parquet(tmp_path, capsys):
     ])
     assert code == 0 and "3000 rows" in capsys.readouterr().out
     assert main(["predict", str(tmp_path / "model"), str(tmp_path / "train.parquet"), "--out", str(tmp_path / "p.csv"), "-q"]) == 0
+
+
+def test_cli_stream_fit_names_the_file_row_of_a_nan(tmp_path, capsys):
+    """The reviewer's case: a NaN in the last row is a one-line error naming that row, not a training-loss traceback."""
+    X, Y = _data()
+    X[-1, 1] = np.nan
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)]).assign(lab_0=Y[:, 0])
+    frame.to_parquet(tmp_path / "train.parquet", row_group_size=500)
+    code = main([
+        "fit", str(tmp_path / "train.parquet"), "--out", str(tmp_path / "model"), "--stream", "--label-prefix", "lab_",
+        "--epochs", "1", "--hidden-sizes", "8", "--seed", "0", "-q",
+    ])
+    err = capsys.readouterr().err
+    assert code == 2 and "column 'f1' has a missing (NaN) value at data row 3000 " in err, err

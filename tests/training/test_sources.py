@@ -120,3 +120,32 @@ def test_npz_members_and_table_source(files):
     np.savez_compressed(path / "c.npz", X=X, Y=y)
     with pytest.raises(InputError, match="compressed"):
         npz_arrays(path / "c.npz")
+
+
+def test_a_nan_read_during_an_epoch_names_its_file_row_and_column(files):
+    path, X, y = files
+    X = X.copy()
+    X[733, 2] = np.nan
+    np.save(path / "X.npy", X)
+    source = MemmapSource({"x": path / "X.npy", "y": path / "y.npy"}, chunk_rows=100, buffer_rows=300)
+    with pytest.raises(InputError, match=r"X\.npy: column 2 of 'x' has a missing \(NaN\) value at data row 734 .*impute or drop"):
+        list(source.batches(64, torch.Generator().manual_seed(0)))
+
+
+@pytest.mark.parametrize(("value", "problem"), [(np.inf, "an infinite value"), (1e39, "a value too large for float32")])
+def test_inf_and_float32_overflow_in_a_chunk_are_refused(value, problem):
+    X = np.zeros((50, 3))
+    X[41, 1] = value
+    source = MemmapSource({"x": X}, chunk_rows=20)
+    with pytest.raises(InputError, match=rf"column 1 of 'x' has {problem} .*at data row 42 "):
+        list(source.batches(10))
+
+
+def test_the_sample_names_the_file_row_of_a_nan(files):
+    path, X, y = files
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=y[:, 0])
+    frame.loc[900, "b"] = np.nan
+    frame.to_parquet(path / "nan.parquet", row_group_size=128)
+    source = ParquetSource(path / "nan.parquet", {"x": ["a", "b", "c", "d"], "y": ["label"]})
+    with pytest.raises(InputError, match=r"nan\.parquet: column 'b' has a missing \(NaN\) value at data row 901 "):
+        source.sample(20, seed=0)

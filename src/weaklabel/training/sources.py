@@ -20,7 +20,10 @@ larger than memory: the chunk order (row groups, or ``chunk_rows`` blocks) is a
 fresh permutation each epoch, and rows are permuted inside a shuffle buffer of
 about ``buffer_rows`` rows (several chunks). Every row is read exactly once
 per epoch; memory is bounded by the buffer plus one chunk, independent of the
-file size. Preprocessing is a ``transform`` applied to each chunk as read
+file size. Each chunk is checked as read: a NaN, infinite or too-large value
+raises :class:`~weaklabel.exceptions.InputError` naming the file, the column
+and the data row (counted from 1, as in :mod:`weaklabel.data.readers`).
+Preprocessing is a ``transform`` applied to each chunk as read
 (e.g. a :class:`~weaklabel.data.preprocessing.FeatureScaler` fitted on
 :meth:`ChunkedSource.sample`).
 """
@@ -30,7 +33,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import NoReturn, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -46,6 +49,7 @@ __all__ = ["BatchSource", "ChunkedSource", "MemmapSource", "ParquetSource", "Ten
 
 #: In-memory data up to this size is copied once per epoch in shuffled order; above it, batches are gathered per step.
 COPY_MAX_BYTES = 1 << 30
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @runtime_checkable
@@ -109,7 +113,8 @@ class ChunkedSource:
     """Base of the out-of-core sources: chunk-order shuffle + in-memory shuffle buffer (see the module docstring).
 
     Subclasses define ``n_rows``, ``_chunk_starts`` (sorted start row of each
-    chunk, first 0) and :meth:`_read_chunk`.
+    chunk, first 0), :meth:`_read_chunk` and :meth:`_column_name`. Every chunk
+    is checked for NaN, infinite and too-large values the first time it is read.
     """
 
     _chunk_starts: np.ndarray
@@ -120,6 +125,7 @@ class ChunkedSource:
         self.transform = transform
         self.buffer_rows = int(buffer_rows)
         self.shuffle = shuffle
+        self._checked: set[int] = set()  # chunks whose values were found finite
 
     @property
     def n_rows(self) -> int:
@@ -137,9 +143,34 @@ class ChunkedSource:
         """Raw arrays of chunk ``i`` (no transform)."""
         raise NotImplementedError
 
+    def _column_name(self, key: str, j: int) -> str:
+        """Where column ``j`` of batch key ``key`` comes from, for error messages (file and column)."""
+        raise NotImplementedError
+
+    def _checked_chunk(self, i: int) -> Arrays:
+        """:meth:`_read_chunk`, refused when a value is NaN, infinite or beyond float32's range (checked on the first read)."""
+        arrays = self._read_chunk(i)
+        if i in self._checked:
+            return arrays
+        for key, values in arrays.items():
+            bad = _not_float32_finite(values)
+            if bad is not None:
+                self._refuse(i, key, values, bad)
+        self._checked.add(i)
+        return arrays
+
+    def _refuse(self, i: int, key: str, values: np.ndarray, bad: np.ndarray) -> NoReturn:
+        """Raise for the first bad value of chunk ``i`` (row-major), naming its data row in the file and its column."""
+        row, j = (int(v) for v in np.argwhere(bad.reshape(len(bad), -1))[0])
+        problem, fix = _bad_value_problem(float(values.reshape(len(values), -1)[row, j]))
+        raise InputError(
+            f"{self._column_name(key, j)} has {problem} at data row {self._chunk_bounds(i)[0] + row + 1} "
+            f"(data rows count from 1); {fix} before fitting"
+        )
+
     def read(self, i: int, lo: int, hi: int) -> Arrays:
         """Rows ``lo:hi`` of chunk ``i``, transformed, with their global row numbers as ``"index"``."""
-        arrays = {k: v[lo:hi] for k, v in self._read_chunk(i).items()}
+        arrays = {k: v[lo:hi] for k, v in self._checked_chunk(i).items()}
         if self.transform is not None:
             arrays = self.transform(arrays)
         start = self._chunk_bounds(i)[0]
@@ -153,7 +184,7 @@ class ChunkedSource:
         per = max(1, -(-int(n) // len(chunks)))
         parts: list[Arrays] = []
         for i in chunks:
-            raw = self._read_chunk(int(i))
+            raw = self._checked_chunk(int(i))
             rows = np.sort(rng.choice(len(next(iter(raw.values()))), min(per, len(next(iter(raw.values())))), replace=False))
             parts.append({k: v[rows] for k, v in raw.items()})
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -205,6 +236,22 @@ class ChunkedSource:
         for s in range(0, n_full, batch_size):
             yield _to_tensors({k: v[s : s + batch_size] for k, v in block.items()})
         return {k: v[n_full:] for k, v in block.items()}
+
+
+def _not_float32_finite(values: np.ndarray) -> np.ndarray | None:
+    """Mask of the values that are NaN, infinite or beyond float32's range; None when there are none (or not floats)."""
+    if values.dtype.kind != "f":
+        return None
+    ok = np.isfinite(values) if values.dtype.itemsize <= 4 else np.abs(values) <= _FLOAT32_MAX
+    return None if ok.all() else ~ok
+
+
+def _bad_value_problem(value: float) -> tuple[str, str]:
+    """What is wrong with a value :func:`_not_float32_finite` flagged, and the fix."""
+    if np.isnan(value) or np.isinf(value):
+        kind = "a missing (NaN) value" if np.isnan(value) else f"an infinite value ({value})"
+        return kind, "impute or drop the rows with missing or infinite values"
+    return f"a value too large for float32 ({value:.6g})", "rescale the column (e.g. divide by a constant or take a logarithm)"
 
 
 def _to_tensors(arrays: Arrays) -> Batch:
@@ -311,6 +358,10 @@ class MemmapSource(ChunkedSource):
         start, stop = self._chunk_bounds(i)
         return {k: f[start:stop].copy() if isinstance(f, np.ndarray) else f.read(start, stop) for k, f in self.files.items()}
 
+    def _column_name(self, key: str, j: int) -> str:
+        f = self.files[key]
+        return f"{f.path if isinstance(f, _NpyFile) else 'an in-memory array'}: column {j} of {key!r}"
+
 
 class ParquetSource(ChunkedSource):
     """A Parquet file read one row group at a time (write it with ``row_group_size`` ≈ 10⁴–10⁵ rows).
@@ -355,6 +406,9 @@ class ParquetSource(ChunkedSource):
             key: np.stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32, copy=False) for c in cols], axis=1)
             for key, cols in self.columns.items()
         }
+
+    def _column_name(self, key: str, j: int) -> str:
+        return f"{self.path}: column {self.columns[key][j]!r}"
 
 
 def as_source(data: Mapping[str, torch.Tensor] | BatchSource, device: torch.device, shuffle: bool = True) -> BatchSource:
