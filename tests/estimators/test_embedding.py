@@ -11,7 +11,7 @@ from sklearn.datasets import load_digits
 
 import weaklabel
 from weaklabel import EmbeddingClassifier
-from weaklabel.exceptions import InputError
+from weaklabel.exceptions import InputError, NotFittedError
 from weaklabel.metrics import precision_at_1
 
 FAST = dict(embedding_dim=8, channels=(8, 16), hidden_sizes=(32,), max_epochs=2, batch_size=64, verbose=0, random_state=0)
@@ -96,6 +96,14 @@ def test_bad_input_is_refused_with_clear_errors(small):
         EmbeddingClassifier(**FAST).fit(X, y[:-1])
     with pytest.raises(InputError, match="invalid loss_params"):
         EmbeddingClassifier(loss="center", loss_params={"gamma": 2}, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function", "transform", "score", "save"])
+def test_every_method_before_fit_raises_not_fitted(method, tmp_path):
+    X = np.zeros((4, 3), dtype=np.float32)
+    args = {"score": (X, [0, 1, 0, 1]), "save": (str(tmp_path),)}.get(method, (X,))
+    with pytest.raises(NotFittedError, match="This EmbeddingClassifier instance is not fitted yet. Call 'fit'"):
+        getattr(EmbeddingClassifier(), method)(*args)
 
 
 def test_single_sample_class_warns_and_unseen_labels_fail_at_score(small):

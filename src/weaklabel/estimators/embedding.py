@@ -256,7 +256,8 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
     @torch.no_grad()
     def decision_function(self, X: Any) -> np.ndarray:
         """Class scores (logits of the loss, without any training margin), shape (n, n_classes)."""
-        return self.loss_.logits(torch.from_numpy(self.transform(X))).numpy()
+        embeddings = self.transform(X)  # checks the fit before loss_ is read
+        return self.loss_.logits(torch.from_numpy(embeddings)).numpy()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), rows sum to 1, shape (n, n_classes)."""
