@@ -5,9 +5,11 @@ import re
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from weaklabel import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
-from weaklabel.exceptions import InputError
+from weaklabel.exceptions import InputError, NotFittedError
 
 X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
 FIT_ARGS = {
@@ -60,3 +62,21 @@ def test_cuda_on_a_machine_without_it_is_an_input_error(monkeypatch):
 @pytest.mark.parametrize("params", [{"verbose": False}, {"verbose": np.int64(0)}, {"patience": None}, {"hidden_sizes": ()}, {"hidden_sizes": [np.int64(8)]}, {"random_state": np.random.RandomState(0)}, {"weight_decay": 0}])
 def test_valid_edge_values_are_accepted(params):
     MultiLabelClassifier(**{"max_epochs": 1, "verbose": 0, **params}).fit(*FIT_ARGS[MultiLabelClassifier])
+
+
+
+@pytest.mark.parametrize("cls", list(FIT_ARGS), ids=lambda c: c.__name__)
+def test_sklearn_check_is_fitted_agrees_with_predict(cls):
+    """Unfitted, and after a fit that failed once X was checked (n_features_in_ set), check_is_fitted raises; fitted, it passes."""
+    est = cls(max_epochs=1, verbose=0)
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(est)
+    bad_fit = (X, *(y[:-1] for y in FIT_ARGS[cls][1:]))  # one label short
+    with pytest.raises(InputError):
+        est.set_params(**({"n_classes": 100} if cls is SelfSupervisedClassifier else {})).fit(*bad_fit)
+    assert hasattr(est, "n_features_in_")
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(est)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    check_is_fitted(est.set_params(**({"n_classes": 2} if cls is SelfSupervisedClassifier else {})).fit(*FIT_ARGS[cls]))

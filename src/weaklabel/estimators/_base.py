@@ -133,8 +133,12 @@ class NeuralEstimator(BaseEstimator):
         if self.loss_params is not None and not isinstance(self.loss_params, Mapping):
             raise InputError(f"loss_params must be None or a dict of the loss's keyword arguments, got {self.loss_params!r}")
 
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once ``fit`` has set the network, for :func:`sklearn.utils.validation.check_is_fitted`."""
+        return hasattr(self, "net_")
+
     def _check_is_fitted(self) -> None:
-        if not hasattr(self, "net_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with appropriate arguments "
                 "before using this estimator."
