@@ -12,12 +12,15 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import yaml
 
 from . import __version__
 from .exceptions import InputError, WeaklabelError
+
+if TYPE_CHECKING:
+    from .training.sources import ChunkedSource
 
 logger = logging.getLogger("weaklabel")
 
@@ -107,11 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
     g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
     g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
-    fit.add_argument(
+    stream = fit.add_mutually_exclusive_group()
+    stream.add_argument(
         "--stream",
         action="store_true",
-        help=f"train from the file chunk by chunk (.parquet or uncompressed .npz, multilabel task); "
+        help=f"train from the file chunk by chunk (.parquet or uncompressed .npz, multilabel task, 0/1 label columns); "
         f"automatic for files of {STREAM_MIN_BYTES >> 30} GiB or more",
+    )
+    stream.add_argument(
+        "--no-stream",
+        action="store_true",
+        help=f"read the file into memory even when it is {STREAM_MIN_BYTES >> 30} GiB or more",
     )
     _add_verbosity(fit)
 
@@ -231,20 +240,42 @@ def _read(path: str, data: dict[str, Any], require_labels: bool) -> Any:
 
 
 def _streams(args: argparse.Namespace, task: str) -> bool:
-    """``--stream``, or a big ``.parquet``/``.npz`` for the multilabel task."""
+    """``--stream``, or a big ``.parquet``/``.npz`` for the multilabel task unless ``--no-stream``."""
     path = Path(args.data)
     big = path.suffix.lower() in (".parquet", ".npz") and path.is_file() and path.stat().st_size >= STREAM_MIN_BYTES
     if args.stream and task != "multilabel":
         raise InputError(f"--stream supports the multilabel task, not {task!r}")
-    return bool(args.stream or (big and task == "multilabel"))
+    return bool(args.stream or (big and task == "multilabel" and not args.no_stream))
 
 
-def _fit_stream(path: str, data: dict[str, Any], estimator: Any) -> int:
-    from .estimators.streaming import fit_multilabel_stream
+def _in_memory_hint(automatic: bool) -> str:
+    """How to leave the streaming path: why it was taken when ``automatic`` (no ``--stream``), and ``--no-stream``."""
+    if automatic:
+        return f"pass --no-stream to read the file into memory (files of {STREAM_MIN_BYTES >> 30} GiB or more are streamed by default)"
+    return "pass --no-stream in place of --stream to read the file into memory"
+
+
+def _open_stream(path: str, data: dict[str, Any], automatic: bool) -> "tuple[ChunkedSource, list[str], list[str]]":
+    """:func:`open_table_source` for the data options; a refusal says how to read the file into memory instead."""
     from .training.sources import open_table_source
 
+    if data.get("label_column") is not None:
+        raise InputError(
+            f"{path}: streaming reads 0/1 label columns, not a column of label sets (label column "
+            f"{data['label_column']!r}): write one 0/1 column per label with a common prefix (e.g. genre_comedy, "
+            f"genre_drama) and pass --label-prefix genre_, or {_in_memory_hint(automatic)}"
+        )
     options = {k: data.get(k) for k in ("features", "feature_prefix", "label_columns", "label_prefix", "id_column")}
-    source, feature_names, label_names = open_table_source(path, **options)
+    try:
+        return open_table_source(path, **options)
+    except InputError as exc:
+        raise InputError(f"{exc}; alternatively, {_in_memory_hint(automatic)}") from None
+
+
+def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool) -> int:
+    from .estimators.streaming import fit_multilabel_stream
+
+    source, feature_names, label_names = _open_stream(path, data, automatic)
     _record_features(data, feature_names)
     fit_multilabel_stream(estimator, source, label_names)
     return source.n_rows
@@ -263,7 +294,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if args.checkpoint_dir:
         estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
     if _streams(args, task.name):
-        n_rows = _fit_stream(args.data, config["data"], estimator)
+        n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)
     else:
         table = _read(args.data, config["data"], require_labels=task.needs_labels)
         _record_features(config["data"], table.feature_names)

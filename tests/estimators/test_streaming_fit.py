@@ -2,8 +2,9 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from weaklabel import MultiLabelClassifier
+from weaklabel import MultiLabelClassifier, cli
 from weaklabel.cli import main
 from weaklabel.estimators.streaming import fit_multilabel_stream
 from weaklabel.training.sources import open_table_source
@@ -55,3 +56,44 @@ def test_cli_stream_fit_names_the_file_row_of_a_nan(tmp_path, capsys):
     ])
     err = capsys.readouterr().err
     assert code == 2 and "column 'f1' has a missing (NaN) value at data row 3000 " in err, err
+
+
+def _genres_parquet(path):
+    """Features f0..f5 and a column of label sets ("a|c"), the form streaming cannot read."""
+    X, Y = _data(600)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)])
+    frame["genres"] = ["|".join(n for n, y in zip("abc", row) if y) for row in Y]
+    frame.to_parquet(path, row_group_size=200)
+    return path
+
+
+@pytest.mark.parametrize("labels", [["--label-column", "genres"], ["--label-prefix", "nope_"]])
+def test_automatic_streaming_refusal_names_the_ways_out(tmp_path, capsys, monkeypatch, labels):
+    monkeypatch.setattr(cli, "STREAM_MIN_BYTES", 1)  # every file is "big"
+    data = _genres_parquet(tmp_path / "train.parquet")
+    assert main(["fit", str(data), "--out", str(tmp_path / "model"), *labels, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "pass --no-stream to read the file into memory (files of" in err, err
+
+
+def test_no_stream_fits_a_big_file_with_a_label_column_in_memory(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "STREAM_MIN_BYTES", 1)
+    data = _genres_parquet(tmp_path / "train.parquet")
+    code = main([
+        "fit", str(data), "--out", str(tmp_path / "model"), "--label-column", "genres", "--no-stream",
+        "--epochs", "2", "--hidden-sizes", "8", "--seed", "0", "-q",
+    ])
+    assert code == 0 and "600 rows" in capsys.readouterr().out
+
+
+def test_explicit_stream_with_a_label_column_points_to_no_stream(tmp_path, capsys):
+    data = _genres_parquet(tmp_path / "train.parquet")
+    assert main(["fit", str(data), "--out", str(tmp_path / "model"), "--label-column", "genres", "--stream", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--label-prefix genre_, or pass --no-stream in place of --stream" in err, err
+
+
+def test_stream_and_no_stream_exclude_each_other(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["fit", "x.parquet", "--out", str(tmp_path / "m"), "--stream", "--no-stream"])
+    assert exc.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
