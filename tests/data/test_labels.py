@@ -54,7 +54,7 @@ def test_named_matrix_columns_are_aligned_by_name():
         (np.array([[0, 2], [1, 0]]), "only 0 and 1"),
         (np.array([[0, np.nan], [1, 0]]), "NaN"),
         (["a", {"b": 1}], "mix types"),
-        ([["a"], 0.5], "mix types"),
+        ([["a"], 0.5], "continuous"),
         (["a", 1], "mix strings and integers"),
         ([], "empty"),
     ],
@@ -68,3 +68,16 @@ def test_unknown_label_at_transform_names_it():
     enc = LabelEncoder().fit([["a"], ["b"]])
     with pytest.raises(InputError, match="unknown label 'z' in sample 1"):
         enc.transform([["a"], ["z"]])
+
+
+@pytest.mark.parametrize("y", [[0.5, 1.5], np.array([0.5, 1.5]), [1.0, float("nan")], np.array([1.0, np.nan])])
+def test_a_float_list_is_a_continuous_target_like_a_float_array(y):
+    with pytest.raises(InputError, match=r"Unknown label type: continuous \(label .*\); labels must be strings or integers"):
+        LabelEncoder().fit(y)
+
+
+@pytest.mark.parametrize("y", [[1.0, 2.0], np.array([1.0, 2.0])])
+def test_whole_floats_are_integer_labels_in_a_list_as_in_an_array(y):
+    enc = LabelEncoder().fit(y)
+    assert list(enc.classes_) == [1, 2]
+    assert enc.inverse_transform(enc.transform(y)).dtype == np.int64

@@ -5,7 +5,9 @@ In a list of label lists a single label stands for a list of one, so
 
 :class:`LabelEncoder` turns any of them into an ``(n, L)`` 0/1 matrix with
 ``classes_`` holding the label names (strings or ints, as given), and turns
-0/1 predictions back into the format it was fitted on.
+0/1 predictions back into the format it was fitted on. A float label that is a
+whole number is the int it equals (``1.0`` is ``1``), in a list as in an array;
+any other float is a continuous target and refused.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ FORMATS = ("matrix", "sets", "single")
 
 
 def _is_label_scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, np.integer, bool, np.bool_))
+    """A single label: str, int, bool, or a float (read by :func:`_python_scalar`, as in a float array)."""
+    return isinstance(value, (str, int, float, np.integer, np.floating, bool, np.bool_))
 
 
 def _is_label_list(value: Any) -> bool:
