@@ -149,3 +149,11 @@ def test_the_sample_names_the_file_row_of_a_nan(files):
     source = ParquetSource(path / "nan.parquet", {"x": ["a", "b", "c", "d"], "y": ["label"]})
     with pytest.raises(InputError, match=r"nan\.parquet: column 'b' has a missing \(NaN\) value at data row 901 "):
         source.sample(20, seed=0)
+
+
+def test_table_source_refuses_a_missing_file_and_an_unmatched_prefix(files):
+    path = files[0]
+    with pytest.raises(InputError, match="File not found: .*nothere.parquet.*check the path"):
+        open_table_source(path / "nothere.parquet", label_prefix="y_")
+    with pytest.raises(InputError, match=r"label prefix 'y_'; give the prefix of the 0/1 label columns \(columns: \['a'"):
+        open_table_source(path / "t.parquet", label_prefix="y_")

@@ -439,6 +439,8 @@ def open_table_source(
     and ``Y`` (and optional ``label_names``). Returns ``(source, feature_names, label_names)``.
     """
     p = Path(path)
+    if not p.is_file():
+        raise InputError(f"File not found: {str(p)!r}; check the path")
     suffix = p.suffix.lower()
     if suffix == ".npz":
         arrays = npz_arrays(p)
@@ -463,7 +465,7 @@ def open_table_source(
     else:
         raise InputError(f"{p}: streaming reads 0/1 label columns; name them with --label-columns or --label-prefix")
     if not labels:
-        raise InputError(f"{p}: no column starts with the label prefix {label_prefix!r}")
+        raise InputError(f"{p}: no column starts with the label prefix {label_prefix!r}; give the prefix of the 0/1 label columns (columns: {schema.names[:20]})")
     taken = set(labels) | {id_column}
     if features is not None:
         names = [str(c) for c in features]
