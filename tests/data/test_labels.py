@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -81,3 +83,19 @@ def test_whole_floats_are_integer_labels_in_a_list_as_in_an_array(y):
     enc = LabelEncoder().fit(y)
     assert list(enc.classes_) == [1, 2]
     assert enc.inverse_transform(enc.transform(y)).dtype == np.int64
+
+
+@pytest.mark.parametrize("y", [[True, False, True], np.array([True, False, True]), np.array([1.0, -1.0, 2.0]) > 0])
+def test_bool_labels_stay_bools(y):
+    enc = LabelEncoder().fit(y)
+    assert list(enc.classes_) == [False, True] and all(type(c) is bool for c in enc.classes_)
+    out = enc.inverse_transform(enc.transform(y))
+    assert out.dtype == np.bool_
+    np.testing.assert_array_equal(out, [True, False, True])
+    again = LabelEncoder.from_config(json.loads(json.dumps(enc.get_config())))
+    assert again.inverse_transform(enc.transform(y)).dtype == np.bool_
+
+
+def test_bools_mixed_with_integers_are_refused():
+    with pytest.raises(InputError, match="labels mix integers and booleans; use one type"):
+        LabelEncoder().fit([True, 1, 2])

@@ -43,6 +43,14 @@ def test_single_label_input_predicts_top_label():
     assert (model.predict(X) == y).mean() > 0.9
 
 
+def test_bool_labels_give_bool_classes_and_predictions():
+    """As in scikit-learn, y = X[:, 0] > 0 keeps classes_ [False, True] and predict returns bools."""
+    X = np.random.default_rng(0).normal(size=(100, 2)).astype(np.float32)
+    model = MultiLabelClassifier(**{**FAST, "max_epochs": 2}).fit(X, X[:, 0] > 0)
+    assert model.classes_.tolist() == [False, True]
+    assert model.predict(X).dtype == np.bool_
+
+
 def test_same_seed_gives_identical_model(tagged_data):
     X, Y = tagged_data
     a = MultiLabelClassifier(**FAST, dropout=0.3).fit(X, Y).predict_proba(X)

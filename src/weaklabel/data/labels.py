@@ -4,7 +4,7 @@ In a list of label lists a single label stands for a list of one, so
 ``["comedy", ["drama", "romance"]]`` is the label lists ``[["comedy"], ["drama", "romance"]]``.
 
 :class:`LabelEncoder` turns any of them into an ``(n, L)`` 0/1 matrix with
-``classes_`` holding the label names (strings or ints, as given), and turns
+``classes_`` holding the label names (strings, ints or bools, as given), and turns
 0/1 predictions back into the format it was fitted on. A float label that is a
 whole number is the int it equals (``1.0`` is ``1``), in a list as in an array;
 any other float is a continuous target and refused.
@@ -103,15 +103,26 @@ def _is_indicator_rows(rows: list[Any]) -> bool:
     return values.dtype.kind in "biuf" and bool(np.isin(values, (0, 1)).all())
 
 
+_KIND_NAMES = {"str": "strings", "int": "integers", "bool": "booleans"}
+
+
+def _kind(label: Any) -> str:
+    """``"str"``, ``"bool"`` or ``"int"``: the type of a label read by :func:`_python_scalar`."""
+    if isinstance(label, str):
+        return "str"
+    return "bool" if isinstance(label, (bool, np.bool_)) else "int"
+
+
 def _check_label_types(labels: Iterable[Any]) -> None:
-    kinds = {"str" if isinstance(v, str) else "int" for v in labels}
+    kinds = {_kind(v) for v in labels}
     if len(kinds) > 1:
-        raise InputError("labels mix strings and integers; use one type (e.g. convert every label to str)")
+        mixed = " and ".join(name for kind, name in _KIND_NAMES.items() if kind in kinds)
+        raise InputError(f"labels mix {mixed}; use one type (e.g. convert every label to str)")
 
 
-def _python_scalar(v: Any) -> str | int:
+def _python_scalar(v: Any) -> str | int | bool:
     if isinstance(v, (bool, np.bool_)):
-        return int(v)
+        return bool(v)
     if isinstance(v, np.integer):
         return int(v)
     if isinstance(v, (str, int)):
@@ -156,9 +167,9 @@ class LabelEncoder:
         elif self.classes is not None:
             names = [_python_scalar(c) for c in self.classes]
         else:
-            seen = {_python_scalar(v) for v in self._iter_labels(y)}
-            _check_label_types(seen)
-            names = sorted(seen)
+            labels = [_python_scalar(v) for v in self._iter_labels(y)]
+            _check_label_types(labels)  # before the set, which merges True and 1
+            names = sorted(set(labels))
         if not names:
             raise InputError(
                 "the labels hold no label at all (every sample's label list is empty); "
@@ -271,7 +282,9 @@ class LabelEncoder:
 
 
 def _typed_array(values: np.ndarray) -> np.ndarray:
-    """An object array of labels as an int or str array, whichever they are."""
+    """An object array of labels as a bool, int or str array, whichever they are."""
+    if len(values) and all(isinstance(v, (bool, np.bool_)) for v in values):
+        return values.astype(bool)
     if len(values) and all(isinstance(v, int) for v in values):
         return values.astype(np.int64)
     return values.astype(str)
