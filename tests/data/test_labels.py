@@ -72,6 +72,33 @@ def test_unknown_label_at_transform_names_it():
         enc.transform([["a"], ["z"]])
 
 
+@pytest.mark.parametrize(
+    "classes, given, expected",
+    [
+        (["1", "2", "3", "other"], [1, 3, np.int64(2)], [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0]]),
+        ([1, 2, 3], ["3", np.str_("1")], [[0, 0, 1], [1, 0, 0]]),
+        (["1", "2"], [[1, 2], ["2"]], [[1, 1], [0, 1]]),
+    ],
+)
+def test_an_int_label_matches_the_string_class_of_the_same_text(classes, given, expected):
+    """A file whose labels all parse as ints is evaluated against a model whose labels were strings, and back."""
+    np.testing.assert_array_equal(LabelEncoder().fit(classes).transform(given), expected)
+
+
+@pytest.mark.parametrize(
+    "classes, given, message",
+    [
+        (["1", "2"], [1.0], "unknown label 1 in sample 0"),  # a float is a number: never matched by text
+        (["01", "2"], [1], "unknown label 1 in sample 0"),  # the text must be the same
+        ([1, 2], ["1.0"], "unknown label '1.0' in sample 0"),
+        (["True", "False"], [True], "unknown label True in sample 0"),  # bools are not matched by text
+    ],
+)
+def test_labels_of_another_type_and_other_text_stay_unknown(classes, given, message):
+    with pytest.raises(InputError, match=message):
+        LabelEncoder().fit(classes).transform(given)
+
+
 @pytest.mark.parametrize("y", [[0.5, 1.5], np.array([0.5, 1.5]), [1.0, float("nan")], np.array([1.0, np.nan])])
 def test_a_float_list_is_a_continuous_target_like_a_float_array(y):
     with pytest.raises(InputError, match=r"Unknown label type: continuous \(label .*\); labels must be strings or integers"):

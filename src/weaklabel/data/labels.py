@@ -12,6 +12,7 @@ any other float is a continuous target and refused.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -120,6 +121,17 @@ def _check_label_types(labels: Iterable[Any]) -> None:
         raise InputError(f"labels mix {mixed}; use one type (e.g. convert every label to str)")
 
 
+def _is_int_or_str(label: Any) -> bool:
+    """Whether ``label`` is a str or an int (not a bool or a float)."""
+    return isinstance(label, (str, int, np.integer)) and not isinstance(label, (bool, np.bool_))
+
+
+def _text_index(names: Sequence[Any]) -> dict[str, int]:
+    """Column of each str or int class by its text; a text two classes share is left out."""
+    counts = Counter(str(c) for c in names)
+    return {str(c): j for j, c in enumerate(names) if _is_int_or_str(c) and counts[str(c)] == 1}
+
+
 def _python_scalar(v: Any) -> str | int | bool:
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
@@ -178,9 +190,13 @@ class LabelEncoder:
         _check_label_types(names)
         if len(set(names)) != len(names):
             raise InputError("label names are not unique; give each label one distinct name")
+        self._set_classes(names)
+        return self
+
+    def _set_classes(self, names: Sequence[Any]) -> None:
         self.classes_ = np.array(names, dtype=object)
         self._index = {name: i for i, name in enumerate(names)}
-        return self
+        self._by_text = _text_index(names)
 
     def _iter_labels(self, y: Any) -> Iterable[Any]:
         return [label for row in _label_rows(y) for label in row]
@@ -208,7 +224,13 @@ class LabelEncoder:
         return len(self.classes_)
 
     def transform(self, y: Any) -> np.ndarray:
-        """Labels → float32 0/1 matrix (n, L); unknown labels are an error."""
+        """Labels → float32 0/1 matrix (n, L); unknown labels are an error.
+
+        An int label whose text is a known str class (``3`` for ``"3"``), or a str label
+        whose text is a known int class, is that class: labels read from a file as ints
+        match a model fitted on text labels, and back. Floats (``1.0``) and bools are
+        never matched by text, since ``"1.0"`` or ``"True"`` is not the text of the int.
+        """
         y = as_label_input(y)
         fmt = detect_format(y)
         if fmt == "matrix":
@@ -222,17 +244,23 @@ class LabelEncoder:
         Y = np.zeros((len(rows), self.n_classes), dtype=np.float32)
         for i, row in enumerate(rows):
             for label in row:
-                key = _python_scalar(label)
-                j = self._index.get(key)
-                if j is None:
-                    shown = ", ".join(repr(c) for c in self.classes_[:10])
-                    more = " …" if self.n_classes > 10 else ""
-                    raise InputError(
-                        f"unknown label {key!r} in sample {i}; the model knows {self.n_classes} labels: {shown}{more}. "
-                        "Remove it or retrain with it"
-                    )
-                Y[i, j] = 1.0
+                Y[i, self._column(label, i)] = 1.0
         return Y
+
+    def _column(self, label: Any, sample: int) -> int:
+        """The column of ``label`` (in ``sample``): its class, or the class of its text for a str or int label."""
+        key = _python_scalar(label)
+        j = self._index.get(key)
+        if j is None and _is_int_or_str(label):
+            j = self._by_text.get(str(key))
+        if j is None:
+            shown = ", ".join(repr(c) for c in self.classes_[:10])
+            more = " …" if self.n_classes > 10 else ""
+            raise InputError(
+                f"unknown label {key!r} in sample {sample}; the model knows {self.n_classes} labels: {shown}{more}. "
+                "Remove it or retrain with it"
+            )
+        return j
 
     def _align_columns(self, frame: Any) -> Any:
         """Reorder a named label frame to ``classes_``; different names are an error."""
@@ -276,8 +304,7 @@ class LabelEncoder:
     def from_config(cls, config: dict[str, Any]) -> "LabelEncoder":
         enc = cls(classes=config["classes"])
         enc.format_ = config["format"]
-        enc.classes_ = np.array(config["classes"], dtype=object)
-        enc._index = {name: i for i, name in enumerate(config["classes"])}
+        enc._set_classes(config["classes"])
         return enc
 
 
