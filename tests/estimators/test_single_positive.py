@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import make_blobs
 
 import weaklabel
@@ -256,12 +257,14 @@ def test_bad_refinement_settings(params, match) -> None:
         SinglePositiveClassifier(**{**FAST, **params}).fit(np.zeros((20, 2)), [0, 1] * 10)
 
 
-def test_fold_networks_in_processes_match_the_sequential_fit(blobs) -> None:
+def test_fold_networks_in_processes_match_the_sequential_fit(blobs, caplog) -> None:
     """n_jobs=2 trains the same fold networks in worker processes (one thread each, as here): identical model."""
     X, _, y = blobs
     params = {**FAST, "refine_rounds": 1, "refine_folds": 3}
     sequential = SinglePositiveClassifier(**params).fit(X, y)
-    parallel = SinglePositiveClassifier(**params, n_jobs=2).fit(X, y)
+    with caplog.at_level("INFO", logger="weaklabel"):
+        parallel = SinglePositiveClassifier(**params, n_jobs=2).fit(X, y)
+    assert caplog.text.count("fold networks on 2 processes") == 2  # both rounds took the process path
     np.testing.assert_array_equal(parallel.predict_proba(X), sequential.predict_proba(X))
     assert parallel.n_epochs_ == sequential.n_epochs_ and parallel.history_ == sequential.history_
     assert parallel.network_spec_ == sequential.network_spec_
@@ -280,6 +283,23 @@ def test_numpy_scalar_parameters_are_accepted() -> None:
 def test_bool_parameters_are_refused(params, match) -> None:
     with pytest.raises(InputError, match=f"{match} must be"):
         SinglePositiveClassifier(**FAST, **params).fit(np.zeros((20, 2)), [0, 1] * 10)
+
+
+def test_fold_networks_in_processes_inside_an_outer_joblib_worker(blobs) -> None:
+    """Inside a joblib worker (e.g. GridSearchCV(n_jobs=2)) joblib's default backend is threads, which would share
+    the torch RNG the networks are seeded from; the folds still train in processes, so the model is reproducible."""
+    import joblib
+
+    X, _, y = blobs
+    params = {**FAST, "refine_rounds": 1, "refine_folds": 2, "n_jobs": 2}
+
+    def fit_in_worker(_: int) -> np.ndarray:
+        torch.set_num_threads(1)
+        return SinglePositiveClassifier(**params).fit(X, y).predict_proba(X)
+
+    nested = joblib.Parallel(n_jobs=2, backend="loky")(joblib.delayed(fit_in_worker)(i) for i in range(2))
+    np.testing.assert_array_equal(nested[0], nested[1])
+    np.testing.assert_array_equal(nested[0], SinglePositiveClassifier(**params).fit(X, y).predict_proba(X))
 
 
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])

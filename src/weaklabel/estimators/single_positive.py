@@ -308,8 +308,12 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         logger.info("refinement round %d: %d fold networks on %d processes × %d threads", round_, len(jobs), n_jobs, threads)
         worker = copy.copy(self)
         worker.verbose = 0  # progress bars of parallel processes would interleave
-        # max_nbytes=None: pass arrays by pickling, not as read-only memory maps (torch.from_numpy wants writable arrays)
-        results = joblib.Parallel(n_jobs=n_jobs, max_nbytes=None)(joblib.delayed(_fit_network_in_worker)(worker, threads, *job) for job in jobs)
+        worker.__dict__.pop("net_", None)  # a refit's previous model need not travel to every worker
+        # backend="loky": processes also inside an outer joblib worker (where joblib's default turns to threads,
+        # which would share the global torch RNG the networks are seeded from); max_nbytes=None: pass arrays by
+        # pickling, not as read-only memory maps (torch.from_numpy wants writable arrays)
+        parallel = joblib.Parallel(n_jobs=n_jobs, backend="loky", max_nbytes=None)
+        results = parallel(joblib.delayed(_fit_network_in_worker)(worker, threads, *job) for job in jobs)
         networks, (self.n_epochs_, self.history_) = [net for net, _ in results], results[-1][1]
         return networks
 
