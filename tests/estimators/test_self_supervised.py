@@ -199,7 +199,7 @@ def test_beyond_the_budget_only_the_heads_of_lowest_network_loss_are_refined(blo
 
 
 def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeypatch):
-    """Over three runs, the kept run and head are those of lowest refined loss, the kept network is trained towards
+    """Over two runs, the kept run and head are those of lowest refined loss, the kept network is trained towards
     that run's refined classes, and those differ from what its network said before (so the training matters)."""
     X, y = make_blobs(600, centers=6, cluster_std=1.6, random_state=1)
     runs, trained = [], {}
@@ -217,9 +217,9 @@ def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeyp
 
     monkeypatch.setattr(SelfSupervisedClassifier, "_refine_on_graph", recording_refine)
     monkeypatch.setattr(SelfSupervisedClassifier, "_fit_classes", recording_fit_classes)
-    est = SelfSupervisedClassifier(n_classes=6, n_init=3, **{**FAST, "max_epochs": 2}).fit(X)
-    assert len(runs) == 3 and est.refined_ and est.timings_["refinement"] > 0
-    assert est.best_restart_ == 1  # measured; so handing over the first or last run's classes instead would be caught
+    est = SelfSupervisedClassifier(n_classes=6, n_init=2, **{**FAST, "max_epochs": 2}).fit(X)
+    assert len(runs) == 2 and est.refined_ and est.timings_["refinement"] > 0
+    assert est.best_restart_ == 0  # measured; so handing over the last run's classes instead would be caught
     kept_losses, kept_classes, before = runs[est.best_restart_]
     assert est.head_losses_ == kept_losses and est.best_head_ == int(np.argmin(kept_losses))
     assert est.restart_losses_ == [min(losses) for losses, _, _ in runs]
@@ -227,7 +227,7 @@ def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeyp
     changed = kept_classes[:, est.best_head_] != before[:, est.best_head_]
     assert changed.sum() >= 5, "the refinement should move some samples on these overlapping blobs"
     # the moved samples' network classes differ from their refined ones by construction, so without the training
-    # towards them this is 0; measured 0.87 (61 moved samples) with it, after 2 epochs of a 64-unit network
+    # towards them this is 0; measured 0.72 (47 moved samples) with it, after 2 epochs of a 64-unit network
     assert np.mean(est.labels_[changed] == kept_classes[changed, est.best_head_]) >= 0.5
 
 

@@ -104,10 +104,9 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
     refinement_steps : int
         Full-batch Adam steps (learning rate 0.05) of the graph refinement (0 = none): each head's
-        training-sample logits become free parameters, optimised on the loss over every sample's
-        ``k = n_neighbors`` neighbours, ``−(1/(n·k)) Σ_i Σ_j log⟨p_i, p_{n_ij}⟩ − w · H(p̄)``, plus for
-        ``minmax_scan`` the push term ``−λ · mean log(1 − ⟨p_i, p_f⟩)`` over ``k`` far samples per row
-        (:func:`~weaklabel.losses.clustering.neighborhood_scan_loss`). Heads and runs are
+        training-sample logits become free parameters, optimised on
+        ``−(1/(n·k)) Σ_i Σ_j log⟨p_i, p_{n_ij}⟩ − w · H(p̄)`` over every sample's ``k = n_neighbors``
+        neighbours (:func:`~weaklabel.losses.clustering.neighborhood_scan_loss`). Heads and runs are
         then compared by this refined loss, and the kept network is trained towards its head's
         refined classes (cross-entropy, about 100 steps and at least one epoch). In
         ``weaklabel bench self-supervised``, digits: 0.910 → 0.962 accuracy over seeds 0–2 and
@@ -115,7 +114,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         blob sets and wine lose 0.001–0.010. It improves the fitted samples' classes
         (``labels_``), not how the network generalises: fit on 80% of digits, the other 20%
         scored 0.952 against 0.954 without it (``benchmarks/heldout_digits.py``). A step costs
-        ``n × n_neighbors × n_classes`` values per head (twice that with the push term): within :data:`REFINE_MAX_ELEMENTS` every
+        ``n × n_neighbors × n_classes`` values per head: within :data:`REFINE_MAX_ELEMENTS` every
         head is refined; above it only the heads with the lowest network loss that fit (the others
         count as an infinite loss), and data too large for one head skips the refinement (logged).
     self_labeling_epochs : int
@@ -241,8 +240,6 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             near = 1.0 / int(self.n_classes)
             data.far_radius = torch.from_numpy(near_radius(Xs, near, self.metric, random_state=seed)).to(device)
             data.far = torch.from_numpy(sample_far(Xs, 1, self.metric, near_fraction=near, random_state=seed))
-            if int(self.refinement_steps) > 0:  # as many far samples per row as neighbours, for the refinement's push term
-                data.refine_far = torch.from_numpy(sample_far(Xs, int(self.n_neighbors), self.metric, near_fraction=near, random_state=seed + 5))
 
         K, H = int(self.n_classes), int(self.n_heads)
         loss = build_loss(self.loss, "clustering", **self._loss_params())
@@ -256,12 +253,11 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             start = time.perf_counter()
             embedding = spectral_embedding_of(neighbors, K, random_state=seed)
             self.timings_["init"] += time.perf_counter() - start
-        pairs_per_row = neighbors.shape[1] + (0 if data.refine_far is None else data.refine_far.shape[1])
-        n_refined = min(H, REFINE_MAX_ELEMENTS // (len(Xs) * pairs_per_row * K)) if int(self.refinement_steps) > 0 else 0
+        n_refined = min(H, REFINE_MAX_ELEMENTS // (len(Xs) * neighbors.shape[1] * K)) if int(self.refinement_steps) > 0 else 0
         self.refined_ = n_refined > 0
         if int(self.refinement_steps) > 0 and n_refined < H:
-            logger.info("graph refinement of %d of %d heads: %d samples × %d pairs × %d classes per head, budget REFINE_MAX_ELEMENTS",
-                        n_refined, H, len(Xs), pairs_per_row, K)
+            logger.info("graph refinement of %d of %d heads: %d samples × %d neighbours × %d classes per head, budget REFINE_MAX_ELEMENTS",
+                        n_refined, H, len(Xs), neighbors.shape[1], K)
         self.restart_losses_: list[float] = []
         for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, int(self.n_init)), stages)):
             net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
@@ -375,8 +371,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     def _refine_on_graph(
         self, net: Network, data: "_PairData", loss: torch.nn.Module, H: int, K: int, n_refined: int
     ) -> tuple[list[float], torch.Tensor]:
-        """Each head's loss over all neighbour pairs (and, for ``minmax_scan``, ``n_neighbors`` far samples per row),
-        minimised over free per-sample logits from the network's outputs; returns the refined losses and classes ``(n, H)``.
+        """Each head's SCAN loss over all neighbour pairs, minimised over free per-sample logits from the
+        network's outputs; returns the refined losses and classes ``(n, H)``.
 
         With ``n_refined < H`` only the heads of lowest network loss are refined; the others get an
         infinite loss (never kept) and their network classes.
@@ -386,21 +382,15 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         heads = np.arange(H) if n_refined >= H else np.argsort(self._head_losses(net, data, loss, H, K), kind="stable")[:n_refined]
         table = logits[:, heads].clone().requires_grad_()
         optimizer = torch.optim.Adam([table], lr=_REFINE_LR)
-
-        def objective() -> torch.Tensor:
-            return neighborhood_scan_loss(
-                table, data.neighbors, float(self.entropy_weight), "none", far=data.refine_far, far_weight=float(self.far_weight)
-            )
-
         for _ in range(int(self.refinement_steps)):
-            step_loss = objective()
+            step_loss = neighborhood_scan_loss(table, data.neighbors, float(self.entropy_weight), reduction="none")
             optimizer.zero_grad(set_to_none=True)
             step_loss.sum().backward()
             optimizer.step()
         losses = [math.inf] * H
         classes = logits.argmax(dim=-1)
         with torch.no_grad():
-            refined = objective().tolist()
+            refined = neighborhood_scan_loss(table, data.neighbors, float(self.entropy_weight), reduction="none").tolist()
         for position, head in enumerate(heads.tolist()):
             losses[head] = refined[position] if math.isfinite(refined[position]) else math.inf
         classes[:, torch.from_numpy(heads)] = table.detach().argmax(dim=-1)
@@ -509,7 +499,6 @@ class _PairData(Callback):
     def __init__(self, X: torch.Tensor, neighbors: torch.Tensor, metric: str, device: torch.device, seed: int) -> None:
         self.X, self.neighbors, self.metric, self.device = X, neighbors, metric, device
         self.far: torch.Tensor | None = None  # (n, 1) far samples for scoring heads
-        self.refine_far: torch.Tensor | None = None  # (n, n_neighbors) far samples for the refinement's push term
         self.far_radius: torch.Tensor | None = None  # (n,) distance beyond which a row is far
         self._X = X.to(device)
         self._neighbors = neighbors.to(device)

@@ -92,54 +92,26 @@ def scan_loss(logits: Tensor, neighbor_logits: Tensor, entropy_weight: float = 5
     return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
 
 
-def _check_index_table(table: Tensor, n: int, name: str) -> None:
-    if not isinstance(table, Tensor) or table.ndim != 2 or table.shape[0] != n or table.dtype not in (torch.int32, torch.int64):
-        raise InputError(f"{name} must be an integer tensor of shape ({n}, k) of row indices of logits, got {getattr(table, 'shape', type(table))}")
+def neighborhood_scan_loss(logits: Tensor, neighbors: Tensor, entropy_weight: float = 5.0, reduction: str = "mean") -> Tensor:
+    """The SCAN loss of a whole data set over every sample's neighbours, from an index table.
 
+    ``L = −(1/|E|) Σ_{(i, j) ∈ E} log⟨p(x_i), p(x_j)⟩ − w · H(p̄)``, ``E`` = every pair (i, ``neighbors[i, m]``)
 
-def _table_log_similarity(log_p: Tensor, table: Tensor) -> tuple[Tensor, Tensor]:
-    """``log⟨p_i, p_j⟩`` for every (i, ``table[i, m]``), ``(n, k)`` or ``(n, k, H)``, and the pairs' 0/1 weights
-    (``-1`` entries weigh 0), shaped to broadcast against it."""
-    pair = torch.logsumexp(log_p.unsqueeze(1) + log_p[table.clamp_min(0)], dim=-1)
-    weight = (table >= 0).to(log_p.dtype).view(*table.shape, *([1] * (pair.ndim - 2)))
-    return pair, weight
-
-
-def _weighted_pair_mean(values: Tensor, weight: Tensor) -> Tensor:
-    return (values * weight).sum(dim=(0, 1)) / weight.sum().clamp_min(1.0)
-
-
-def neighborhood_scan_loss(
-    logits: Tensor,
-    neighbors: Tensor,
-    entropy_weight: float = 5.0,
-    reduction: str = "mean",
-    far: Tensor | None = None,
-    far_weight: float = 1.0,
-) -> Tensor:
-    """The SCAN loss of a whole data set over every sample's neighbours, from index tables; with ``far``, min-max SCAN.
-
-    ``L = −(1/|E|) Σ_{(i, j) ∈ E} log⟨p(x_i), p(x_j)⟩ − λ · (1/|F|) Σ_{(i, f) ∈ F} log(1 − ⟨p(x_i), p(x_f)⟩) − w · H(p̄)``
-
-    ``E`` = every pair (i, ``neighbors[i, m]``), ``F`` = every pair (i, ``far[i, m]``); without ``far`` the
-    push term is absent. ``logits`` is ``(n, K)`` or ``(n, H, K)`` for every sample; the tables are ``(n, k)``
-    row indices of ``logits`` (``-1`` = none, skipped). The pull term equals :func:`scan_loss`'s on the pairs
-    of ``E`` stacked (the mean prediction is taken over the n samples once), at a ``k``-th of its softmax work;
-    the push term is :func:`minmax_scan_loss`'s over listed far pairs instead of a batch mask, with
-    ``⟨p, q⟩`` clamped to ``≤ 1 − 1e-6`` as there.
+    ``logits`` is ``(n, K)`` or ``(n, H, K)`` for every sample; ``neighbors`` ``(n, k)`` holds row indices of
+    ``logits`` (``-1`` = no neighbour, skipped). Equal to :func:`scan_loss` on the pairs of ``E`` stacked
+    (up to the mean prediction, taken over the n samples once instead of over the stacked anchors), at a
+    ``k``-th of its softmax work.
     """
     _check(logits, logits, "logits", reduction)
     n = logits.shape[0]
-    _check_index_table(neighbors, n, "neighbors")
+    if not isinstance(neighbors, Tensor) or neighbors.ndim != 2 or neighbors.shape[0] != n or neighbors.dtype not in (torch.int32, torch.int64):
+        raise InputError(f"neighbors must be an integer tensor of shape ({n}, k) of row indices of logits, got {getattr(neighbors, 'shape', type(neighbors))}")
+    found = neighbors >= 0
     log_p = F.log_softmax(logits, dim=-1)
-    pair, weight = _table_log_similarity(log_p, neighbors)
-    loss = -_weighted_pair_mean(pair, weight) - float(entropy_weight) * marginal_entropy(logits)
-    if far is not None:
-        _check_index_table(far, n, "far")
-        far_pair, far_weight_mask = _table_log_similarity(log_p, far)
-        similarity = far_pair.exp().clamp_max(1.0 - _DISSIM_EPS)
-        loss = loss - float(far_weight) * _weighted_pair_mean(torch.log1p(-similarity), far_weight_mask)
-    return _reduce_heads(loss, reduction)
+    pair = torch.logsumexp(log_p.unsqueeze(1) + log_p[neighbors.clamp_min(0)], dim=-1)  # (n, k) or (n, k, H)
+    weight = found.to(logits.dtype).view(*found.shape, *([1] * (pair.ndim - 2)))
+    consistency = -(pair * weight).sum(dim=(0, 1)) / weight.sum().clamp_min(1.0)
+    return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
 
 
 def pair_similarity(logits: Tensor) -> Tensor:
