@@ -202,8 +202,8 @@ def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeyp
     """Over two runs, the kept run and head are those of lowest refined loss, the kept network is trained towards
     that run's refined classes, and those differ from what its network said before (so the training matters)."""
     X, y = make_blobs(600, centers=6, cluster_std=1.6, random_state=1)
-    runs, trained = [], {}
-    refine, fit_classes = SelfSupervisedClassifier._refine_on_graph, SelfSupervisedClassifier._fit_classes
+    runs, trained = [], []
+    refine, fit_towards = SelfSupervisedClassifier._refine_on_graph, SelfSupervisedClassifier._fit_towards
 
     def recording_refine(self, net, *args):
         losses, classes = refine(self, net, *args)
@@ -211,19 +211,20 @@ def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeyp
         runs.append((losses, classes.numpy(), before))
         return losses, classes
 
-    def recording_fit_classes(self, data, classes, seed):
-        trained["classes"] = classes.numpy().copy()
-        fit_classes(self, data, classes, seed)
+    def recording_fit_towards(self, net, data, labels, seed):
+        trained.append(labels.copy())  # the spectral starts (one column per head), then the refined classes
+        fit_towards(self, net, data, labels, seed)
 
     monkeypatch.setattr(SelfSupervisedClassifier, "_refine_on_graph", recording_refine)
-    monkeypatch.setattr(SelfSupervisedClassifier, "_fit_classes", recording_fit_classes)
+    monkeypatch.setattr(SelfSupervisedClassifier, "_fit_towards", recording_fit_towards)
     est = SelfSupervisedClassifier(n_classes=6, n_init=2, **{**FAST, "max_epochs": 2}).fit(X)
     assert len(runs) == 2 and est.refined_ and est.timings_["refinement"] > 0
     assert est.best_restart_ == 0  # measured; so handing over the last run's classes instead would be caught
     kept_losses, kept_classes, before = runs[est.best_restart_]
     assert est.head_losses_ == kept_losses and est.best_head_ == int(np.argmin(kept_losses))
     assert est.restart_losses_ == [min(losses) for losses, _, _ in runs]
-    np.testing.assert_array_equal(trained["classes"], kept_classes[:, est.best_head_])
+    assert len(trained) == 3 and trained[-1].shape == (len(X), 1)  # two spectral starts, then the refined classes
+    np.testing.assert_array_equal(trained[-1][:, 0], kept_classes[:, est.best_head_])
     changed = kept_classes[:, est.best_head_] != before[:, est.best_head_]
     assert changed.sum() >= 5, "the refinement should move some samples on these overlapping blobs"
     # the moved samples' network classes differ from their refined ones by construction, so without the training

@@ -276,7 +276,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.net_ = self._keep_head(net, self.best_head_, K)
         if refined is not None:
             start = time.perf_counter()
-            self._fit_classes(data, refined[:, self.best_head_], run_seed)
+            self._fit_towards(self.net_, data, refined[:, self.best_head_, None].numpy(), run_seed + 4)  # predict carries labels_
             self.timings_["refinement"] += time.perf_counter() - start
         if self.self_labeling_epochs > 0:
             data.reseed(run_seed + 1)  # the kept run's own streams, whatever ran after it
@@ -311,7 +311,11 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         return self.init == "spectral" or (self.init == "auto" and n <= SPECTRAL_MAX_ROWS)
 
     def _fit_partitions(self, net: Network, data: "_PairData", labels: np.ndarray, seed: int) -> None:
-        """Cross-entropy of head h towards ``labels[:, h]`` for about 100 steps (the start of the clustering phase)."""
+        """The spectral start of the clustering phase: each head towards its own partition ``labels[:, h]``."""
+        self._fit_towards(net, data, labels, seed + 3)
+
+    def _fit_towards(self, net: Network, data: "_PairData", labels: np.ndarray, seed: int) -> None:
+        """Cross-entropy of head h towards ``labels[:, h]`` (n, H) for about 100 steps, at least one epoch."""
         targets = torch.from_numpy(labels).to(data.device)
         H = labels.shape[1]
 
@@ -321,7 +325,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             return F.cross_entropy(logits.flatten(0, 1), targets[rows].flatten())
 
         epochs = math.ceil(_INIT_STEPS / math.ceil(len(labels) / int(self.batch_size)))
-        self._cross_entropy_phase(net, loss_fn, torch.arange(len(labels)), epochs, seed + 3)
+        self._cross_entropy_phase(net, loss_fn, torch.arange(len(labels)), epochs, seed)
 
     def _cross_entropy_phase(self, net: Network, loss_fn: Any, rows: torch.Tensor, epochs: int, seed: int) -> History:
         """A fixed number of epochs of ``loss_fn`` over ``rows`` (no early stopping, no checkpoint)."""
@@ -395,16 +399,6 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             losses[head] = refined[position] if math.isfinite(refined[position]) else math.inf
         classes[:, torch.from_numpy(heads)] = table.detach().argmax(dim=-1)
         return losses, classes
-
-    def _fit_classes(self, data: "_PairData", classes: torch.Tensor, seed: int) -> None:
-        """Cross-entropy of the kept network towards ``classes`` (n,) for about 100 steps, at least one epoch."""
-        net, targets = self.net_, classes.to(data.device)
-
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return F.cross_entropy(net(data.inputs(batch["row"])), targets[batch["row"]])
-
-        epochs = math.ceil(_INIT_STEPS / math.ceil(len(classes) / int(self.batch_size)))
-        self._cross_entropy_phase(net, loss_fn, torch.arange(len(classes)), epochs, seed + 4)
 
     def _keep_head(self, net: Network, head: int, K: int) -> Network:
         """A network with only head ``head``'s K outputs (what is saved and predicts)."""

@@ -24,7 +24,7 @@ from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
 from ..persistence import register_estimator
 from ..training import distributed
-from ._base import NeuralEstimator, is_real_number
+from ._base import NeuralEstimator, is_integer, is_real_number
 
 logger = logging.getLogger("weaklabel")
 
@@ -196,12 +196,12 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         self._check_loss_params()
         if not (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0):
             raise InputError(f"threshold must be a number in (0, 1), got {self.threshold!r}")
-        if self.top_k is not None and (not isinstance(self.top_k, (int, np.integer)) or isinstance(self.top_k, bool) or self.top_k < 1):
+        if self.top_k is not None and (not is_integer(self.top_k) or self.top_k < 1):
             raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
         self._check_integer("embedding_dim", 1)
         self._check_integer("refine_rounds", 0)
         self._check_integer("refine_folds", 2)
-        if self.n_jobs is not None and (not isinstance(self.n_jobs, (int, np.integer)) or isinstance(self.n_jobs, bool) or self.n_jobs == 0):
+        if self.n_jobs is not None and (not is_integer(self.n_jobs) or self.n_jobs == 0):
             raise InputError(f"n_jobs must be None or a non-zero integer (-1 = one process per CPU), got {self.n_jobs!r}")
 
     def _check_labels(self, Y: np.ndarray) -> None:
