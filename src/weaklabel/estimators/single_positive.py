@@ -194,8 +194,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         if self.loss not in available_losses("positive_only"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
         self._check_loss_params()
-        if not (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0):
-            raise InputError(f"threshold must be a number in (0, 1), got {self.threshold!r}")
+        self._check_real("threshold", lambda v: 0.0 < v < 1.0, "a number in (0, 1)")
         if self.top_k is not None and (not is_integer(self.top_k) or self.top_k < 1):
             raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
         self._check_integer("embedding_dim", 1)
