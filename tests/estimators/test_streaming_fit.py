@@ -58,6 +58,22 @@ def test_cli_stream_fit_names_the_file_row_of_a_nan(tmp_path, capsys):
     assert code == 2 and "column 'f1' has a missing (NaN) value at data row 3000 " in err, err
 
 
+def test_cli_stream_fit_refuses_a_label_other_than_0_or_1_outside_the_sample(tmp_path, capsys, monkeypatch):
+    """The scaling sample holds 60 of 3000 rows; a 2 in the last row still stops the fit, naming the row."""
+    monkeypatch.setattr("weaklabel.estimators.streaming.SAMPLE_ROWS", 60)
+    X, Y = _data()
+    Y[-1, 0] = 2
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)]).assign(lab_0=Y[:, 0])
+    frame.to_parquet(tmp_path / "train.parquet", row_group_size=500)
+    code = main([
+        "fit", str(tmp_path / "train.parquet"), "--out", str(tmp_path / "model"), "--stream", "--label-prefix", "lab_",
+        "--epochs", "1", "--hidden-sizes", "8", "--seed", "0", "-q",
+    ])
+    err = capsys.readouterr().err
+    assert code == 2 and "column 'lab_0' has a label value of 2 (labels are 0 or 1) at data row 3000 " in err, err
+    assert not (tmp_path / "model").exists()
+
+
 def _genres_parquet(path):
     """Features f0..f5 and a column of label sets ("a|c"), the form streaming cannot read."""
     X, Y = _data(600)

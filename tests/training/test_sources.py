@@ -157,3 +157,25 @@ def test_table_source_refuses_a_missing_file_and_an_unmatched_prefix(files):
         open_table_source(path / "nothere.parquet", label_prefix="y_")
     with pytest.raises(InputError, match=r"label prefix 'y_'; give the prefix of the 0/1 label columns \(columns: \['a'"):
         open_table_source(path / "t.parquet", label_prefix="y_")
+
+
+@pytest.mark.parametrize(("suffix", "where"), [(".parquet", r"column 'label'"), (".npz", r"column 0 of 'y'")])
+@pytest.mark.parametrize("value", [2.0, 0.5, -1.0])
+def test_a_streamed_label_other_than_0_or_1_is_refused_in_any_chunk(files, suffix, where, value):
+    """The label check runs on every chunk read, not only on the rows sampled for scaling."""
+    path, X, y = files
+    y = y.copy()
+    y[950, 0] = value
+    if suffix == ".parquet":
+        pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=y[:, 0]).to_parquet(path / "bad.parquet", row_group_size=128)
+        source, _, _ = open_table_source(path / "bad.parquet", label_columns=["label"])
+    else:
+        np.savez(path / "bad.npz", X=X, Y=y)
+        source, _, _ = open_table_source(path / "bad.npz")
+    with pytest.raises(InputError, match=rf"{where} has a label value of {value:g} \(labels are 0 or 1\) at data row 951 .*write 1 for the labels"):
+        list(source.batches(64, torch.Generator().manual_seed(0)))
+
+
+def test_features_need_not_be_0_or_1(files):
+    source, _, _ = open_table_source(files[0] / "t.parquet", label_columns=["label"])
+    assert sum(len(b["index"]) for b in source.batches(64)) == N

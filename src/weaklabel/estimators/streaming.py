@@ -36,10 +36,13 @@ SAMPLE_ROWS = 200_000
 def fit_multilabel_stream(estimator: MultiLabelClassifier, source: ChunkedSource, label_names: list[str]) -> MultiLabelClassifier:
     """Fit ``estimator`` on ``source`` (batch keys ``"x"``: features, ``"y"``: 0/1 labels); returns it.
 
-    ``source.transform`` is replaced by the fitted scaler (and a float32 cast of the labels).
+    ``source.transform`` is replaced by the fitted scaler (and a float32 cast of the labels), and
+    ``"y"`` is added to ``source.binary``, so a label other than 0/1 in any chunk stops the fit.
     """
     estimator._check_params()
     seed = estimator._seed(estimator.random_state)
+    if "y" not in source.binary:
+        source.binary += ("y",)  # every chunk's labels are checked for 0/1 as read, not only the sample's
     sample = source.sample(SAMPLE_ROWS, seed)
     if set(sample) != {"x", "y"}:
         raise InputError(f"a streaming multilabel source needs arrays 'x' and 'y', got {sorted(sample)}")

@@ -22,8 +22,9 @@ about ``buffer_rows`` rows (several chunks). Every row is read exactly once
 per epoch; memory is bounded by the buffer plus one chunk, independent of the
 file size. Each chunk is checked as read: a NaN, infinite or too-large value
 raises :class:`~weaklabel.exceptions.InputError` naming the file, the column
-and the data row (counted from 1, as in :mod:`weaklabel.data.readers`).
-Preprocessing is a ``transform`` applied to each chunk as read
+and the data row (counted from 1, as in :mod:`weaklabel.data.readers`), and
+so does a value other than 0 and 1 in a key declared ``binary`` (the label
+matrix of a streamed fit). Preprocessing is a ``transform`` applied to each chunk as read
 (e.g. a :class:`~weaklabel.data.preprocessing.FeatureScaler` fitted on
 :meth:`ChunkedSource.sample`).
 """
@@ -114,18 +115,20 @@ class ChunkedSource:
 
     Subclasses define ``n_rows``, ``_chunk_starts`` (sorted start row of each
     chunk, first 0), :meth:`_read_chunk` and :meth:`_column_name`. Every chunk
-    is checked for NaN, infinite and too-large values the first time it is read.
+    is checked for NaN, infinite and too-large values the first time it is read,
+    and the keys in ``binary`` for values other than 0 and 1.
     """
 
     _chunk_starts: np.ndarray
 
-    def __init__(self, transform: Transform | None, buffer_rows: int, shuffle: bool) -> None:
+    def __init__(self, transform: Transform | None, buffer_rows: int, shuffle: bool, binary: Sequence[str] = ()) -> None:
         if int(buffer_rows) < 1:
             raise InputError(f"buffer_rows must be ≥ 1, got {buffer_rows}")
         self.transform = transform
         self.buffer_rows = int(buffer_rows)
         self.shuffle = shuffle
-        self._checked: set[int] = set()  # chunks whose values were found finite
+        self.binary = tuple(binary)
+        self._checked: set[int] = set()  # chunks whose values passed the checks
 
     @property
     def n_rows(self) -> int:
@@ -148,21 +151,25 @@ class ChunkedSource:
         raise NotImplementedError
 
     def _checked_chunk(self, i: int) -> Arrays:
-        """:meth:`_read_chunk`, refused when a value is NaN, infinite or beyond float32's range (checked on the first read)."""
+        """:meth:`_read_chunk`, refused when a value is NaN, infinite or beyond float32's range, or
+        not 0/1 in a ``binary`` key (checked on the first read)."""
         arrays = self._read_chunk(i)
         if i in self._checked:
             return arrays
         for key, values in arrays.items():
             bad = _not_float32_finite(values)
             if bad is not None:
-                self._refuse(i, key, values, bad)
+                self._refuse(i, key, values, bad, _bad_value_problem)
+            if key in self.binary and not ((values == 0) | (values == 1)).all():
+                self._refuse(i, key, values, (values != 0) & (values != 1), _not_binary_problem)
         self._checked.add(i)
         return arrays
 
-    def _refuse(self, i: int, key: str, values: np.ndarray, bad: np.ndarray) -> NoReturn:
-        """Raise for the first bad value of chunk ``i`` (row-major), naming its data row in the file and its column."""
+    def _refuse(self, i: int, key: str, values: np.ndarray, bad: np.ndarray, describe: Callable[[float], tuple[str, str]]) -> NoReturn:
+        """Raise for the first bad value of chunk ``i`` (row-major), naming its data row in the file, its column,
+        and the problem and fix ``describe`` gives for the value."""
         row, j = (int(v) for v in np.argwhere(bad.reshape(len(bad), -1))[0])
-        problem, fix = _bad_value_problem(float(values.reshape(len(values), -1)[row, j]))
+        problem, fix = describe(float(values.reshape(len(values), -1)[row, j]))
         raise InputError(
             f"{self._column_name(key, j)} has {problem} at data row {self._chunk_bounds(i)[0] + row + 1} "
             f"(data rows count from 1); {fix} before fitting"
@@ -254,6 +261,11 @@ def _bad_value_problem(value: float) -> tuple[str, str]:
     return f"a value too large for float32 ({value:.6g})", "rescale the column (e.g. divide by a constant or take a logarithm)"
 
 
+def _not_binary_problem(value: float) -> tuple[str, str]:
+    """What is wrong with a label value other than 0 and 1, and the fix."""
+    return f"a label value of {value:g} (labels are 0 or 1)", "write 1 for the labels an item has and 0 for the others"
+
+
 def _to_tensors(arrays: Arrays) -> Batch:
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
 
@@ -339,8 +351,9 @@ class MemmapSource(ChunkedSource):
         chunk_rows: int = 65_536,
         buffer_rows: int = 262_144,
         shuffle: bool = True,
+        binary: Sequence[str] = (),
     ) -> None:
-        super().__init__(transform, buffer_rows, shuffle)
+        super().__init__(transform, buffer_rows, shuffle, binary)
         self.files = {k: v if type(v) is np.ndarray or isinstance(v, _NpyFile) else _NpyFile.open(v) for k, v in arrays.items()}
         lengths = {k: v.shape[0] for k, v in self.files.items()}
         if len(set(lengths.values())) != 1:
@@ -378,10 +391,11 @@ class ParquetSource(ChunkedSource):
         transform: Transform | None = None,
         buffer_rows: int = 262_144,
         shuffle: bool = True,
+        binary: Sequence[str] = (),
     ) -> None:
         import pyarrow.parquet as pq
 
-        super().__init__(transform, buffer_rows, shuffle)
+        super().__init__(transform, buffer_rows, shuffle, binary)
         self.path = str(path)
         self.file = pq.ParquetFile(self.path)
         names = set(self.file.schema_arrow.names)
@@ -451,7 +465,7 @@ def open_table_source(
             raise InputError(f"{p}: selecting feature columns is not supported when streaming an .npz; save only the features")
         with np.load(p) as npz:
             label_names = [str(v) for v in npz["label_names"]] if "label_names" in npz.files else [str(j) for j in range(arrays["Y"].shape[1])]
-        return MemmapSource({"x": arrays["X"], "y": arrays["Y"]}), names, label_names
+        return MemmapSource({"x": arrays["X"], "y": arrays["Y"]}, binary=("y",)), names, label_names
     if suffix != ".parquet":
         raise InputError(f"{p}: streaming reads .parquet files or uncompressed .npz archives (X and Y), not {suffix or 'this file'}")
     import pyarrow as pa
@@ -475,4 +489,4 @@ def open_table_source(
         names = [f.name for f in schema if f.name not in taken and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_boolean(f.type))]
     if not names:
         raise InputError(f"{p}: no feature columns; name them with --features or --feature-prefix")
-    return ParquetSource(p, {"x": names, "y": labels}), names, labels
+    return ParquetSource(p, {"x": names, "y": labels}, binary=("y",)), names, labels
