@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, TransformerMixin
 
 from ..data.labels import LabelEncoder, detect_format
 from ..data.preprocessing import FeatureScaler
@@ -49,7 +49,7 @@ class CosineLR(Callback):
 
 
 @register_estimator
-class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
+class EmbeddingClassifier(ClassifierMixin, TransformerMixin, NeuralEstimator):
     """Classifier whose network outputs an embedding; a metric-learning loss makes each class a tight cluster.
 
     The network is an encoder (MLP for feature matrices, a small conv net for
@@ -141,6 +141,11 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]  # the network computes in float32 whatever the input
+        return tags
 
     # -- checks ------------------------------------------------------------
     def _check_params(self) -> None:
@@ -254,18 +259,27 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
         return self._network_outputs(self._transform_inputs(X))
 
     @torch.no_grad()
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Class scores (logits of the loss, without any training margin), shape (n, n_classes)."""
+    def _class_scores(self, X: Any) -> np.ndarray:
+        """Logits of the loss for every class (without any training margin), shape (n, n_classes)."""
         embeddings = self.transform(X)  # checks the fit before loss_ is read
         return self.loss_.logits(torch.from_numpy(embeddings)).numpy()
 
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Class scores (logits of the loss, without any training margin), shape (n, n_classes).
+
+        With two classes, scikit-learn's binary convention: shape (n,), the score of
+        ``classes_[1]`` minus that of ``classes_[0]`` (positive → ``classes_[1]``).
+        """
+        scores = self._class_scores(X)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), rows sum to 1, shape (n, n_classes)."""
-        return torch.softmax(torch.from_numpy(self.decision_function(X)).double(), dim=1).numpy()
+        return torch.softmax(torch.from_numpy(self._class_scores(X)).double(), dim=1).numpy()
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each sample (names as given at fit)."""
-        scores = self.decision_function(X)
+        scores = self._class_scores(X)
         return self.label_encoder_.inverse_transform(np.zeros_like(scores), scores=scores)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -274,7 +288,7 @@ class EmbeddingClassifier(ClassifierMixin, NeuralEstimator):
         if detect_format(y) != "single":
             raise InputError("score takes one label per sample (a 1-D list or array)")
         truth = self.label_encoder_.transform(y).argmax(axis=1)
-        scores = self.decision_function(X)
+        scores = self._class_scores(X)
         check_same_length(scores, len(truth))
         correct = (scores.argmax(axis=1) == truth).astype(np.float64)
         return float(np.average(correct, weights=sample_weight))

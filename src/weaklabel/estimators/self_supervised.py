@@ -219,7 +219,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
 
     def _check_sizes(self, n: int) -> None:
         if self.n_classes > n:
-            raise InputError(f"n_classes={self.n_classes} is larger than the number of samples ({n}); lower n_classes or give more samples")
+            raise InputError(f"n_classes={self.n_classes} is larger than the number of samples (n_samples={n}); lower n_classes or give more samples")
         if self.n_neighbors >= n:
             raise InputError(f"n_neighbors={self.n_neighbors} must be smaller than the number of samples ({n}); lower n_neighbors")
 
