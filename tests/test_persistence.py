@@ -2,10 +2,11 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 import weaklabel
 from weaklabel import MultiLabelClassifier
-from weaklabel.exceptions import ModelFileError
+from weaklabel.exceptions import InputError, ModelFileError
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,18 @@ def test_unknown_estimator_class_is_not_imported(fitted, tmp_path):
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFileError, match="unknown estimator"):
         weaklabel.load(path)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_model_fitted_for_cuda_predicts_on_the_cpu_when_loaded_with_device_cpu(fitted, tmp_path):
+    model, X = fitted
+    model.save(tmp_path / "m")
+    cuda_model = weaklabel.load(tmp_path / "m").set_params(device="cuda")
+    cuda_model.save(tmp_path / "cuda")
+    with pytest.raises(InputError, match=r"needs CUDA.*weaklabel\.load\(path, device='cpu'\), or --device cpu"):
+        weaklabel.load(tmp_path / "cuda").predict_proba(X)
+    on_cpu = weaklabel.load(tmp_path / "cuda", device="cpu")
+    assert on_cpu.get_params()["device"] == "cpu"
+    np.testing.assert_array_equal(on_cpu.predict_proba(X), model.predict_proba(X))
+    with pytest.raises(InputError, match="device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got 'tpu'"):
+        weaklabel.load(tmp_path / "m", device="tpu")

@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     pred.add_argument("--out", required=True, help="output file: .csv or .parquet")
     _add_data_flags(pred, labels=False)
     pred.add_argument("--label-sep", default="|", help="separator of the predicted label set column")
+    _add_inference_device(pred)
     _add_verbosity(pred)
 
     ev = sub.add_parser("evaluate", help="metrics table and figures on a labelled file")
@@ -151,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("data", help="labelled data file")
     ev.add_argument("--out", help="report directory (default: <model>/../<model name>-evaluation)")
     _add_data_flags(ev)
+    _add_inference_device(ev)
     _add_verbosity(ev)
 
     demo = sub.add_parser("demo", help="run the built-in scenarios and write a report")
@@ -164,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="smaller run for a smoke test")
     _add_verbosity(bench)
     return parser
+
+
+def _add_inference_device(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", help="auto, cpu or cuda (default: the device the model was fitted with)")
 
 
 def _add_verbosity(p: argparse.ArgumentParser) -> None:
@@ -328,10 +334,10 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_model(path: str) -> tuple[Any, dict[str, Any]]:
+def _load_model(path: str, device: str | None) -> tuple[Any, dict[str, Any]]:
     from .persistence import load, read_model_dir
 
-    estimator = load(path)
+    estimator = load(path, device=device)
     extras = read_model_dir(path)[3]
     return estimator, extras.get("fit_config.json", {"task": "multilabel", "data": {}})
 
@@ -348,7 +354,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .data.readers import write_table
     from .tasks import get_task
 
-    estimator, saved = _load_model(args.model)
+    estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved.get("task", "multilabel"))
     table = _read(args.data, _data_options(saved, args, labels=False), require_labels=False)
     frame = task.predictions(estimator, table, label_sep=args.label_sep)
@@ -361,7 +367,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .report import Report, format_table
     from .tasks import get_task
 
-    estimator, saved = _load_model(args.model)
+    estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved.get("task", "multilabel"))
     table = _read(args.data, _data_options(saved, args, labels=True), require_labels=task.needs_labels)
     report = Report(f"Evaluation of {args.model} on {args.data}")

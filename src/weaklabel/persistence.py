@@ -197,18 +197,29 @@ def read_model_dir(directory: str | os.PathLike[str]) -> tuple[dict[str, Any], d
     return manifest, config, tensors, extras
 
 
-def load(directory: str | os.PathLike[str]) -> Any:
+def load(directory: str | os.PathLike[str], device: str | None = None) -> Any:
     """Load a model saved with ``est.save(directory)`` (or ``weaklabel fit --out``).
 
+    ``device`` (``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"``) replaces the saved
+    ``device`` parameter, e.g. ``"cpu"`` to predict on a machine without the GPU the
+    model was trained on; ``None`` keeps the saved one. The weights always load on
+    the CPU and move to the device when used.
+
     Raises :class:`~weaklabel.exceptions.ModelFileError` for a missing,
-    incomplete, tampered, truncated or newer-format directory.
+    incomplete, tampered, truncated or newer-format directory, and
+    :class:`~weaklabel.exceptions.InputError` for a device this machine lacks.
     """
+    if device is not None:
+        from .training import resolve_device
+
+        resolve_device(device)  # a bad name or a missing GPU fails before the files are read
     manifest, config, tensors, _ = read_model_dir(directory)
     name = manifest.get("estimator")
     cls = _ESTIMATORS.get(name)
     if cls is None:
         raise ModelFileError(f"{directory} holds an unknown estimator {name!r}; known: {sorted(_ESTIMATORS)}")
     try:
-        return cls._from_model_state(config, tensors)
+        estimator = cls._from_model_state(config, tensors)
     except (KeyError, TypeError, RuntimeError, ValueError) as exc:
         raise ModelFileError(f"{directory} could not be rebuilt as {name} ({exc}); the model files do not fit together") from None
+    return estimator if device is None else estimator.set_params(device=device)

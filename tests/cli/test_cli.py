@@ -3,8 +3,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
+import weaklabel
 from weaklabel.cli import main
+from weaklabel.persistence import save_model
 
 FAST = ["--epochs", "5", "--hidden-sizes", "16", "--seed", "0", "-q"]
 
@@ -37,6 +40,21 @@ def test_fit_predict_evaluate_round_trip(csv_file, tmp_path, capsys):
     text = (report_dir / "report.md").read_text()
     assert "Per label" in text and (report_dir / "figures" / "precision_recall_curves.png").stat().st_size > 1000
     assert "map" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_predict_and_evaluate_run_a_cuda_fitted_model_on_the_cpu_with_device_cpu(csv_file, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST]) == 0
+    fit_config = json.loads((model / "fit_config.json").read_text())
+    save_model(weaklabel.load(model).set_params(device="cuda"), model, extra_json={"fit_config.json": fit_config})
+    capsys.readouterr()
+    out = tmp_path / "pred.csv"
+    assert main(["predict", str(model), str(csv_file), "--out", str(out), "-q"]) == 2
+    assert "--device cpu for weaklabel predict/evaluate" in capsys.readouterr().err
+    assert main(["predict", str(model), str(csv_file), "--out", str(out), "--device", "cpu", "-q"]) == 0
+    assert len(pd.read_csv(out)) == 120
+    assert main(["evaluate", str(model), str(csv_file), "--out", str(tmp_path / "eval"), "--device", "cpu", "-q"]) == 0
 
 
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):

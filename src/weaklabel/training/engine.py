@@ -87,7 +87,8 @@ def _check_cuda(device: torch.device) -> None:
     if not torch.cuda.is_available():
         raise InputError(
             f"device {str(device)!r} needs CUDA, which this machine's torch {torch.__version__} cannot use "
-            "(no GPU, or torch built without CUDA); use device 'cpu' or 'auto' (set_params(device='cpu') on a loaded model)"
+            "(no GPU, or torch built without CUDA); use device 'cpu' or 'auto' (for a saved model: "
+            "weaklabel.load(path, device='cpu'), or --device cpu for weaklabel predict/evaluate)"
         )
     count = torch.cuda.device_count()
     if device.index is not None and device.index >= count:
