@@ -26,5 +26,9 @@ class InputTypeError(InputError, TypeError):
     """Input of a type that cannot be converted (e.g. a dict where a number belongs)."""
 
 
+class TrainingDivergedError(WeaklabelError, FloatingPointError):
+    """The training loss became NaN or infinite (a learning rate too high, or extreme input values)."""
+
+
 class NotFittedError(WeaklabelError, _SklearnNotFittedError):
     """An estimator was used before ``fit`` (also a scikit-learn ``NotFittedError``)."""

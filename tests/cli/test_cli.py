@@ -57,6 +57,13 @@ def test_predict_and_evaluate_run_a_cuda_fitted_model_on_the_cpu_with_device_cpu
     assert main(["evaluate", str(model), str(csv_file), "--out", str(tmp_path / "eval"), "--device", "cpu", "-q"]) == 0
 
 
+def test_a_diverging_fit_is_a_one_line_error_not_a_traceback(csv_file, tmp_path, capsys):
+    code = main(["fit", str(csv_file), "--out", str(tmp_path / "model"), "--label-column", "tags", "--learning-rate", "1e30", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "(learning_rate=1e+30); lower learning_rate" in err, err
+    assert not (tmp_path / "model").exists()
+
+
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")

@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from weaklabel.exceptions import InputError
+from weaklabel.exceptions import InputError, TrainingDivergedError, WeaklabelError
 from weaklabel.training import Callback, EarlyStopping, Trainer, TrainingConfig, iterate_batches, param_groups, resolve_device
 
 
@@ -78,8 +78,9 @@ def test_callbacks_see_every_epoch():
 def test_non_finite_loss_stops_with_clear_error():
     data = _regression()
     data["y"][0] = float("nan")
-    with pytest.raises(FloatingPointError, match="lower learning_rate"):
+    with pytest.raises(TrainingDivergedError, match=r"training loss became nan at epoch 1 \(learning_rate=0.001\); lower learning_rate") as info:
         _fit(TrainingConfig(max_epochs=2, batch_size=512), data)
+    assert isinstance(info.value, WeaklabelError) and isinstance(info.value, FloatingPointError)
 
 
 def test_weight_decay_only_on_matrices_and_lr_multipliers():

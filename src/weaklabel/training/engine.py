@@ -24,7 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..exceptions import InputError
+from ..exceptions import InputError, TrainingDivergedError
 from . import distributed
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from .seeding import torch_generator
@@ -225,8 +225,8 @@ class Trainer:
             with autocast:
                 loss = self._step_loss(batch)
             if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"training loss became {loss.item()} at epoch {self.epoch + 1}; "
+                raise TrainingDivergedError(
+                    f"training loss became {loss.item()} at epoch {self.epoch + 1} (learning_rate={self.config.learning_rate:g}); "
                     "lower learning_rate or check the inputs for extreme values"
                 )
             self.optimizer.zero_grad(set_to_none=True)
