@@ -313,7 +313,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
-    from .data.readers import write_table
+    from .data.readers import check_output_table, write_table
     from .persistence import save_model
     from .tasks import get_task
 
@@ -323,6 +323,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         config["params"]["n_classes"] = args.n_classes
     task = get_task(config["task"])
     estimator = task.build(config["params"])
+    if args.assignments:
+        check_output_table(args.assignments)  # before the fit: a bad name must not leave a saved model and an error
     table = _read(args.data, config["data"], require_labels=False)
     _record_features(config["data"], table.feature_names)
     task.fit(estimator, table)
@@ -351,9 +353,10 @@ def _data_options(saved: dict[str, Any], args: argparse.Namespace, labels: bool)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from .data.readers import write_table
+    from .data.readers import check_output_table, write_table
     from .tasks import get_task
 
+    check_output_table(args.out)
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved.get("task", "multilabel"))
     table = _read(args.data, _data_options(saved, args, labels=False), require_labels=False)

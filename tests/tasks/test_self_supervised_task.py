@@ -31,3 +31,18 @@ def test_cluster_predict_evaluate(tmp_path):
     text = (report / "report.md").read_text()
     assert "accuracy" in text and (report / "figures" / "matched_confusion_matrix.png").exists()
     assert (report / "figures" / "learned_classes.png").exists()
+
+
+def test_a_bad_assignments_file_name_fails_before_fitting_and_saves_nothing(tmp_path, capsys):
+    X, _ = make_blobs(60, centers=3, n_features=2, random_state=0)
+    data = tmp_path / "blobs.npy"
+    np.save(data, X)
+    model = tmp_path / "model"
+    code = main(["cluster", str(data), "--out", str(model), "--n-classes", "3", "--assignments", str(tmp_path / "classes.txt"), "-q"])
+    assert code == 2 and "unsupported extension '.txt'; use one of .csv, .tsv, .parquet" in capsys.readouterr().err
+    assert not model.exists()
+
+
+def test_predict_checks_its_output_name_before_reading_the_model(tmp_path, capsys):
+    code = main(["predict", str(tmp_path / "no-model"), str(tmp_path / "no-data.csv"), "--out", str(tmp_path / "p.txt"), "-q"])
+    assert code == 2 and "cannot write" in capsys.readouterr().err

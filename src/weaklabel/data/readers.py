@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..exceptions import InputError
 
-__all__ = ["Table", "read_table", "read_frame", "write_table", "TABLE_FORMATS", "ARRAY_FORMATS"]
+__all__ = ["Table", "check_output_table", "read_table", "read_frame", "write_table", "TABLE_FORMATS", "ARRAY_FORMATS"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_FORMATS = (".npy", ".npz")
@@ -843,20 +843,29 @@ def read_table(
                  ignored_columns=ignored)
 
 
+def check_output_table(path: str | Path) -> Path:
+    """``path`` as a :class:`~pathlib.Path` that :func:`write_table` can write (a table extension, not a directory).
+
+    Called before long work whose result goes to ``path``, so a bad name fails first.
+    """
+    p = Path(path)
+    if _suffix(p) not in TABLE_FORMATS:
+        raise InputError(
+            f"cannot write {str(p)!r}: unsupported extension {p.suffix or '(none)'!r}; use one of {', '.join(TABLE_FORMATS)}"
+        )
+    if p.is_dir():
+        raise InputError(f"cannot write {str(p)!r}: it is a directory; give a file name")
+    return p
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` as CSV, TSV or Parquet (by extension), atomically, without the index.
 
     The data goes to a temporary file in the same folder, which then replaces
     ``path``; a failed write leaves any existing file untouched.
     """
-    p = Path(path)
+    p = check_output_table(path)
     suffix = _suffix(p)
-    if suffix not in TABLE_FORMATS:
-        raise InputError(
-            f"cannot write {str(p)!r}: unsupported extension {p.suffix or '(none)'!r}; use one of {', '.join(TABLE_FORMATS)}"
-        )
-    if p.is_dir():
-        raise InputError(f"cannot write {str(p)!r}: it is a directory; give a file name")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
