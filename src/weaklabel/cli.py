@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -52,6 +53,21 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, plus YAML 1.2's exponent floats: ``1e-3`` and ``5E4`` are numbers, not text
+    (PyYAML follows YAML 1.1, whose floats need a dot and a signed exponent)."""
+
+
+_ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"), list("-+0123456789.")
+)
+
+
+def _yaml(text: str) -> Any:
+    """``text`` parsed as YAML for a config file or a ``--param`` value."""
+    return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _threshold(text: str) -> float | str:
     if text == "tune":
         return text
@@ -66,7 +82,7 @@ def _key_value(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(f"--param takes KEY=VALUE, got {text!r}")
     key, value = text.split("=", 1)
     try:
-        return key.strip(), yaml.safe_load(value)
+        return key.strip(), _yaml(value)
     except yaml.YAMLError:
         return key.strip(), value
 
@@ -184,7 +200,7 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
     if not file.is_file():
         raise InputError(f"config file {file} does not exist or is not a file")
     try:
-        config = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        config = _yaml(file.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(f"config file {file} is not valid YAML: {exc}") from None
     if not isinstance(config, dict) or set(config) - {"task", "data", "params"}:

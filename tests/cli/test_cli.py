@@ -64,6 +64,16 @@ def test_a_diverging_fit_is_a_one_line_error_not_a_traceback(csv_file, tmp_path,
     assert not (tmp_path / "model").exists()
 
 
+def test_exponent_numbers_in_param_and_yaml_are_numbers(csv_file, tmp_path):
+    """PyYAML (YAML 1.1) reads 1e-3 as text; the CLI reads it as YAML 1.2 does, a float."""
+    config = tmp_path / "cfg.yaml"
+    config.write_text("data:\n  label_column: tags\nparams:\n  weight_decay: 1e-5\n  hidden_sizes: [8]\n")
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--config", str(config), "--param", "learning_rate=3E-3", *FAST[:2], "-q"]) == 0
+    params = json.loads((model / "fit_config.json").read_text())["params"]
+    assert params["learning_rate"] == 0.003 and params["weight_decay"] == 1e-5
+
+
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")
