@@ -87,9 +87,15 @@ def _key_value(text: str) -> tuple[str, Any]:
         return key.strip(), value
 
 
-def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True) -> None:
-    g = p.add_argument_group("data columns")
-    g.add_argument("--features", type=_csv_list, help="comma-separated feature columns (default: every numeric column)")
+def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True, saved: bool = False) -> None:
+    """The column flags; ``saved``: a fitted model's command, whose columns default to those used at fit."""
+    if saved:
+        g = p.add_argument_group("data columns", "default: the options the model was fitted with (saved in it); a flag replaces its group")
+        features_default = "the feature columns used at fit"
+    else:
+        g = p.add_argument_group("data columns")
+        features_default = "every numeric column"
+    g.add_argument("--features", type=_csv_list, help=f"comma-separated feature columns (default: {features_default})")
     g.add_argument("--feature-prefix", help="use the columns whose names start with this prefix as features")
     g.add_argument("--id-column", help="column copied to the predictions to identify rows")
     if labels:
@@ -158,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     pred.add_argument("model", help="model directory written by 'weaklabel fit'")
     pred.add_argument("data", help="data file with the same feature columns as at fit")
     pred.add_argument("--out", required=True, help="output file: .csv or .parquet")
-    _add_data_flags(pred, labels=False)
+    _add_data_flags(pred, labels=False, saved=True)
     pred.add_argument("--label-sep", default="|", help="separator of the predicted label set column")
     _add_inference_device(pred)
     _add_verbosity(pred)
@@ -167,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("model", help="model directory written by 'weaklabel fit'")
     ev.add_argument("data", help="labelled data file")
     ev.add_argument("--out", help="report directory (default: <model>/../<model name>-evaluation)")
-    _add_data_flags(ev)
+    _add_data_flags(ev, saved=True)
     _add_inference_device(ev)
     _add_verbosity(ev)
 
