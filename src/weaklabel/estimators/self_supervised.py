@@ -4,15 +4,19 @@ Method (Van Gansbeke et al., "SCAN: Learning to Classify Images without
 Labels", ECCV 2020, on given features instead of a pretext network):
 
 1. scale the features, mine each sample's ``n_neighbors`` nearest neighbours
-   (:func:`weaklabel.data.neighbors.knn`) and, for ``minmax_scan``, as many far
-   samples (:func:`weaklabel.data.neighbors.sample_far`);
+   (:func:`weaklabel.data.neighbors.knn`) and, for ``minmax_scan``, its far
+   radius (:func:`weaklabel.data.neighbors.near_radius`) and one far sample
+   for scoring heads (:func:`weaklabel.data.neighbors.sample_far`);
 2. start from spectral partitions of the same neighbour graph
    (:func:`weaklabel.data.graph.spectral_partitions`, one k-means
    discretisation of the normalised-cut embedding per head): about 100 steps
    of cross-entropy towards them, so the local optimiser begins near the
    relaxed normalised cut instead of a random split (``init``);
-3. train an MLP with ``n_heads`` softmax heads at once on the loss
-   (each step pairs every sample with one random neighbour and far sample);
+3. train an MLP with ``n_heads`` softmax heads at once on the loss (each
+   step pairs every sample of the batch with one random neighbour; for
+   ``minmax_scan`` it also pushes apart every pair of the batch farther
+   apart than the sample's far radius, an estimate of the distance that
+   holds its nearest ``1/n_classes`` of the data);
 4. refine on the graph (``refinement_steps``): starting from every head's
    outputs on the training samples, optimise the SCAN loss over *all*
    ``n_neighbors`` pairs of every sample directly in per-sample class logits
