@@ -359,11 +359,18 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
 
 def _load_model(path: str, device: str | None) -> tuple[Any, dict[str, Any]]:
+    """The model and how it was fitted: ``fit_config.json`` from ``weaklabel fit``, or for a model saved from
+    Python its estimator's task and, when it was fitted on named columns, those as the features."""
     from .persistence import load, read_model_dir
+    from .tasks import task_of
 
     estimator = load(path, device=device)
-    extras = read_model_dir(path)[3]
-    return estimator, extras.get("fit_config.json", {"task": "multilabel", "data": {}})
+    saved = read_model_dir(path)[3].get("fit_config.json")
+    if saved is None:
+        names = getattr(estimator, "feature_names_in_", None)
+        saved = {"data": {} if names is None else {"features": [str(n) for n in names]}}
+    saved.setdefault("task", task_of(estimator).name)
+    return estimator, saved
 
 
 def _data_options(saved: dict[str, Any], args: argparse.Namespace, labels: bool) -> dict[str, Any]:
@@ -380,7 +387,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     check_output_table(args.out)
     estimator, saved = _load_model(args.model, args.device)
-    task = get_task(saved.get("task", "multilabel"))
+    task = get_task(saved["task"])
     table = _read(args.data, _data_options(saved, args, labels=False), require_labels=False)
     frame = task.predictions(estimator, table, label_sep=args.label_sep)
     write_table(frame, args.out)
@@ -393,7 +400,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .tasks import get_task
 
     estimator, saved = _load_model(args.model, args.device)
-    task = get_task(saved.get("task", "multilabel"))
+    task = get_task(saved["task"])
     table = _read(args.data, _data_options(saved, args, labels=True), require_labels=task.needs_labels)
     report = Report(f"Evaluation of {args.model} on {args.data}")
     rows = task.evaluate(estimator, table, report)

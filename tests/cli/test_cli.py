@@ -74,6 +74,32 @@ def test_exponent_numbers_in_param_and_yaml_are_numbers(csv_file, tmp_path):
     assert params["learning_rate"] == 0.003 and params["weight_decay"] == 1e-5
 
 
+@pytest.mark.parametrize("name", ["MultiLabelClassifier", "SinglePositiveClassifier", "EmbeddingClassifier", "SelfSupervisedClassifier"])
+def test_predict_and_evaluate_take_a_model_saved_from_python_by_its_column_names(name, tmp_path, capsys):
+    """No fit_config.json: the task comes from the estimator, the features from feature_names_in_, not the file's column order."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=90), "b": rng.normal(size=90)})
+    frame["lab"] = np.where(frame["a"] > 0.3, "hi", np.where(frame["a"] < -0.3, "lo", "mid"))
+    small = dict(hidden_sizes=(8,), max_epochs=3, verbose=0, random_state=0)
+    estimator = {
+        "MultiLabelClassifier": lambda: weaklabel.MultiLabelClassifier(**small).fit(frame[["a", "b"]], frame["lab"]),
+        "SinglePositiveClassifier": lambda: weaklabel.SinglePositiveClassifier(refine_rounds=0, **small).fit(frame[["a", "b"]], frame["lab"]),
+        "EmbeddingClassifier": lambda: weaklabel.EmbeddingClassifier(embedding_dim=4, **small).fit(frame[["a", "b"]], frame["lab"]),
+        "SelfSupervisedClassifier": lambda: weaklabel.SelfSupervisedClassifier(n_classes=3, n_heads=2, **small).fit(frame[["a", "b"]]),
+    }[name]()
+    estimator.save(tmp_path / "model")
+    frame.to_csv(tmp_path / "ab.csv", index=False)
+    frame[["lab", "b", "a"]].to_csv(tmp_path / "ba.csv", index=False)
+    outputs = []
+    for data in ("ab.csv", "ba.csv"):
+        out = tmp_path / f"pred-{data}"
+        assert main(["predict", str(tmp_path / "model"), str(tmp_path / data), "--out", str(out), "-q"]) == 0, capsys.readouterr().err
+        outputs.append(pd.read_csv(out))
+    pd.testing.assert_frame_equal(outputs[0], outputs[1])
+    evaluation = ["evaluate", str(tmp_path / "model"), str(tmp_path / "ba.csv"), "--label-column", "lab", "--out", str(tmp_path / "eval"), "-q"]
+    assert main(evaluation) == 0, capsys.readouterr().err
+
+
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")

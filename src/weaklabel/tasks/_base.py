@@ -26,6 +26,22 @@ def get_task(name: str) -> "Task":
     return TASKS[name]
 
 
+def task_of(estimator: Any) -> "Task":
+    """The task whose estimator class ``estimator`` is (a model saved from Python carries no task name)."""
+    for task in TASKS.values():
+        if type(estimator) is task.estimator_class():
+            return task
+    raise InputError(f"no command-line task drives {type(estimator).__name__}; tasks: {sorted(TASKS)}")
+
+
+def model_inputs(estimator: Any, table: Table) -> np.ndarray | pd.DataFrame:
+    """``table``'s features as ``estimator`` expects them: named columns when it was fitted on named columns
+    (a model fitted from Python on a DataFrame), so that scikit-learn's feature-name check applies, else the array."""
+    if getattr(estimator, "feature_names_in_", None) is None:
+        return table.features
+    return pd.DataFrame(table.features, columns=table.feature_names, copy=False)
+
+
 def labels_from_table(table: Table) -> Any:
     """The ``y`` an estimator's ``fit`` takes: a named 0/1 DataFrame or a list of label lists."""
     if table.labels is None:

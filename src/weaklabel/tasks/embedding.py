@@ -12,7 +12,7 @@ from ..exceptions import InputError
 from ..metrics import embedding_report
 from ..plots.embedding import distance_histograms, embedding_scatter
 from ..report import Report
-from ._base import Task, register_task
+from ._base import Task, model_inputs, register_task
 
 
 def single_labels(table: Table) -> list[Any]:
@@ -46,7 +46,7 @@ class EmbeddingTask(Task):
         estimator.fit(table.features, single_labels(table))
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        proba = estimator.predict_proba(table.features)
+        proba = estimator.predict_proba(model_inputs(estimator, table))
         frame = pd.DataFrame(proba, columns=[f"proba_{c}" for c in estimator.classes_])
         frame.insert(0, "predicted", estimator.classes_[proba.argmax(axis=1)])
         if table.ids is not None:
@@ -55,8 +55,8 @@ class EmbeddingTask(Task):
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         labels = single_labels(table)
-        accuracy = estimator.score(table.features, labels)
-        embeddings = estimator.transform(table.features)
+        accuracy = estimator.score(model_inputs(estimator, table), labels)
+        embeddings = estimator.transform(model_inputs(estimator, table))
         names = np.array([str(v) for v in labels])
         quality = embedding_report(embeddings, names, estimator.distance_)
         rows = [{"metric": "accuracy", "value": accuracy}] + [{"metric": k, "value": v} for k, v in quality.items()]

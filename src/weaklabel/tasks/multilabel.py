@@ -11,7 +11,7 @@ from ..data.readers import Table
 from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report
-from ._base import Task, labels_from_table, register_task
+from ._base import Task, labels_from_table, model_inputs, register_task
 
 
 def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
@@ -61,12 +61,12 @@ class MultiLabelTask(Task):
         return MultiLabelClassifier
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        proba = estimator.predict_proba(table.features)
+        proba = estimator.predict_proba(model_inputs(estimator, table))
         return score_frame(estimator.classes_, proba, proba >= estimator.thresholds_, table.ids, label_sep)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
-        proba = estimator.predict_proba(table.features)
+        proba = estimator.predict_proba(model_inputs(estimator, table))
         return multilabel_evaluation(y_true, proba, (proba >= estimator.thresholds_).astype(np.int64), estimator.classes_, estimator.thresholds_, report)
 
 

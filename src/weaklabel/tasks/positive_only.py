@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..data.readers import Table
 from ..report import Report
-from ._base import Task, labels_from_table, register_task
+from ._base import Task, labels_from_table, model_inputs, register_task
 from .multilabel import multilabel_evaluation, score_frame
 
 
@@ -33,13 +33,13 @@ class PositiveOnlyTask(Task):
         return SinglePositiveClassifier
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        proba = estimator.predict_proba(table.features)
+        proba = estimator.predict_proba(model_inputs(estimator, table))
         return score_frame(estimator.classes_, proba, _predicted_matrix(estimator, proba), table.ids, label_sep)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         """Metrics against the table's labels (give fully labelled data for a meaningful evaluation)."""
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
-        proba = estimator.predict_proba(table.features)
+        proba = estimator.predict_proba(model_inputs(estimator, table))
         thresholds = np.full(proba.shape[1], float(estimator.threshold))
         return multilabel_evaluation(y_true, proba, _predicted_matrix(estimator, proba), estimator.classes_, thresholds, report)
 

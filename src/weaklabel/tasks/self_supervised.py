@@ -12,7 +12,7 @@ from ..exceptions import InputError
 from ..metrics import clustering_report
 from ..plots.clustering import class_scatter, confusion_heatmap
 from ..report import Report
-from ._base import Task, register_task
+from ._base import Task, model_inputs, register_task
 
 
 def true_classes(table: Table) -> np.ndarray:
@@ -40,7 +40,7 @@ class SelfSupervisedTask(Task):
         return SelfSupervisedClassifier
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        proba = estimator.predict_proba(table.features)
+        proba = estimator.predict_proba(model_inputs(estimator, table))
         frame = pd.DataFrame(proba, columns=[f"proba_{k}" for k in estimator.classes_])
         frame.insert(0, "cluster", proba.argmax(axis=1))
         if table.ids is not None:
@@ -49,7 +49,7 @@ class SelfSupervisedTask(Task):
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = true_classes(table)
-        predicted = estimator.predict(table.features)
+        predicted = estimator.predict(model_inputs(estimator, table))
         rows = [{"metric": k, "value": v} for k, v in clustering_report(y_true, predicted).items()]
         report.section("Metrics").table(rows, columns=["metric", "value"], caption="Accuracy after Hungarian matching of clusters to classes, NMI, ARI.")
         report.figure(confusion_heatmap(y_true, predicted), "matched_confusion_matrix", "True classes against the clusters matched to them.")
