@@ -83,6 +83,23 @@ def test_non_finite_loss_stops_with_clear_error():
     assert isinstance(info.value, WeaklabelError) and isinstance(info.value, FloatingPointError)
 
 
+def test_a_validation_loss_that_overflows_stops_the_fit():
+    """The training loss is taken before each step; after the one step of a huge learning rate only the validation loss sees it."""
+    with pytest.raises(TrainingDivergedError, match=r"validation loss became (inf|nan) at epoch 1 \(learning_rate=1e\+38\)"):
+        _fit(TrainingConfig(max_epochs=1, batch_size=512, learning_rate=1e38), _regression(), val=_regression(seed=1))
+
+
+def test_weights_made_nan_by_the_last_step_stop_the_fit():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+
+    def nan_gradient_loss(batch):  # finite value (0), NaN gradient: d/dx sqrt(x²) at x = 0
+        return torch.sqrt((model.bias - model.bias.detach()) ** 2).sum() + 0.0 * model(batch["x"]).sum()
+
+    with pytest.raises(TrainingDivergedError, match="a weight became non-finite at epoch 1"):
+        Trainer(model, nan_gradient_loss, TrainingConfig(max_epochs=1, batch_size=512)).fit(_regression())
+
+
 def test_weight_decay_only_on_matrices_and_lr_multipliers():
     module = nn.ModuleDict({"net": nn.Linear(3, 2), "est": nn.Embedding(5, 2)})
     groups = param_groups(module, 0.1, {"est": 10.0})

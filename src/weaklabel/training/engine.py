@@ -15,6 +15,7 @@ stopping with best-weights restore, progress, seeding, device) is here.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -197,16 +198,27 @@ class Trainer:
             logs = {"train_loss": self._train_epoch(train)}
             if val is not None:
                 logs["val_loss"] = self.evaluate_loss(val)
+                if not math.isfinite(logs["val_loss"]):
+                    raise self._diverged("validation loss", logs["val_loss"])
             self.history.epochs.append(logs)
             for cb in callbacks:
                 cb.on_epoch_end(self, logs)
             self.epoch += 1
+        if not all(torch.isfinite(p).all() for p in self.module.parameters()):  # the last step can diverge unseen
+            raise self._diverged("a weight", "non-finite", epoch=self.epoch)
         for cb in callbacks:
             cb.on_fit_end(self)
         self.history.best_epoch = stopper.best_epoch if stopper is not None and stopper.best_epoch >= 0 else None
         self.history.seconds = time.perf_counter() - start
         logger.info("trained %d epochs in %.1f s", self.history.n_epochs, self.history.seconds)
         return self.history
+
+    def _diverged(self, what: str, value: float | str, epoch: int | None = None) -> TrainingDivergedError:
+        """The error for ``what`` turning non-finite in ``epoch`` (counted from 1; default: the running one)."""
+        return TrainingDivergedError(
+            f"{what} became {value} at epoch {self.epoch + 1 if epoch is None else epoch} (learning_rate={self.config.learning_rate:g}); "
+            "lower learning_rate or check the inputs for extreme values"
+        )
 
     def _local_batch_size(self) -> int:
         """Rows per step on this rank: the global batch split over the ranks."""
@@ -225,10 +237,7 @@ class Trainer:
             with autocast:
                 loss = self._step_loss(batch)
             if not torch.isfinite(loss):
-                raise TrainingDivergedError(
-                    f"training loss became {loss.item()} at epoch {self.epoch + 1} (learning_rate={self.config.learning_rate:g}); "
-                    "lower learning_rate or check the inputs for extreme values"
-                )
+                raise self._diverged("training loss", loss.item())
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
