@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -433,13 +434,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader that closed the pipe early shows up here, not as a traceback at exit
+        return code
     except WeaklabelError as exc:
         print(f"weaklabel: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("weaklabel: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `weaklabel evaluate … | head -1`: the work is done, the rest of the output unwanted
+        _discard_stdout()
+        return 141  # 128 + SIGPIPE, what the shell reports for a program stopped by a closed pipe
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail on the closed pipe again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # stdout replaced by an object without a file descriptor
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -98,6 +100,18 @@ def test_predict_and_evaluate_take_a_model_saved_from_python_by_its_column_names
     pd.testing.assert_frame_equal(outputs[0], outputs[1])
     evaluation = ["evaluate", str(tmp_path / "model"), str(tmp_path / "ba.csv"), "--label-column", "lab", "--out", str(tmp_path / "eval"), "-q"]
     assert main(evaluation) == 0, capsys.readouterr().err
+
+
+def test_a_reader_closing_the_pipe_early_gets_no_traceback(csv_file, tmp_path):
+    """`weaklabel evaluate … | head -1`: stdout is closed before the table is printed."""
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST]) == 0
+    command = [sys.executable, "-m", "weaklabel", "evaluate", str(model), str(csv_file), "--out", str(tmp_path / "eval"), "-q"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the command writes
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 141 and "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+    assert (tmp_path / "eval" / "report.md").is_file()
 
 
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
