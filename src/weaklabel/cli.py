@@ -22,6 +22,8 @@ from . import __version__
 from .exceptions import InputError, WeaklabelError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .training.sources import ChunkedSource
 
 logger = logging.getLogger("weaklabel")
@@ -237,6 +239,23 @@ def _override(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in data.items() if k not in replaced}, **flags}
 
 
+def _note_default_features(path: str, data: dict[str, Any], names: list[str], features: "np.ndarray | None") -> None:
+    """When fit or cluster chose the features (every numeric column), say which, and warn about a row-number column."""
+    import numpy as np
+
+    if data.get("features") is not None or data.get("feature_prefix") is not None:
+        return
+    shown = ", ".join(names[:10]) + (f", … ({len(names) - 10} more)" if len(names) > 10 else "")
+    print(f"{path}: features = every numeric column ({len(names)}): {shown}")
+    for j, name in enumerate(names if features is not None and len(features) > 2 else ()):
+        steps = np.diff(features[:, j])
+        if (steps == 1).all():
+            logger.warning(
+                "%s: feature column %r counts the rows (%g, %g, …), like a row id; pass --id-column %s to leave it out "
+                "(or name the features with --features)", path, name, features[0, j], features[1, j], name,
+            )
+
+
 def _record_features(data: dict[str, Any], names: list[str]) -> None:
     """Save the feature columns fit used as ``features`` (in place of a ``feature_prefix``): predict reads the same."""
     data.pop("feature_prefix", None)
@@ -305,6 +324,7 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool
     from .estimators.streaming import fit_multilabel_stream
 
     source, feature_names, label_names = _open_stream(path, data, automatic)
+    _note_default_features(path, data, feature_names, None)
     _record_features(data, feature_names)
     fit_multilabel_stream(estimator, source, label_names)
     return source.n_rows
@@ -326,6 +346,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)
     else:
         table = _read(args.data, config["data"], require_labels=task.needs_labels)
+        _note_default_features(args.data, config["data"], table.feature_names, table.features)
         _record_features(config["data"], table.feature_names)
         task.fit(estimator, table)
         n_rows = len(table.features)
@@ -349,6 +370,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.assignments:
         check_output_table(args.assignments)  # before the fit: a bad name must not leave a saved model and an error
     table = _read(args.data, config["data"], require_labels=False)
+    _note_default_features(args.data, config["data"], table.feature_names, table.features)
     _record_features(config["data"], table.feature_names)
     task.fit(estimator, table)
     save_model(estimator, args.out, extra_json={"fit_config.json": config})
@@ -379,7 +401,24 @@ def _data_options(saved: dict[str, Any], args: argparse.Namespace, labels: bool)
     data = {k: v for k, v in saved.get("data", {}).items() if labels or not k.startswith("label")}
     if "features" in data:  # the columns fit used; an older weaklabel saved its feature_prefix as well
         data.pop("feature_prefix", None)
-    return _override(data, _data_flags(args, labels))
+    flags = _data_flags(args, labels)
+    options = _override(data, flags)
+    if "features" in data and not {"features", "feature_prefix"} & set(flags):  # the fitted columns are read
+        _check_not_fitted_features(data["features"], options)
+    return options
+
+
+def _check_not_fitted_features(features: list[str], options: dict[str, Any]) -> None:
+    """A column the model was fitted on cannot be this file's label or id column: say so, and how to refit."""
+    roles = {"label_column": "label column", "id_column": "id column"}
+    named = {str(options[key]): role for key, role in roles.items() if options.get(key) is not None}
+    named.update({str(c): "label column" for c in options.get("label_columns") or ()})
+    for column in features:
+        if column in named:
+            refit = f"--id-column {column}" if named[column] == "id column" else "--features naming only the input columns"
+            raise InputError(
+                f"the model was fitted with column {column!r} as a feature, so it cannot be the {named[column]} here; refit with {refit}"
+            )
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

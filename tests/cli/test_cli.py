@@ -114,6 +114,21 @@ def test_a_reader_closing_the_pipe_early_gets_no_traceback(csv_file, tmp_path):
     assert (tmp_path / "eval" / "report.md").is_file()
 
 
+def test_default_features_are_named_and_a_fitted_feature_cannot_become_the_label_or_id(tmp_path, capsys, caplog):
+    rng = np.random.default_rng(5)
+    cls = rng.integers(0, 3, 150)
+    x = rng.normal(size=(150, 2)) + 3 * cls[:, None]
+    pd.DataFrame({"id": np.arange(150), "x1": x[:, 0], "x2": x[:, 1], "cls": cls}).to_csv(tmp_path / "d.csv", index=False)
+    model = tmp_path / "model"
+    assert main(["cluster", str(tmp_path / "d.csv"), "--n-classes", "3", "--out", str(model), "--epochs", "2", "-q"]) == 0
+    assert "features = every numeric column (4): id, x1, x2, cls" in capsys.readouterr().out
+    assert "feature column 'id' counts the rows (0, 1, …), like a row id; pass --id-column id" in caplog.text
+    assert main(["evaluate", str(model), str(tmp_path / "d.csv"), "--label-column", "cls", "-q"]) == 2
+    assert "fitted with column 'cls' as a feature, so it cannot be the label column here; refit with --features" in capsys.readouterr().err
+    assert main(["predict", str(model), str(tmp_path / "d.csv"), "--id-column", "id", "--out", str(tmp_path / "p.csv"), "-q"]) == 2
+    assert "fitted with column 'id' as a feature, so it cannot be the id column here; refit with --id-column id" in capsys.readouterr().err
+
+
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")
