@@ -218,7 +218,7 @@ def test_hide_positives_keeps_one_uniform_positive() -> None:
 
 def test_item_without_positive_is_named() -> None:
     X = np.zeros((3, 2), dtype=np.float32)
-    with pytest.raises(InputError, match="item 1 has no observed positive"):
+    with pytest.raises(InputError, match=r"row 1 of y \(counting from 0\) has no observed positive"):
         SinglePositiveClassifier(**FAST).fit(X, [["a"], [], ["b"]])
 
 

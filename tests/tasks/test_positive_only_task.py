@@ -36,3 +36,10 @@ def test_label_embedding_space_figure() -> None:
     assert len(fig.axes) == 1 and len(fig.axes[0].collections) == 5  # 3 groups + 2 label stars
     with pytest.raises(InputError, match="2-D positions"):
         label_embedding_space(np.zeros((3, 3)), np.zeros(3), np.eye(2), ["a", "b"])
+
+
+def test_a_row_without_a_positive_is_named_by_its_data_row(tmp_path, capsys) -> None:
+    frame = pd.DataFrame({"a": np.arange(8.0), "tags": ["red", "blue", "", "red", "blue", "", "red", "blue"]})
+    frame.to_csv(tmp_path / "clicks.csv", index=False)
+    code = main(["fit", str(tmp_path / "clicks.csv"), "--task", "positive-only", "--out", str(tmp_path / "m"), "--label-column", "tags", *FAST])
+    assert code == 2 and "data row 3 has no observed positive label (2 such rows in all)" in capsys.readouterr().err

@@ -214,7 +214,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         empty = np.flatnonzero(Y.sum(axis=1) == 0)
         if len(empty):
             raise InputError(
-                f"item {int(empty[0])} has no observed positive label ({len(empty)} such rows); every item needs at "
+                f"row {int(empty[0])} of y (counting from 0) has no observed positive label ({len(empty)} such rows); every item needs at "
                 "least one observed positive: drop those rows or give them a label"
             )
         k = self.expected_positives

@@ -42,6 +42,19 @@ def model_inputs(estimator: Any, table: Table) -> np.ndarray | pd.DataFrame:
     return pd.DataFrame(table.features, columns=table.feature_names, copy=False)
 
 
+def label_lists(table: Table, missing: str) -> list[list[Any]]:
+    """Each row's labels as a list (from a label column, or the names of a 0/1 matrix's ones).
+
+    ``missing`` is the fix to name when no labels were read.
+    """
+    if table.labels is None:
+        raise InputError(f"no labels were read; {missing}")
+    if isinstance(table.labels, np.ndarray):
+        names = table.label_names or list(range(table.labels.shape[1]))
+        return [[names[j] for j in np.flatnonzero(row)] for row in table.labels]
+    return table.labels
+
+
 def labels_from_table(table: Table) -> Any:
     """The ``y`` an estimator's ``fit`` takes: a named 0/1 DataFrame or a list of label lists."""
     if table.labels is None:

@@ -12,18 +12,12 @@ from ..exceptions import InputError
 from ..metrics import embedding_report
 from ..plots.embedding import distance_histograms, embedding_scatter
 from ..report import Report
-from ._base import Task, model_inputs, register_task
+from ._base import Task, label_lists, model_inputs, register_task
 
 
 def single_labels(table: Table) -> list[Any]:
     """One label per row from the reader's label lists or 0/1 label columns; rows with ≠ 1 label are an error."""
-    if table.labels is None:
-        raise InputError("no labels were read; name the class column with --label-column")
-    if isinstance(table.labels, np.ndarray):
-        names = table.label_names or list(range(table.labels.shape[1]))
-        rows = [[names[j] for j in np.flatnonzero(row)] for row in table.labels]
-    else:
-        rows = table.labels
+    rows = label_lists(table, "name the class column with --label-column")
     bad = [i for i, row in enumerate(rows) if len(row) != 1]
     if bad:
         raise InputError(

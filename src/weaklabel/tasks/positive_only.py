@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ..data.readers import Table
+from ..exceptions import InputError
 from ..report import Report
-from ._base import Task, labels_from_table, model_inputs, register_task
+from ._base import Task, label_lists, labels_from_table, model_inputs, register_task
 from .multilabel import multilabel_evaluation, score_frame
 
 
@@ -31,6 +32,17 @@ class PositiveOnlyTask(Task):
         from ..estimators.single_positive import SinglePositiveClassifier
 
         return SinglePositiveClassifier
+
+    def fit(self, estimator: Any, table: Table) -> None:
+        """Fit on the table; a row without an observed positive is refused by its data row in the file."""
+        rows = label_lists(table, "name the column of observed positives with --label-column (or 0/1 columns)")
+        empty = [i for i, row in enumerate(rows) if not row]
+        if empty:
+            raise InputError(
+                f"data row {empty[0] + 1} has no observed positive label ({len(empty)} such rows in all); every item "
+                "needs at least one: drop those rows or give them a label"
+            )
+        super().fit(estimator, table)
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
         proba = estimator.predict_proba(model_inputs(estimator, table))
