@@ -126,3 +126,14 @@ def test_bool_labels_stay_bools(y):
 def test_bools_mixed_with_integers_are_refused():
     with pytest.raises(InputError, match="labels mix integers and booleans; use one type"):
         LabelEncoder().fit([True, 1, 2])
+
+
+def test_a_one_column_frame_of_class_names_is_one_label_per_sample():
+    """``y = df[["label"]]`` reads like ``df["label"]`` (with scikit-learn's column-vector warning); a 0/1 column stays a label."""
+    from sklearn.exceptions import DataConversionWarning
+
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        encoder = LabelEncoder().fit(pd.DataFrame({"label": ["a", "b", "a", "c"]}))
+    assert list(encoder.classes_) == ["a", "b", "c"] and encoder.format_ == "single"
+    named = LabelEncoder().fit(pd.DataFrame({"spam": [0, 1, 1, 0]}))
+    assert list(named.classes_) == ["spam"] and named.format_ == "matrix"

@@ -52,3 +52,8 @@ def test_images_allowed_only_when_asked():
 def test_feature_count_mismatch_message():
     with pytest.raises(InputError, match="X has 3 features, but Est is expecting 4 features"):
         check_n_features(np.zeros((2, 3)), (4,), "Est")
+
+
+def test_the_same_values_in_another_sample_shape_are_named_as_a_layout_mismatch():
+    with pytest.raises(InputError, match=r"X's samples have shape \(1, 8, 8\), but Est was fitted on samples of shape \(8, 8\); reshape X to \(n, 8, 8\)"):
+        check_n_features(np.zeros((2, 1, 8, 8)), (8, 8), "Est")

@@ -43,21 +43,24 @@ def _label_rows(y: Any) -> list[list[Any]]:
 def as_label_input(y: Any) -> Any:
     """Normalise array-likes: ``__array__`` objects become arrays; an (n, 1) column of class labels is raveled.
 
-    A column vector is read as one label per sample, following scikit-learn
-    (with a ``DataConversionWarning``); a one-label 0/1 matrix is therefore
-    the same as two classes 0 and 1.
+    A column vector (an (n, 1) array, or a one-column DataFrame such as
+    ``df[["label"]]``) whose values are not all 0/1 is read as one label per
+    sample, following scikit-learn (with a ``DataConversionWarning``). A 0/1
+    column stays a one-label matrix (a DataFrame's label is named by its column).
     """
     if y is None:
         raise InputError("labels are None; this estimator requires y to be passed, but the target y is None")
     if not isinstance(y, (np.ndarray, list, tuple)) and not hasattr(y, "columns") and hasattr(y, "__array__"):
         y = np.asarray(y)
-    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1 and y.dtype != object and not np.isin(y, (0, 1)).all():
+    column_vector = isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1 and y.dtype != object
+    one_column_frame = hasattr(y, "columns") and getattr(y, "ndim", 1) == 2 and y.shape[1] == 1
+    if (column_vector or one_column_frame) and not np.isin(np.asarray(y), (0, 1)).all():
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected; it is read as one label per sample",
             DataConversionWarning,
             stacklevel=3,
         )
-        y = y.ravel()
+        y = y.ravel() if column_vector else y.iloc[:, 0]
     return y
 
 

@@ -93,13 +93,19 @@ def _describe(position: tuple[int, ...]) -> str:
 
 def check_n_features(X: np.ndarray, expected_shape: tuple[int, ...], estimator: str) -> None:
     """Refuse data whose per-sample shape differs from the training data's."""
-    got = X.shape[1:]
-    if tuple(got) != tuple(expected_shape):
-        n_got, n_expected = int(np.prod(got)), int(np.prod(expected_shape))
+    got, expected = tuple(X.shape[1:]), tuple(expected_shape)
+    if got == expected:
+        return
+    n_got, n_expected = int(np.prod(got)), int(np.prod(expected))
+    if n_got == n_expected:  # same values, another layout: e.g. images with a channel axis added
         raise InputError(
-            f"X has {n_got} features, but {estimator} is expecting {n_expected} features as input "
-            f"(per-sample shape {tuple(got)} vs {tuple(expected_shape)} at fit); pass the same columns as at fit"
+            f"X's samples have shape {got}, but {estimator} was fitted on samples of shape {expected}; "
+            f"reshape X to (n, {', '.join(map(str, expected))})"
         )
+    raise InputError(
+        f"X has {n_got} features, but {estimator} is expecting {n_expected} features as input "
+        f"(per-sample shape {got} vs {expected} at fit); pass the same columns as at fit"
+    )
 
 
 def feature_names(X: Any) -> np.ndarray | None:
