@@ -129,6 +129,18 @@ def test_default_features_are_named_and_a_fitted_feature_cannot_become_the_label
     assert "fitted with column 'id' as a feature, so it cannot be the id column here; refit with --id-column id" in capsys.readouterr().err
 
 
+def test_predict_gives_the_top_label_of_a_model_fitted_on_one_label_per_sample(tmp_path):
+    """As MultiLabelClassifier.predict does for such a model, not the labels over their thresholds."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    y = np.where(frame["a"] > 0.5, "hi", np.where(frame["a"] < -0.5, "lo", "mid"))
+    model = weaklabel.MultiLabelClassifier(hidden_sizes=(8,), max_epochs=5, verbose=0, random_state=0).fit(frame, y)
+    model.save(tmp_path / "model")
+    frame.to_csv(tmp_path / "x.csv", index=False)
+    assert main(["predict", str(tmp_path / "model"), str(tmp_path / "x.csv"), "--out", str(tmp_path / "p.csv"), "-q"]) == 0
+    assert pd.read_csv(tmp_path / "p.csv")["labels"].tolist() == list(model.predict(frame))
+
+
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")

@@ -51,6 +51,13 @@ def multilabel_evaluation(y_true: np.ndarray, proba: np.ndarray, predicted: np.n
     return rows
 
 
+def predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
+    """The 0/1 matrix of ``estimator.predict``: labels over their thresholds, or for a model fitted on one label
+    per sample (from Python) its top label."""
+    encoder = estimator.label_encoder_
+    return encoder.transform(encoder.inverse_transform(proba >= estimator.thresholds_, scores=proba)).astype(np.int64)
+
+
 class MultiLabelTask(Task):
     name = "multilabel"
     description = "several labels per item, all tagged (MultiLabelClassifier)"
@@ -62,12 +69,12 @@ class MultiLabelTask(Task):
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        return score_frame(estimator.classes_, proba, proba >= estimator.thresholds_, table.ids, label_sep)
+        return score_frame(estimator.classes_, proba, predicted_matrix(estimator, proba), table.ids, label_sep)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        return multilabel_evaluation(y_true, proba, (proba >= estimator.thresholds_).astype(np.int64), estimator.classes_, estimator.thresholds_, report)
+        return multilabel_evaluation(y_true, proba, predicted_matrix(estimator, proba), estimator.classes_, estimator.thresholds_, report)
 
 
 register_task(MultiLabelTask())
