@@ -134,6 +134,19 @@ def test_mixed_text_labels_stay_strings(tmp_path):
     p = _csv(tmp_path, "a,y\n1,007|1\n2,b\n")
     assert read_table(p, label_column="y").labels == [["007", "1"], ["b"]]
 
+def test_na_words_are_labels_and_ids_in_text_files(tmp_path):
+    """``NA`` is North America, not a missing label; only an empty cell is missing in label and id columns."""
+    p = _csv(tmp_path, "id,a,region\nNA,1,NA\nNone,2,EU\nnull,3,NA|EU\nn/a,4,nan\n#N/A,5,\n,6,EU\n")
+    t = read_table(p, label_column="region", id_column="id")
+    assert t.labels == [["NA"], ["EU"], ["NA", "EU"], ["nan"], [], ["EU"]]
+    assert t.ids[:5].tolist() == ["NA", "None", "null", "n/a", "#N/A"] and pd.isna(t.ids[5])
+
+
+def test_na_words_in_feature_column_are_missing_values(tmp_path):
+    p = _csv(tmp_path, "a,b,y\n1,2,x\n3,NA,x\n5,nan,NA\n")
+    with pytest.raises(InputError, match=r"column 'b' has 2 missing.*first at data row 2"):
+        read_table(p, label_column="y")
+
 
 def test_parquet_list_column_round_trip(tmp_path):
     tbl = pa.table({"a": [1.0, 2.0, 3.0], "tags": [["x", "y", "x"], [], ["z"]], "ids": [[1, 2], [3], []]})

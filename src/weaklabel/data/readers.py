@@ -13,9 +13,12 @@ Conventions
 * Rows in messages are "data rows", counted from 1 with the header excluded
   (data row 1 is the first line under the header of a CSV).
 * Array files (``.npy``/``.npz``) have feature names ``x0, x1, ...``.
-* In CSV/TSV files a label column is read as text; if every label in the
-  column is a plain integer (``3``, ``-1``, ``2.0``) the labels become Python
-  ints, otherwise they all stay strings. Parquet types are kept as stored.
+* In CSV/TSV files the label and id columns are read as text, where only an
+  empty cell is missing (``NA``, ``None`` or ``null`` is a label or an id); in
+  other columns pandas' missing-value cells (``NA``, ``nan``, ...) are missing.
+  If every label in the column is a plain integer (``3``, ``-1``, ``2.0``) the
+  labels become Python ints, otherwise they all stay strings. Parquet types are
+  kept as stored.
 * Files are read whole into memory. To train from files larger than memory
   (Parquet read by row group, ``.npy``/uncompressed ``.npz`` read by chunks)
   see :mod:`weaklabel.training.sources` and ``weaklabel fit --stream``.
@@ -36,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas._libs.parsers import STR_NA_VALUES  # pandas' default missing-value cells
 
 from ..exceptions import InputError
 
@@ -155,7 +159,17 @@ def _check_header(p: Path, header: list[str]) -> None:
         )
 
 
+def _missing_markers(header: Sequence[str], text_columns: Sequence[str]) -> dict[str, list[str]]:
+    """The cells read as missing in each column: only the empty cell in a text column, pandas' defaults elsewhere.
+
+    In a label or id column ``NA`` (North America), ``None`` or ``null`` is a value, not a missing one;
+    in a numeric column ``NA`` or ``nan`` stays missing, so the feature checks report it.
+    """
+    return {c: [""] if c in text_columns else sorted(STR_NA_VALUES) for c in header}
+
+
 def _read_text_table(p: Path, encoding: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A CSV/TSV as a DataFrame; ``text_columns`` are read as text, where only an empty cell is missing."""
     sep = "\t" if _suffix(p) == ".tsv" else ","
     enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     header = _read_header(p, sep, enc)
@@ -165,7 +179,10 @@ def _read_text_table(p: Path, encoding: str, text_columns: Sequence[str] = ()) -
         with warnings.catch_warnings():
             # index_col=False: never turn an extra first field into the index; pandas warns instead, made an error.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(p, sep=sep, encoding=enc, low_memory=False, dtype=dtype or None, index_col=False)
+            frame = pd.read_csv(
+                p, sep=sep, encoding=enc, low_memory=False, dtype=dtype or None, index_col=False,
+                keep_default_na=False, na_values=_missing_markers(header, text_columns),
+            )
     except pd.errors.ParserWarning:
         raise InputError(
             f"{str(p)!r}: some data rows have more fields than the header line ({len(header)} names); "
