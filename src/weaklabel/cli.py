@@ -102,7 +102,7 @@ def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True, saved: bool
     g.add_argument("--feature-prefix", help="use the columns whose names start with this prefix as features")
     g.add_argument("--id-column", help="column copied to the predictions to identify rows")
     if labels:
-        g.add_argument("--label-column", help="one column holding each row's labels (a list, or a delimited string)")
+        g.add_argument("--label-column", help="one column holding each row's labels (a list, a list as text such as ['a', 'b'], or a delimited string)")
         g.add_argument("--label-columns", type=_csv_list, help="comma-separated 0/1 label columns")
         g.add_argument("--label-prefix", help="0/1 label columns are those whose names start with this prefix")
         g.add_argument("--label-sep", help="separator inside a delimited label column (default '|')")

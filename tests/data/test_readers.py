@@ -142,6 +142,37 @@ def test_na_words_are_labels_and_ids_in_text_files(tmp_path):
     assert t.ids[:5].tolist() == ["NA", "None", "null", "n/a", "#N/A"] and pd.isna(t.ids[5])
 
 
+def test_list_column_saved_with_to_csv_gives_label_lists(tmp_path):
+    p = tmp_path / "d.csv"
+    tags = [["drama", "comedy"], [], None, ["drama", "drama"], [3, 2.0]]
+    pd.DataFrame({"a": range(5), "tags": tags}).to_csv(p, index=False)
+    assert p.read_text().splitlines()[1] == "0,\"['drama', 'comedy']\""
+    assert read_table(p, label_column="tags").labels == [["drama", "comedy"], [], [], ["drama"], [3, 2]]
+
+
+def test_list_literals_mixed_with_plain_labels_name_the_odd_row(tmp_path):
+    p = _csv(tmp_path, "a,tags\n1,['x']\n2,['y']\n3,z\n4,['x']\n")
+    with pytest.raises(InputError, match=r"'tags' mixes list literals and plain labels: data row 3 holds 'z'"):
+        read_table(p, label_column="tags")
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("[x]", r"data row 2: '\[x\]' looks like a list but is not a list literal"),
+        ('"[1], [2]"', "not a list literal"),
+        ("[True]", r"data row 2: the list '\[True\]' holds a bool"),
+        ("[0.5]", r"data row 2: label 0.5 is not a string or an integer"),
+        ("[None]", r"data row 2: label None is not a string"),
+        ("[[1]]", r"data row 2: label \[1\] is not a string"),
+    ],
+)
+def test_bad_list_literal_label_names_row(tmp_path, cell, message):
+    p = _csv(tmp_path, f"a,tags\n1,['ok']\n2,{cell}\n")
+    with pytest.raises(InputError, match=message):
+        read_table(p, label_column="tags")
+
+
 def test_na_words_in_feature_column_are_missing_values(tmp_path):
     p = _csv(tmp_path, "a,b,y\n1,2,x\n3,NA,x\n5,nan,NA\n")
     with pytest.raises(InputError, match=r"column 'b' has 2 missing.*first at data row 2"):

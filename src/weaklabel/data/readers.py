@@ -17,8 +17,9 @@ Conventions
   empty cell is missing (``NA``, ``None`` or ``null`` is a label or an id); in
   other columns pandas' missing-value cells (``NA``, ``nan``, ...) are missing.
   If every label in the column is a plain integer (``3``, ``-1``, ``2.0``) the
-  labels become Python ints, otherwise they all stay strings. Parquet types are
-  kept as stored.
+  labels become Python ints, otherwise they all stay strings. A label column
+  whose cells are list literals (``['drama', 'comedy']``, as ``DataFrame.to_csv``
+  writes a list column) gives those lists. Parquet types are kept as stored.
 * Files are read whole into memory. To train from files larger than memory
   (Parquet read by row group, ``.npy``/uncompressed ``.npz`` read by chunks)
   see :mod:`weaklabel.training.sources` and ``weaklabel fit --stream``.
@@ -26,6 +27,7 @@ Conventions
 
 from __future__ import annotations
 
+import ast
 import csv
 import math
 import os
@@ -49,6 +51,7 @@ TABLE_FORMATS = (".csv", ".tsv", ".parquet", ".pq")
 ARRAY_FORMATS = (".npy", ".npz")
 _SUPPORTED = ", ".join(TABLE_FORMATS + ARRAY_FORMATS)
 _INT_TEXT = re.compile(r"^[+-]?(0|[1-9][0-9]*)(\.0+)?$")
+_LIST_TEXT = re.compile(r"^\s*\[.*\]\s*$", re.DOTALL)
 _MAX_LISTED = 20
 _BINARY_TEXT = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
 
@@ -509,6 +512,10 @@ def _labels_from_column(frame: pd.DataFrame, name: str, sep: str, where: str, te
                 f"{where}: label column {name!r}, data row {pos + 1} holds {_short(finite[bad][0])}, not a class; "
                 "labels must be class names or integer ids (for several 0/1 columns, give them as label columns)"
             )
+    if text_file:
+        parsed = _labels_from_list_texts(values, name, sep, where)
+        if parsed is not None:
+            return parsed
     out = []
     texts = False
     for i, v in enumerate(values):
@@ -524,6 +531,44 @@ def _labels_from_column(frame: pd.DataFrame, name: str, sep: str, where: str, te
         if pieces and all(isinstance(x, int) or _INT_TEXT.match(x) for x in pieces):
             out = [_dedupe([int(x.split(".")[0]) if isinstance(x, str) else x for x in row]) for row in out]
     return out
+
+
+def _labels_from_list_texts(values: np.ndarray, name: str, sep: str, where: str) -> list[list[Any]] | None:
+    """Label lists from a text column of list literals (``"['drama', 'comedy']"``, as ``DataFrame.to_csv`` writes
+    a list column); ``None`` when no cell is one. An empty cell is an empty list; plain cells among lists are refused.
+    """
+    present = [(i, v) for i, v in enumerate(values) if isinstance(v, str) and v.strip()]
+    lists = [(i, v) for i, v in present if _LIST_TEXT.match(v)]
+    if not lists:
+        return None
+    if len(lists) < len(present):
+        plain = [(i, v) for i, v in present if not _LIST_TEXT.match(v)]
+        (odd, odd_value), (other, other_value) = (plain[0], lists[0]) if len(plain) <= len(lists) else (lists[0], plain[0])
+        raise InputError(
+            f"{where}: label column {name!r} mixes list literals and plain labels: data row {odd + 1} holds "
+            f"{_short(odd_value)} but data row {other + 1} holds {_short(other_value)}. Write every row as a list "
+            f"(e.g. ['a', 'b'], or [] for no labels) or every row as labels delimited by {sep!r}"
+        )
+    return [_list_text_labels(v, name, i + 1, where) if isinstance(v, str) and v.strip() else [] for i, v in enumerate(values)]
+
+
+def _list_text_labels(text: str, name: str, row: int, where: str) -> list[Any]:
+    """The labels of one list literal cell, read with :func:`ast.literal_eval` (never evaluated as code)."""
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        value = None
+    if not isinstance(value, list):
+        raise InputError(
+            f"{where}: label column {name!r}, data row {row}: {_short(text)} looks like a list but is not a list "
+            "literal; write it as ['a', 'b'] (quoted strings or integers)"
+        )
+    if any(isinstance(x, bool) for x in value):  # _label_scalar refuses the other non-labels (None, lists, 0.5)
+        raise InputError(
+            f"{where}: label column {name!r}, data row {row}: the list {_short(text)} holds a bool; "
+            "list labels must be strings or integers"
+        )
+    return _dedupe([_label_scalar(x, name, row, where) for x in value])
 
 
 def _label_matrix(frame: pd.DataFrame, names: Sequence[str], where: str) -> np.ndarray:
@@ -784,8 +829,8 @@ def read_table(
 
     Features are the named columns, the columns starting with ``feature_prefix``,
     or by default every numeric column except the label and id columns. Labels
-    come from one column (``label_column``: Parquet list, ``label_sep``-delimited
-    text, or one label per row), from several 0/1 columns (``label_columns`` or
+    come from one column (``label_column``: Parquet list, list literal text,
+    ``label_sep``-delimited text, or one label per row), from several 0/1 columns (``label_columns`` or
     ``label_prefix``), or from ``Y``/``y`` in an ``.npz``.
     """
     p = _check_path(path)
