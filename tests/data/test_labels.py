@@ -91,7 +91,8 @@ def test_an_int_label_matches_the_string_class_of_the_same_text(classes, given, 
         (["1", "2"], [1.0], "unknown label 1 in sample 0"),  # a float is a number: never matched by text
         (["01", "2"], [1], "unknown label 1 in sample 0"),  # the text must be the same
         ([1, 2], ["1.0"], "unknown label '1.0' in sample 0"),
-        (["True", "False"], [True], "unknown label True in sample 0"),  # bools are not matched by text
+        (["1", "2"], [True], "unknown label True in sample 0"),  # a bool's text is "True", not "1"
+        ([False, True], ["true"], "unknown label 'true' in sample 0"),
     ],
 )
 def test_labels_of_another_type_and_other_text_stay_unknown(classes, given, message):
@@ -121,6 +122,12 @@ def test_bool_labels_stay_bools(y):
     np.testing.assert_array_equal(out, [True, False, True])
     again = LabelEncoder.from_config(json.loads(json.dumps(enc.get_config())))
     assert again.inverse_transform(enc.transform(y)).dtype == np.bool_
+
+
+@pytest.mark.parametrize("classes, given", [([True, False], ["False", "True"]), (["True", "False"], [False, np.True_])])
+def test_a_bool_label_matches_the_string_class_of_the_same_text(classes, given):
+    """A model fitted on a Parquet bool column is evaluated on the CSV copy ("True"/"False" text), and back."""
+    np.testing.assert_array_equal(LabelEncoder().fit(classes).transform(given), [[1, 0], [0, 1]])
 
 
 def test_bools_mixed_with_integers_are_refused():

@@ -201,6 +201,17 @@ def test_parquet_null_inside_list_names_row(tmp_path):
         read_table(p, label_column="tags")
 
 
+def test_bool_labels_stay_bools_in_parquet_and_npz(tmp_path):
+    """As in the Python API: True/False are bool classes, not the ints 1/0."""
+    p = _parquet(tmp_path, pa.table({"a": [1.0, 2.0, 3.0], "lab": [True, False, None], "tags": [[True], [], [False]]}))
+    for column, expected in (("lab", [[True], [False], []]), ("tags", [[True], [], [False]])):
+        labels = read_table(p, features=["a"], label_column=column).labels
+        assert labels == expected and all(type(x) is bool for row in labels for x in row)
+    npz = tmp_path / "d.npz"
+    np.savez(npz, X=np.zeros((2, 1)), y=np.array([True, False]))
+    assert [type(x) for row in read_table(npz).labels for x in row] == [bool, bool]
+
+
 def test_fractional_label_refused(tmp_path):
     p = _parquet(tmp_path, pa.table({"a": [1.0, 2.0], "y": [1.0, 0.5]}))
     with pytest.raises(InputError, match=r"'y', data row 2 holds 0.5"):

@@ -124,15 +124,15 @@ def _check_label_types(labels: Iterable[Any]) -> None:
         raise InputError(f"labels mix {mixed}; use one type (e.g. convert every label to str)")
 
 
-def _is_int_or_str(label: Any) -> bool:
-    """Whether ``label`` is a str or an int (not a bool or a float)."""
-    return isinstance(label, (str, int, np.integer)) and not isinstance(label, (bool, np.bool_))
+def _has_exact_text(label: Any) -> bool:
+    """Whether ``label`` is a str, an int or a bool, whose text (``"3"``, ``"True"``) is exact: not a float."""
+    return isinstance(label, (str, int, np.integer, np.bool_))
 
 
 def _text_index(names: Sequence[Any]) -> dict[str, int]:
-    """Column of each str or int class by its text; a text two classes share is left out."""
+    """Column of each str, int or bool class by its text; a text two classes share is left out."""
     counts = Counter(str(c) for c in names)
-    return {str(c): j for j, c in enumerate(names) if _is_int_or_str(c) and counts[str(c)] == 1}
+    return {str(c): j for j, c in enumerate(names) if _has_exact_text(c) and counts[str(c)] == 1}
 
 
 def _python_scalar(v: Any) -> str | int | bool:
@@ -229,10 +229,11 @@ class LabelEncoder:
     def transform(self, y: Any) -> np.ndarray:
         """Labels → float32 0/1 matrix (n, L); unknown labels are an error.
 
-        An int label whose text is a known str class (``3`` for ``"3"``), or a str label
-        whose text is a known int class, is that class: labels read from a file as ints
-        match a model fitted on text labels, and back. Floats (``1.0``) and bools are
-        never matched by text, since ``"1.0"`` or ``"True"`` is not the text of the int.
+        An int or bool label whose text is a known str class (``3`` for ``"3"``, ``True``
+        for ``"True"``), or a str label whose text is a known int or bool class, is that
+        class: labels read from a CSV as text match a model fitted on the ints or bools of
+        a Parquet file or an array, and back. Floats (``1.0``) are never matched by text,
+        and the text must be the same (``"1.0"`` is not ``1``, ``"true"`` or ``"1"`` is not ``True``).
         """
         y = as_label_input(y)
         fmt = detect_format(y)
@@ -251,10 +252,10 @@ class LabelEncoder:
         return Y
 
     def _column(self, label: Any, sample: int) -> int:
-        """The column of ``label`` (in ``sample``): its class, or the class of its text for a str or int label."""
+        """The column of ``label`` (in ``sample``): its class, or the class of its text for a str, int or bool label."""
         key = _python_scalar(label)
         j = self._index.get(key)
-        if j is None and _is_int_or_str(label):
+        if j is None and _has_exact_text(label):
             j = self._by_text.get(str(key))
         if j is None:
             shown = ", ".join(repr(c) for c in self.classes_[:10])

@@ -19,7 +19,10 @@ Conventions
   If every label in the column is a plain integer (``3``, ``-1``, ``2.0``) the
   labels become Python ints, otherwise they all stay strings. A label column
   whose cells are list literals (``['drama', 'comedy']``, as ``DataFrame.to_csv``
-  writes a list column) gives those lists. Parquet types are kept as stored.
+  writes a list column) gives those lists. Parquet types are kept as stored
+  (bools stay bools, as in an ``.npz`` ``y``). ``True``/``False`` text in a CSV
+  stays text; a model fitted on bools matches it by text, and back
+  (:meth:`~weaklabel.data.labels.LabelEncoder.transform`).
 * Files are read whole into memory. To train from files larger than memory
   (Parquet read by row group, ``.npy``/uncompressed ``.npz`` read by chunks)
   see :mod:`weaklabel.training.sources` and ``weaklabel fit --stream``.
@@ -454,12 +457,15 @@ def _features_matrix(frame: pd.DataFrame, names: Sequence[str], where: str) -> n
 # --------------------------------------------------------------------------- labels
 
 
-def _label_scalar(v: Any, name: str, row: int, where: str) -> str | int:
+def _label_scalar(v: Any, name: str, row: int, where: str) -> str | int | bool:
+    """One stored label as a str, int (a whole float is the int it equals) or bool, as the Python API keeps them."""
     if isinstance(v, str):
         if not v.strip():
             raise InputError(f"{where}: label column {name!r}, data row {row}: a label is an empty string; remove it")
         return v
-    if isinstance(v, (bool, np.bool_, int, np.integer)):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
         return int(v)
     if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer():
         return int(v)
