@@ -100,9 +100,25 @@ def test_labels_of_another_type_and_other_text_stay_unknown(classes, given, mess
         LabelEncoder().fit(classes).transform(given)
 
 
-@pytest.mark.parametrize("y", [[0.5, 1.5], np.array([0.5, 1.5]), [1.0, float("nan")], np.array([1.0, np.nan])])
+@pytest.mark.parametrize("y", [[0.5, 1.5], np.array([0.5, 1.5])])
 def test_a_float_list_is_a_continuous_target_like_a_float_array(y):
     with pytest.raises(InputError, match=r"Unknown label type: continuous \(label .*\); labels must be strings or integers"):
+        LabelEncoder().fit(y)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pd.Series([1, pd.NA, 2], dtype="Int64"),
+        pd.Series(["a", None, "b"], dtype="string"),
+        [1.0, float("nan")],
+        np.array([1.0, np.nan]),
+        ["a", None],
+        [["a"], ["b", np.nan]],
+    ],
+)
+def test_a_missing_label_is_named_with_its_sample(y):
+    with pytest.raises(InputError, match=r"the label of sample 1 is missing \((nan|None|<NA>)\); give every sample its label"):
         LabelEncoder().fit(y)
 
 

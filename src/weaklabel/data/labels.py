@@ -7,7 +7,8 @@ In a list of label lists a single label stands for a list of one, so
 ``classes_`` holding the label names (strings, ints or bools, as given), and turns
 0/1 predictions back into the format it was fitted on. A float label that is a
 whole number is the int it equals (``1.0`` is ``1``), in a list as in an array;
-any other float is a continuous target and refused.
+any other float is a continuous target and refused. A missing label (``None``,
+NaN, or ``pd.NA`` from a nullable column) is refused, naming its sample.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.exceptions import DataConversionWarning
 
 from ..exceptions import InputError
@@ -71,6 +73,8 @@ def detect_format(y: Any) -> str:
         if y.ndim == 2:
             return "matrix"
         if y.ndim == 1:
+            if y.dtype.kind == "f" and np.isnan(y).any():
+                _refuse_missing(y)
             return "single"
         raise InputError(f"labels must be 1-D (one label per sample) or 2-D (0/1 matrix); got shape {y.shape}")
     if hasattr(y, "to_numpy") and getattr(y, "ndim", 1) == 2:  # pandas DataFrame
@@ -80,6 +84,7 @@ def detect_format(y: Any) -> str:
     items = list(y)
     if not items:
         raise InputError("labels are empty; give one entry per sample")
+    _refuse_missing(items)
     if all(_is_label_scalar(v) for v in items):
         return "single"
     if all(_is_label_list(v) for v in items) and _is_indicator_rows(items):
@@ -90,6 +95,22 @@ def detect_format(y: Any) -> str:
     raise InputError(
         f"labels mix types {kinds}; give each sample one label (str or int) or a list of labels (str or int)"
     )
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (a nullable Int64 or string column's missing value)."""
+    return value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value))
+
+
+def _refuse_missing(items: Iterable[Any]) -> None:
+    """Refuse a missing label, bare or inside a label list, naming its sample (counted from 0, as in transform)."""
+    for i, item in enumerate(items):
+        for value in item if _is_label_list(item) else (item,):
+            if _is_missing(value):
+                raise InputError(
+                    f"the label of sample {i} is missing ({value}); give every sample its label or drop the "
+                    "unlabelled samples (in label lists, an empty list [] is a sample with no labels)"
+                )
 
 
 def _is_indicator_rows(rows: list[Any]) -> bool:
