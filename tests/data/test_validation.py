@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from weaklabel.data.validation import check_features, check_n_features
@@ -26,6 +27,19 @@ def test_nan_position_is_named():
     X = np.zeros((5, 3))
     X[3, 2] = np.nan
     with pytest.raises(InputError, match="row 3, column 2"):
+        check_features(X)
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        pd.DataFrame({"a": [1.5, 2.0, 3.0], "b": pd.array([1, 2, pd.NA], dtype="Int64")}),
+        pd.DataFrame({"a": [1.5, 2.0, 3.0], "b": pd.array([1.0, 2.0, None], dtype="Float64")}),
+        np.array([[1.5, 1], [2.0, 2], [3.0, None]], dtype=object),
+    ],
+)
+def test_missing_values_of_nullable_columns_are_missing_not_non_numbers(X):
+    with pytest.raises(InputError, match=r"X contains NaN or missing values \(1\) or inf \(0\), first at row 2, column 1"):
         check_features(X)
 
 

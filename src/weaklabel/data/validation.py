@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..exceptions import InputError, InputTypeError
 
@@ -18,7 +19,7 @@ def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np
     """Return ``X`` as a C-contiguous float32 array of shape (n, d) or (n, c, h, w).
 
     Refuses: complex numbers, strings, sparse matrices, the wrong number of
-    dimensions, zero samples or features, NaN and infinite values.
+    dimensions, zero samples or features, missing (NaN, ``pd.NA``, ``None``) and infinite values.
     """
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
         raise InputError(f"{what} is a sparse matrix; pass a dense array (X.toarray()) — sparse input is not supported")
@@ -32,7 +33,7 @@ def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np
         raise InputError(f"Complex data not supported: {what} holds complex numbers; pass real features")
     if arr.dtype == object or arr.dtype.kind in "USV":
         try:
-            arr = arr.astype(np.float64)
+            arr = _missing_as_nan(arr).astype(np.float64)
         except TypeError as exc:
             raise InputTypeError(f"{what} holds values that are not numbers ({exc}); encode them as numbers") from None
         except ValueError:
@@ -63,6 +64,14 @@ def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np
     return out
 
 
+def _missing_as_nan(arr: np.ndarray) -> np.ndarray:
+    """An object array with its missing values (``pd.NA`` of a nullable column, ``None``, ``NaT``) as NaN,
+    so they are refused as missing values rather than as values that are not numbers."""
+    if arr.dtype != object:
+        return arr
+    return np.where(pd.isna(arr), np.nan, arr)
+
+
 def _refuse_non_finite(arr: np.ndarray, finite32: np.ndarray, what: str) -> None:
     """Raise for the values of ``arr`` that are not finite in float32 (``finite32`` False): too large, NaN or inf."""
     too_large = ~finite32 & np.isfinite(arr)
@@ -76,7 +85,7 @@ def _refuse_non_finite(arr: np.ndarray, finite32: np.ndarray, what: str) -> None
     n_nan = int(np.isnan(arr).sum())
     n_inf = int((~finite32).sum()) - n_nan
     raise InputError(
-        f"{what} contains NaN ({n_nan}) or inf ({n_inf}) values, first at {_describe(_first_position(~finite32))}; "
+        f"{what} contains NaN or missing values ({n_nan}) or inf ({n_inf}), first at {_describe(_first_position(~finite32))}; "
         "impute or drop them before fitting"
     )
 
