@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import os
 import stat
 from pathlib import Path
@@ -98,6 +99,21 @@ def test_float32_overflow(tmp_path):
     p = _csv(tmp_path, "a\n1e300\n")
     with pytest.raises(InputError, match="too large for float32"):
         read_table(p)
+
+
+def test_parquet_decimals_are_numbers_with_the_float_checks(tmp_path):
+    d = pa.array([decimal.Decimal("1.25"), decimal.Decimal("-2.50")], pa.decimal128(10, 2))
+    p = _parquet(tmp_path, pa.table({"x": [0.5, 1.0], "d": d, "lab": ["p", "q"]}))
+    for features in (None, ["x", "d"]):
+        t = read_table(p, features=features, label_column="lab")
+        assert t.feature_names == ["x", "d"]
+        np.testing.assert_array_equal(t.features, [[0.5, 1.25], [1.0, -2.5]])
+    big = pa.array([decimal.Decimal("1"), decimal.Decimal("1e60")], pa.decimal256(70, 0))
+    p = _parquet(tmp_path, pa.table({"big": big, "gap": pa.array([decimal.Decimal("1"), None], pa.decimal128(5, 0))}))
+    with pytest.raises(InputError, match=r"column 'big' has a value too large for float32 at data row 2"):
+        read_table(p, features=["big"])
+    with pytest.raises(InputError, match=r"column 'gap' has 1 missing .* first at data row 2"):
+        read_table(p, features=["gap"])
 
 
 def test_feature_cannot_be_label(tmp_path):

@@ -1,7 +1,11 @@
 """Batch sources: every row once per epoch, bounded buffers, same model as in memory for the same order."""
 
+import decimal
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import torch
 from torch import nn
@@ -120,6 +124,14 @@ def test_npz_members_and_table_source(files):
     np.savez_compressed(path / "c.npz", X=X, Y=y)
     with pytest.raises(InputError, match="compressed"):
         npz_arrays(path / "c.npz")
+
+
+def test_a_streamed_parquet_decimal_column_is_a_default_feature(tmp_path):
+    d = pa.array([decimal.Decimal("1.5"), decimal.Decimal("-2.5")], pa.decimal128(10, 1))
+    pq.write_table(pa.table({"x": [1.0, 2.0], "d": d, "label": [0, 1]}), tmp_path / "d.parquet")
+    source, features, _ = open_table_source(tmp_path / "d.parquet", label_columns=["label"])
+    assert features == ["x", "d"]
+    np.testing.assert_array_equal(source.read(0, 0, 2)["x"], [[1.0, 1.5], [2.0, -2.5]])
 
 
 def test_a_nan_read_during_an_epoch_names_its_file_row_and_column(files):

@@ -20,7 +20,7 @@ Conventions
   labels become Python ints, otherwise they all stay strings. A label column
   whose cells are list literals (``['drama', 'comedy']``, as ``DataFrame.to_csv``
   writes a list column) gives those lists. Parquet types are kept as stored
-  (bools stay bools, as in an ``.npz`` ``y``). ``True``/``False`` text in a CSV
+  (bools stay bools, as in an ``.npz`` ``y``), except that decimals are floats. ``True``/``False`` text in a CSV
   stays text; a model fitted on bools matches it by text, and back
   (:meth:`~weaklabel.data.labels.LabelEncoder.transform`).
 * Files are read whole into memory. To train from files larger than memory
@@ -40,13 +40,16 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pandas._libs.parsers import STR_NA_VALUES  # pandas' default missing-value cells
 
 from ..exceptions import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["Table", "check_output_table", "read_table", "read_frame", "write_table", "TABLE_FORMATS", "ARRAY_FORMATS"]
 
@@ -225,7 +228,7 @@ def _read_parquet(p: Path) -> pd.DataFrame:
         dups = sorted({n for n in names if names.count(n) > 1})
         raise InputError(f"{str(p)!r} has duplicate column names: {_list_names(dups)}; rename them")
     try:
-        frame = table.to_pandas()
+        frame = _decimals_as_floats(table).to_pandas()
     except (pa.ArrowException, ValueError, TypeError) as exc:
         raise InputError(f"{str(p)!r} could not be converted to a table: {exc}") from None
     # List columns as plain Python lists, so nulls and ints survive (to_pandas turns list<int> with nulls into floats).
@@ -233,6 +236,16 @@ def _read_parquet(p: Path) -> pd.DataFrame:
         if (pa.types.is_list(typ) or pa.types.is_large_list(typ) or pa.types.is_fixed_size_list(typ)) and name in frame:
             frame[name] = pd.Series(table.column(name).to_pylist(), index=frame.index, dtype=object)
     return frame
+
+
+def _decimals_as_floats(table: pa.Table) -> pa.Table:
+    """A pyarrow table with its decimal columns as float64, numbers like any other (``to_pandas`` gives Decimal objects)."""
+    import pyarrow as pa
+
+    for i, typ in enumerate(table.schema.types):
+        if pa.types.is_decimal(typ):
+            table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.float64()))
+    return table
 
 
 def _read_frame(p: Path, encoding: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:

@@ -486,7 +486,7 @@ def open_table_source(
     elif feature_prefix is not None:
         names = [c for c in schema.names if c.startswith(feature_prefix) and c not in taken]
     else:
-        names = [f.name for f in schema if f.name not in taken and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_boolean(f.type))]
+        names = [f.name for f in schema if f.name not in taken and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) or pa.types.is_boolean(f.type))]
     if not names:
         raise InputError(f"{p}: no feature columns; name them with --features or --feature-prefix")
     return ParquetSource(p, {"x": names, "y": labels}, binary=("y",)), names, labels
