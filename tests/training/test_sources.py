@@ -126,6 +126,27 @@ def test_npz_members_and_table_source(files):
         npz_arrays(path / "c.npz")
 
 
+def test_fortran_ordered_arrays_read_the_same_rows_as_np_load(tmp_path):
+    """An .npz saved from df.to_numpy() holds Fortran-ordered members: read column by column, returned C-ordered."""
+    rng = np.random.default_rng(0)
+    Y = np.asfortranarray(rng.integers(0, 2, size=(37, 6)))
+    images = np.asfortranarray(rng.normal(size=(37, 2, 3, 4)).astype(">f4"))
+    np.savez(tmp_path / "f.npz", X=images, Y=Y)
+    np.save(tmp_path / "Y.npy", Y)
+    arrays = npz_arrays(tmp_path / "f.npz")
+    for f, expected in ((arrays["X"], images), (arrays["Y"], Y), (MemmapSource({"y": tmp_path / "Y.npy"}).files["y"], Y)):
+        for start, stop in ((0, 37), (5, 9), (36, 37)):
+            rows = f.read(start, stop)
+            assert rows.flags.c_contiguous and rows.dtype == expected.dtype
+            np.testing.assert_array_equal(rows, expected[start:stop])
+
+
+def test_an_npz_member_of_python_objects_names_the_archive_and_array(tmp_path):
+    np.savez(tmp_path / "o.npz", X=np.zeros((2, 2)), Y=np.array([[1, None], [0, 1]], dtype=object))
+    with pytest.raises(InputError, match=r"o\.npz: array 'Y' holds Python objects.*np\.asarray\(Y"):
+        npz_arrays(tmp_path / "o.npz")
+
+
 def test_a_streamed_parquet_decimal_column_is_a_default_feature(tmp_path):
     d = pa.array([decimal.Decimal("1.5"), decimal.Decimal("-2.5")], pa.decimal128(10, 1))
     pq.write_table(pa.table({"x": [1.0, 2.0], "d": d, "label": [0, 1]}), tmp_path / "d.parquet")

@@ -281,12 +281,17 @@ def _pread_into(fd: int, out: np.ndarray, offset: int) -> None:
 
 
 class _NpyFile:
-    """Row reads from one C-ordered ``.npy`` array stored at ``offset`` in a file, without mapping it."""
+    """Row reads from one ``.npy`` array stored at ``offset`` in a file, without mapping it.
 
-    def __init__(self, path: str, offset: int, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+    A C-ordered array is read a block of rows at a time; a Fortran-ordered one (``fortran``,
+    e.g. saved from ``df.to_numpy()``), whose first axis is contiguous, one column at a time.
+    """
+
+    def __init__(self, path: str, offset: int, dtype: np.dtype, shape: tuple[int, ...], fortran: bool = False) -> None:
         if len(shape) < 1:
             raise InputError(f"{path}: a 0-d array cannot be read in rows; save one row per sample")
         self.path, self.offset, self.dtype, self.shape = path, int(offset), np.dtype(dtype), tuple(shape)
+        self.fortran = bool(fortran)
         self.row_bytes = int(self.dtype.itemsize * np.prod(self.shape[1:], dtype=np.int64))
 
     @classmethod
@@ -298,22 +303,37 @@ class _NpyFile:
             raise InputError(f"{array!r} could not be opened as a .npy file ({exc})") from None
         if not isinstance(mm, np.memmap) or mm.filename is None:
             raise InputError(f"{array!r} is not a .npy file or a memory-mapped array; save it with np.save")
-        if not mm.flags.c_contiguous:
-            raise InputError(f"{mm.filename}: array of shape {mm.shape} must be C-ordered (np.ascontiguousarray)")
-        return cls(mm.filename, mm.offset, mm.dtype, mm.shape)
+        if not (mm.flags.c_contiguous or mm.flags.f_contiguous):
+            raise InputError(
+                f"{mm.filename}: the array of shape {mm.shape} is neither C- nor Fortran-ordered (a strided view); "
+                "save it with np.save(path, np.ascontiguousarray(array))"
+            )
+        return cls(mm.filename, mm.offset, mm.dtype, mm.shape, fortran=not mm.flags.c_contiguous)
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        out = np.empty((stop - start, *self.shape[1:]), dtype=self.dtype)
+        """Rows ``start:stop`` as a C-ordered array."""
         fd = os.open(self.path, os.O_RDONLY)
         try:
-            _pread_into(fd, out, self.offset + start * self.row_bytes)
+            return self._read_columns(fd, start, stop) if self.fortran else self._read_rows(fd, start, stop)
         finally:
             os.close(fd)
+
+    def _read_rows(self, fd: int, start: int, stop: int) -> np.ndarray:
+        out = np.empty((stop - start, *self.shape[1:]), dtype=self.dtype)
+        _pread_into(fd, out, self.offset + start * self.row_bytes)
         return out
+
+    def _read_columns(self, fd: int, start: int, stop: int) -> np.ndarray:
+        """Rows of a Fortran-ordered array: one read per column (index of the axes after the first, in Fortran order)."""
+        n_columns = int(np.prod(self.shape[1:], dtype=np.int64))
+        columns = np.empty((n_columns, stop - start), dtype=self.dtype)
+        for k in range(n_columns):
+            _pread_into(fd, columns[k], self.offset + (k * self.shape[0] + start) * self.dtype.itemsize)
+        return np.ascontiguousarray(columns.T.reshape((stop - start, *self.shape[1:]), order="F"))
 
 
 def npz_arrays(path: str | Path) -> dict[str, _NpyFile]:
-    """The arrays of an uncompressed ``.npz`` (``np.savez``) as row-readable files, without loading them."""
+    """The arrays of an uncompressed ``.npz`` (``np.savez``), C- or Fortran-ordered, as row-readable files, without loading them."""
     import zipfile
 
     out: dict[str, _NpyFile] = {}
@@ -329,9 +349,13 @@ def npz_arrays(path: str | Path) -> dict[str, _NpyFile]:
             version = np.lib.format.read_magic(fh)
             read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, fortran, dtype = read_header(fh)
-            if fortran or dtype.hasobject:
-                raise InputError(f"{path}: {info.filename} must be a C-ordered numeric array")
-            out[info.filename[: -len(".npy")]] = _NpyFile(str(path), fh.tell(), dtype, shape)
+            name = info.filename[: -len(".npy")]
+            if dtype.hasobject:
+                raise InputError(
+                    f"{path}: array {name!r} holds Python objects, which streaming never loads; save it as numbers "
+                    f"(e.g. np.savez(path, {name}=np.asarray({name}, dtype=np.float32)))"
+                )
+            out[name] = _NpyFile(str(path), fh.tell(), dtype, shape, fortran)
     return out
 
 
