@@ -141,6 +141,13 @@ def test_fortran_ordered_arrays_read_the_same_rows_as_np_load(tmp_path):
             np.testing.assert_array_equal(rows, expected[start:stop])
 
 
+@pytest.mark.parametrize("view", [lambda a: a[5:], lambda a: a[:, 1:], lambda a: a.T])
+def test_a_view_of_a_memory_mapped_array_is_refused_not_read_from_the_file_start(files, view):
+    array = np.load(files[0] / "X.npy", mmap_mode="r")
+    with pytest.raises(InputError, match=r"X\.npy: the array of shape .* is a slice or view of a memory-mapped array"):
+        MemmapSource({"x": view(array)})
+
+
 def test_an_npz_member_of_python_objects_names_the_archive_and_array(tmp_path):
     np.savez(tmp_path / "o.npz", X=np.zeros((2, 2)), Y=np.array([[1, None], [0, 1]], dtype=object))
     with pytest.raises(InputError, match=r"o\.npz: array 'Y' holds Python objects.*np\.asarray\(Y"):

@@ -31,6 +31,7 @@ matrix of a streamed fit). Preprocessing is a ``transform`` applied to each chun
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -303,10 +304,10 @@ class _NpyFile:
             raise InputError(f"{array!r} could not be opened as a .npy file ({exc})") from None
         if not isinstance(mm, np.memmap) or mm.filename is None:
             raise InputError(f"{array!r} is not a .npy file or a memory-mapped array; save it with np.save")
-        if not (mm.flags.c_contiguous or mm.flags.f_contiguous):
+        if not isinstance(mm.base, mmap.mmap):  # a view keeps the file offset of the array it was taken from
             raise InputError(
-                f"{mm.filename}: the array of shape {mm.shape} is neither C- nor Fortran-ordered (a strided view); "
-                "save it with np.save(path, np.ascontiguousarray(array))"
+                f"{mm.filename}: the array of shape {mm.shape} is a slice or view of a memory-mapped array, whose rows "
+                "cannot be located in the file; pass the array np.load(path, mmap_mode='r') returns, or the path"
             )
         return cls(mm.filename, mm.offset, mm.dtype, mm.shape, fortran=not mm.flags.c_contiguous)
 
