@@ -463,3 +463,11 @@ def test_write_table_normal_permissions(tmp_path):
     p = tmp_path / "x.csv"
     write_table(pd.DataFrame({"a": [1]}), p)
     assert stat.S_IMODE(p.stat().st_mode) & 0o044  # readable by others as under a usual umask, not 0600
+
+
+def test_the_missing_cells_of_feature_columns_are_pandas_defaults():
+    """readers lists pandas' default NA cells itself (no private import); this catches a pandas that changes them."""
+    parsers = pytest.importorskip("pandas._libs.parsers")
+    from weaklabel.data.readers import _PANDAS_NA_CELLS
+
+    assert set(_PANDAS_NA_CELLS) == set(parsers.STR_NA_VALUES)

@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from pandas._libs.parsers import STR_NA_VALUES  # pandas' default missing-value cells
 
 from ..exceptions import InputError
 
@@ -59,6 +58,11 @@ _SUPPORTED = ", ".join(TABLE_FORMATS + ARRAY_FORMATS)
 _INT_TEXT = re.compile(r"^[+-]?(0|[1-9][0-9]*)(\.0+)?$")
 _LIST_TEXT = re.compile(r"^\s*\[.*\]\s*$", re.DOTALL)
 _MAX_LISTED = 20
+#: The cells pandas reads as missing by default (``pandas.read_csv``'s documented ``na_values`` defaults).
+_PANDAS_NA_CELLS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)
 _BINARY_TEXT = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
 
 
@@ -174,7 +178,7 @@ def _missing_markers(header: Sequence[str], text_columns: Sequence[str]) -> dict
     In a label or id column ``NA`` (North America), ``None`` or ``null`` is a value, not a missing one;
     in a numeric column ``NA`` or ``nan`` stays missing, so the feature checks report it.
     """
-    return {c: [""] if c in text_columns else sorted(STR_NA_VALUES) for c in header}
+    return {c: [""] if c in text_columns else list(_PANDAS_NA_CELLS) for c in header}
 
 
 def _read_text_table(p: Path, encoding: str, text_columns: Sequence[str] = ()) -> pd.DataFrame:
