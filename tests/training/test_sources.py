@@ -148,6 +148,16 @@ def test_a_view_of_a_memory_mapped_array_is_refused_not_read_from_the_file_start
         MemmapSource({"x": view(array)})
 
 
+def test_text_arrays_are_refused_before_streaming(tmp_path):
+    """Text passes the NaN check (it is not float) and would fail deep in training; it is refused when opened."""
+    np.savez(tmp_path / "t.npz", X=np.zeros((2, 2)), Y=np.array([["a"], ["1"]]))
+    with pytest.raises(InputError, match=r"t\.npz: array 'Y' holds values of dtype <U1, not numbers; save it as numbers"):
+        npz_arrays(tmp_path / "t.npz")
+    np.save(tmp_path / "t.npy", np.array([["a"], ["b"]]))
+    with pytest.raises(InputError, match=r"t\.npy: the array holds values of dtype <U1, not numbers"):
+        MemmapSource({"y": tmp_path / "t.npy"})
+
+
 def test_an_npz_member_of_python_objects_names_the_archive_and_array(tmp_path):
     np.savez(tmp_path / "o.npz", X=np.zeros((2, 2)), Y=np.array([[1, None], [0, 1]], dtype=object))
     with pytest.raises(InputError, match=r"o\.npz: array 'Y' holds Python objects.*np\.asarray\(Y"):

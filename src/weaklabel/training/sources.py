@@ -281,6 +281,13 @@ def _pread_into(fd: int, out: np.ndarray, offset: int) -> None:
         done += n
 
 
+def _check_numeric(dtype: np.dtype, what: str, fix: str) -> None:
+    """Streaming reads numbers (bool, int, float); ``what`` holding text or Python objects is refused with ``fix``."""
+    if dtype.kind not in "biuf":
+        held = "Python objects, which streaming never loads" if dtype.hasobject else f"values of dtype {dtype}, not numbers"
+        raise InputError(f"{what} holds {held}; save it as numbers (e.g. {fix})")
+
+
 class _NpyFile:
     """Row reads from one ``.npy`` array stored at ``offset`` in a file, without mapping it.
 
@@ -309,6 +316,7 @@ class _NpyFile:
                 f"{mm.filename}: the array of shape {mm.shape} is a slice or view of a memory-mapped array, whose rows "
                 "cannot be located in the file; pass the array np.load(path, mmap_mode='r') returns, or the path"
             )
+        _check_numeric(mm.dtype, f"{mm.filename}: the array", "np.save(path, np.asarray(a, dtype=np.float32))")
         return cls(mm.filename, mm.offset, mm.dtype, mm.shape, fortran=not mm.flags.c_contiguous)
 
     def read(self, start: int, stop: int) -> np.ndarray:
@@ -351,11 +359,7 @@ def npz_arrays(path: str | Path) -> dict[str, _NpyFile]:
             read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, fortran, dtype = read_header(fh)
             name = info.filename[: -len(".npy")]
-            if dtype.hasobject:
-                raise InputError(
-                    f"{path}: array {name!r} holds Python objects, which streaming never loads; save it as numbers "
-                    f"(e.g. np.savez(path, {name}=np.asarray({name}, dtype=np.float32)))"
-                )
+            _check_numeric(dtype, f"{path}: array {name!r}", f"np.savez(path, {name}=np.asarray({name}, dtype=np.float32))")
             out[name] = _NpyFile(str(path), fh.tell(), dtype, shape, fortran)
     return out
 
