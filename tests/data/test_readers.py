@@ -166,6 +166,11 @@ def test_list_column_saved_with_to_csv_gives_label_lists(tmp_path):
     assert read_table(p, label_column="tags").labels == [["drama", "comedy"], [], [], ["drama"], [3, 2]]
 
 
+def test_bracketed_class_names_stay_labels_when_no_cell_is_a_list_literal(tmp_path):
+    p = _csv(tmp_path, "a,tags\n1,[MASK]\n2,[other]|cat\n3,dog\n")
+    assert read_table(p, label_column="tags").labels == [["[MASK]"], ["[other]", "cat"], ["dog"]]
+
+
 def test_list_literals_mixed_with_plain_labels_name_the_odd_row(tmp_path):
     p = _csv(tmp_path, "a,tags\n1,['x']\n2,['y']\n3,z\n4,['x']\n")
     with pytest.raises(InputError, match=r"'tags' mixes list literals and plain labels: data row 3 holds 'z'"):
@@ -471,3 +476,17 @@ def test_the_missing_cells_of_feature_columns_are_pandas_defaults():
     from weaklabel.data.readers import _PANDAS_NA_CELLS
 
     assert set(_PANDAS_NA_CELLS) == set(parsers.STR_NA_VALUES)
+
+
+def test_decimal_ids_and_labels_keep_their_exact_values(tmp_path):
+    """Only decimal features become floats: a decimal(38, 0) id would lose digits as float64 and merge rows."""
+    D = decimal.Decimal
+    ids = [D("1234567890123456789"), D("1234567890123456790")]
+    table = pa.table({
+        "id": pa.array(ids, pa.decimal128(38, 0)),
+        "f": pa.array([D("0.25"), D("1.50")], pa.decimal128(10, 2)),
+        "lab": pa.array([D("3"), D("1234567890123456789")], pa.decimal128(38, 0)),
+    })
+    read = read_table(_parquet(tmp_path, table), label_column="lab", id_column="id")
+    assert list(read.ids) == ids and read.labels == [[3], [1234567890123456789]]
+    assert read.features.tolist() == [[0.25], [1.5]]

@@ -150,9 +150,11 @@ def test_a_view_of_a_memory_mapped_array_is_refused_not_read_from_the_file_start
 
 def test_text_arrays_are_refused_before_streaming(tmp_path):
     """Text passes the NaN check (it is not float) and would fail deep in training; it is refused when opened."""
-    np.savez(tmp_path / "t.npz", X=np.zeros((2, 2)), Y=np.array([["a"], ["1"]]))
+    np.savez(tmp_path / "t.npz", X=np.zeros((2, 2)), Y=np.array([["a"], ["1"]]), label_names=np.array(["spam"]))
+    arrays = npz_arrays(tmp_path / "t.npz")  # listing is fine: only the streamed arrays must be numbers
+    MemmapSource({"x": arrays["X"]})
     with pytest.raises(InputError, match=r"t\.npz: array 'Y' holds values of dtype <U1, not numbers; save it as numbers"):
-        npz_arrays(tmp_path / "t.npz")
+        MemmapSource({"x": arrays["X"], "y": arrays["Y"]})
     np.save(tmp_path / "t.npy", np.array([["a"], ["b"]]))
     with pytest.raises(InputError, match=r"t\.npy: the array holds values of dtype <U1, not numbers"):
         MemmapSource({"y": tmp_path / "t.npy"})
@@ -161,7 +163,7 @@ def test_text_arrays_are_refused_before_streaming(tmp_path):
 def test_an_npz_member_of_python_objects_names_the_archive_and_array(tmp_path):
     np.savez(tmp_path / "o.npz", X=np.zeros((2, 2)), Y=np.array([[1, None], [0, 1]], dtype=object))
     with pytest.raises(InputError, match=r"o\.npz: array 'Y' holds Python objects.*np\.asarray\(Y"):
-        npz_arrays(tmp_path / "o.npz")
+        MemmapSource(npz_arrays(tmp_path / "o.npz"))
 
 
 def test_a_streamed_parquet_decimal_column_is_a_default_feature(tmp_path):
@@ -229,3 +231,13 @@ def test_a_streamed_label_other_than_0_or_1_is_refused_in_any_chunk(files, suffi
 def test_features_need_not_be_0_or_1(files):
     source, _, _ = open_table_source(files[0] / "t.parquet", label_columns=["label"])
     assert sum(len(b["index"]) for b in source.batches(64)) == N
+
+
+def test_declaring_a_binary_key_after_reading_rechecks_the_chunks_already_read():
+    Y = np.zeros((400, 1), dtype=np.float32)
+    Y[399, 0] = 2.0
+    source = MemmapSource({"y": Y}, chunk_rows=100)
+    source.sample(50)  # reads (and checks for NaN) every chunk
+    source.binary += ("y",)
+    with pytest.raises(InputError, match="a label value of 2 .* at data row 400"):
+        list(source.batches(64))

@@ -19,7 +19,8 @@ Conventions
   If every label in the column is a plain integer (``3``, ``-1``, ``2.0``) the
   labels become Python ints, otherwise they all stay strings. A label column
   whose cells are list literals (``['drama', 'comedy']``, as ``DataFrame.to_csv``
-  writes a list column) gives those lists. Parquet types are kept as stored
+  writes a list column) gives those lists; when no cell parses as one,
+  bracketed names such as ``[MASK]`` stay labels. Parquet types are kept as stored
   (bools stay bools, as in an ``.npz`` ``y``), except that decimals are floats. ``True``/``False`` text in a CSV
   stays text; a model fitted on bools matches it by text, and back
   (:meth:`~weaklabel.data.labels.LabelEncoder.transform`).
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import decimal
 import math
 import os
 import re
@@ -216,7 +218,9 @@ def _read_text_table(p: Path, encoding: str, text_columns: Sequence[str] = ()) -
     return frame
 
 
-def _read_parquet(p: Path) -> pd.DataFrame:
+def _read_parquet(p: Path, stored_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A Parquet file as a DataFrame; decimal columns become floats except ``stored_columns`` (labels, ids),
+    whose exact values are kept (a decimal(38, 0) id would lose digits as a float)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -232,7 +236,7 @@ def _read_parquet(p: Path) -> pd.DataFrame:
         dups = sorted({n for n in names if names.count(n) > 1})
         raise InputError(f"{str(p)!r} has duplicate column names: {_list_names(dups)}; rename them")
     try:
-        frame = _decimals_as_floats(table).to_pandas()
+        frame = _decimals_as_floats(table, stored_columns).to_pandas()
     except (pa.ArrowException, ValueError, TypeError) as exc:
         raise InputError(f"{str(p)!r} could not be converted to a table: {exc}") from None
     # List columns as plain Python lists, so nulls and ints survive (to_pandas turns list<int> with nulls into floats).
@@ -242,12 +246,13 @@ def _read_parquet(p: Path) -> pd.DataFrame:
     return frame
 
 
-def _decimals_as_floats(table: pa.Table) -> pa.Table:
-    """A pyarrow table with its decimal columns as float64, numbers like any other (``to_pandas`` gives Decimal objects)."""
+def _decimals_as_floats(table: pa.Table, keep: Sequence[str]) -> pa.Table:
+    """A pyarrow table with its decimal columns but ``keep`` as float64, numbers like any other
+    (``to_pandas`` gives Decimal objects)."""
     import pyarrow as pa
 
     for i, typ in enumerate(table.schema.types):
-        if pa.types.is_decimal(typ):
+        if pa.types.is_decimal(typ) and table.field(i).name not in keep:
             table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.float64()))
     return table
 
@@ -256,7 +261,7 @@ def _read_frame(p: Path, encoding: str, text_columns: Sequence[str] = ()) -> pd.
     if _suffix(p) in (".csv", ".tsv"):
         frame = _read_text_table(p, encoding, text_columns)
     else:
-        frame = _read_parquet(p)
+        frame = _read_parquet(p, text_columns)
     if frame.columns.duplicated().any():
         dups = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise InputError(f"{str(p)!r} has duplicate column names: {_list_names(dups)}; rename them")
@@ -475,7 +480,7 @@ def _features_matrix(frame: pd.DataFrame, names: Sequence[str], where: str) -> n
 
 
 def _label_scalar(v: Any, name: str, row: int, where: str) -> str | int | bool:
-    """One stored label as a str, int (a whole float is the int it equals) or bool, as the Python API keeps them."""
+    """One stored label as a str, int (a whole float or decimal is the int it equals) or bool, as the Python API keeps them."""
     if isinstance(v, str):
         if not v.strip():
             raise InputError(f"{where}: label column {name!r}, data row {row}: a label is an empty string; remove it")
@@ -484,7 +489,7 @@ def _label_scalar(v: Any, name: str, row: int, where: str) -> str | int | bool:
         return bool(v)
     if isinstance(v, (int, np.integer)):
         return int(v)
-    if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer():
+    if isinstance(v, (float, np.floating, decimal.Decimal)) and math.isfinite(v) and v == int(v):
         return int(v)
     raise InputError(
         f"{where}: label column {name!r}, data row {row}: label {_short(v)} is not a string or an integer"
@@ -558,34 +563,44 @@ def _labels_from_column(frame: pd.DataFrame, name: str, sep: str, where: str, te
 
 def _labels_from_list_texts(values: np.ndarray, name: str, sep: str, where: str) -> list[list[Any]] | None:
     """Label lists from a text column of list literals (``"['drama', 'comedy']"``, as ``DataFrame.to_csv`` writes
-    a list column); ``None`` when no cell is one. An empty cell is an empty list; plain cells among lists are refused.
+    a list column); ``None`` when no cell is one, so bracketed class names such as ``[MASK]`` stay labels.
+
+    Once one cell is a list literal, every non-empty cell must be one (an empty cell is an empty list).
     """
     present = [(i, v) for i, v in enumerate(values) if isinstance(v, str) and v.strip()]
-    lists = [(i, v) for i, v in present if _LIST_TEXT.match(v)]
+    lists = {i: value for i, v in present if (value := _list_literal(v)) is not None}
     if not lists:
         return None
-    if len(lists) < len(present):
-        plain = [(i, v) for i, v in present if not _LIST_TEXT.match(v)]
-        (odd, odd_value), (other, other_value) = (plain[0], lists[0]) if len(plain) <= len(lists) else (lists[0], plain[0])
+    for i, v in present:
+        if i in lists:
+            continue
+        if _LIST_TEXT.match(v):
+            raise InputError(
+                f"{where}: label column {name!r}, data row {i + 1}: {_short(v)} looks like a list but is not a list "
+                "literal; write it as ['a', 'b'] (quoted strings or integers)"
+            )
+        first = min(lists)
         raise InputError(
-            f"{where}: label column {name!r} mixes list literals and plain labels: data row {odd + 1} holds "
-            f"{_short(odd_value)} but data row {other + 1} holds {_short(other_value)}. Write every row as a list "
+            f"{where}: label column {name!r} mixes list literals and plain labels: data row {i + 1} holds "
+            f"{_short(v)} but data row {first + 1} holds {_short(values[first])}. Write every row as a list "
             f"(e.g. ['a', 'b'], or [] for no labels) or every row as labels delimited by {sep!r}"
         )
-    return [_list_text_labels(v, name, i + 1, where) if isinstance(v, str) and v.strip() else [] for i, v in enumerate(values)]
+    return [_list_labels(lists[i], values[i], name, i + 1, where) if i in lists else [] for i in range(len(values))]
 
 
-def _list_text_labels(text: str, name: str, row: int, where: str) -> list[Any]:
-    """The labels of one list literal cell, read with :func:`ast.literal_eval` (never evaluated as code)."""
+def _list_literal(text: str) -> list[Any] | None:
+    """The list a cell's text spells as a Python literal (:func:`ast.literal_eval`, never evaluated as code), else None."""
+    if not _LIST_TEXT.match(text):
+        return None
     try:
         value = ast.literal_eval(text.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        value = None
-    if not isinstance(value, list):
-        raise InputError(
-            f"{where}: label column {name!r}, data row {row}: {_short(text)} looks like a list but is not a list "
-            "literal; write it as ['a', 'b'] (quoted strings or integers)"
-        )
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _list_labels(value: list[Any], text: str, name: str, row: int, where: str) -> list[Any]:
+    """The labels of one list literal cell (``text``, for messages): strings or integers, duplicates dropped."""
     if any(isinstance(x, bool) for x in value):  # _label_scalar refuses the other non-labels (None, lists, 0.5)
         raise InputError(
             f"{where}: label column {name!r}, data row {row}: the list {_short(text)} holds a bool; "

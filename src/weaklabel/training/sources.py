@@ -128,8 +128,18 @@ class ChunkedSource:
         self.transform = transform
         self.buffer_rows = int(buffer_rows)
         self.shuffle = shuffle
-        self.binary = tuple(binary)
         self._checked: set[int] = set()  # chunks whose values passed the checks
+        self.binary = binary
+
+    @property
+    def binary(self) -> tuple[str, ...]:
+        """The keys whose values must be 0 or 1 (e.g. the label matrix)."""
+        return self._binary
+
+    @binary.setter
+    def binary(self, keys: Sequence[str]) -> None:
+        self._binary = tuple(keys)
+        self._checked.clear()  # chunks checked before were not checked for the new keys
 
     @property
     def n_rows(self) -> int:
@@ -295,11 +305,14 @@ class _NpyFile:
     e.g. saved from ``df.to_numpy()``), whose first axis is contiguous, one column at a time.
     """
 
-    def __init__(self, path: str, offset: int, dtype: np.dtype, shape: tuple[int, ...], fortran: bool = False) -> None:
+    def __init__(
+        self, path: str, offset: int, dtype: np.dtype, shape: tuple[int, ...], fortran: bool = False, member: str | None = None
+    ) -> None:
         if len(shape) < 1:
             raise InputError(f"{path}: a 0-d array cannot be read in rows; save one row per sample")
         self.path, self.offset, self.dtype, self.shape = path, int(offset), np.dtype(dtype), tuple(shape)
         self.fortran = bool(fortran)
+        self.member = member  # the array's name inside an .npz, for messages
         self.row_bytes = int(self.dtype.itemsize * np.prod(self.shape[1:], dtype=np.int64))
 
     @classmethod
@@ -316,8 +329,15 @@ class _NpyFile:
                 f"{mm.filename}: the array of shape {mm.shape} is a slice or view of a memory-mapped array, whose rows "
                 "cannot be located in the file; pass the array np.load(path, mmap_mode='r') returns, or the path"
             )
-        _check_numeric(mm.dtype, f"{mm.filename}: the array", "np.save(path, np.asarray(a, dtype=np.float32))")
         return cls(mm.filename, mm.offset, mm.dtype, mm.shape, fortran=not mm.flags.c_contiguous)
+
+    def check_numeric(self) -> None:
+        """Streaming reads numbers (bool, int, float): refuse text or Python objects, naming the array and the fix."""
+        if self.member is None:
+            _check_numeric(self.dtype, f"{self.path}: the array", "np.save(path, np.asarray(a, dtype=np.float32))")
+        else:
+            fix = f"np.savez(path, {self.member}=np.asarray({self.member}, dtype=np.float32))"
+            _check_numeric(self.dtype, f"{self.path}: array {self.member!r}", fix)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Rows ``start:stop`` as a C-ordered array."""
@@ -359,8 +379,7 @@ def npz_arrays(path: str | Path) -> dict[str, _NpyFile]:
             read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, fortran, dtype = read_header(fh)
             name = info.filename[: -len(".npy")]
-            _check_numeric(dtype, f"{path}: array {name!r}", f"np.savez(path, {name}=np.asarray({name}, dtype=np.float32))")
-            out[name] = _NpyFile(str(path), fh.tell(), dtype, shape, fortran)
+            out[name] = _NpyFile(str(path), fh.tell(), dtype, shape, fortran, member=name)
     return out
 
 
@@ -384,6 +403,11 @@ class MemmapSource(ChunkedSource):
     ) -> None:
         super().__init__(transform, buffer_rows, shuffle, binary)
         self.files = {k: v if type(v) is np.ndarray or isinstance(v, _NpyFile) else _NpyFile.open(v) for k, v in arrays.items()}
+        for key, f in self.files.items():
+            if isinstance(f, _NpyFile):
+                f.check_numeric()
+            else:
+                _check_numeric(f.dtype, f"the in-memory array {key!r}", f"np.asarray({key}, dtype=np.float32)")
         lengths = {k: v.shape[0] for k, v in self.files.items()}
         if len(set(lengths.values())) != 1:
             raise InputError(f"arrays have different numbers of rows: {lengths}; give one row per sample in each")
