@@ -160,3 +160,8 @@ def test_a_one_column_frame_of_class_names_is_one_label_per_sample():
     assert list(encoder.classes_) == ["a", "b", "c"] and encoder.format_ == "single"
     named = LabelEncoder().fit(pd.DataFrame({"spam": [0, 1, 1, 0]}))
     assert list(named.classes_) == ["spam"] and named.format_ == "matrix"
+
+
+def test_a_one_column_frame_with_a_missing_label_is_an_input_error():
+    with pytest.raises(InputError, match=r"the label of sample 1 is missing"):
+        LabelEncoder().fit(pd.DataFrame({"y": pd.array(["a", pd.NA, "b"], dtype="string")}))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
+from sklearn.exceptions import DataConversionWarning
 
 import weaklabel
 from weaklabel import EmbeddingClassifier
@@ -131,3 +133,12 @@ def test_quality_on_digits_fixed_seed(digits):
     model.fit(X[train], y[train])
     assert model.score(X[test], y[test]) >= 0.94
     assert precision_at_1(model.transform(X[test]), y[test], "cosine") >= 0.94
+
+
+@pytest.mark.parametrize("column", [pd.DataFrame({"y": [0, 1] * 20}), np.array([[0], [1]] * 20)], ids=["frame", "array"])
+def test_a_binary_column_vector_is_two_classes(column):
+    """One class per sample: a 0/1 column vector is the classes 0 and 1 (scikit-learn's reading), not a one-label matrix."""
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        model = EmbeddingClassifier(embedding_dim=4, hidden_sizes=(8,), max_epochs=2, verbose=0, random_state=0).fit(X, column)
+    assert list(model.classes_) == [0, 1] and 0.0 <= model.score(X, column) <= 1.0

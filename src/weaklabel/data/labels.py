@@ -42,13 +42,15 @@ def _label_rows(y: Any) -> list[list[Any]]:
     return [list(v) if _is_label_list(v) else [v] for v in y]
 
 
-def as_label_input(y: Any) -> Any:
+def as_label_input(y: Any, one_label_per_sample: bool = False) -> Any:
     """Normalise array-likes: ``__array__`` objects become arrays; an (n, 1) column of class labels is raveled.
 
     A column vector (an (n, 1) array, or a one-column DataFrame such as
     ``df[["label"]]``) whose values are not all 0/1 is read as one label per
     sample, following scikit-learn (with a ``DataConversionWarning``). A 0/1
-    column stays a one-label matrix (a DataFrame's label is named by its column).
+    column stays a one-label matrix (a DataFrame's label is named by its
+    column), unless ``one_label_per_sample`` (an estimator that takes one class
+    per sample, for which it is two classes 0 and 1).
     """
     if y is None:
         raise InputError("labels are None; this estimator requires y to be passed, but the target y is None")
@@ -56,7 +58,10 @@ def as_label_input(y: Any) -> Any:
         y = np.asarray(y)
     column_vector = isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1 and y.dtype != object
     one_column_frame = hasattr(y, "columns") and getattr(y, "ndim", 1) == 2 and y.shape[1] == 1
-    if (column_vector or one_column_frame) and not np.isin(np.asarray(y), (0, 1)).all():
+    if not (column_vector or one_column_frame):
+        return y
+    binary = np.isin(y, (0, 1)).all() if column_vector else bool(y.iloc[:, 0].isin([0, 1]).all())  # NA-safe for frames
+    if one_label_per_sample or not binary:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected; it is read as one label per sample",
             DataConversionWarning,

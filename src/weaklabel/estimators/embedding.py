@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, TransformerMixin
 
-from ..data.labels import LabelEncoder, detect_format
+from ..data.labels import LabelEncoder, as_label_input, detect_format
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_same_length
 from ..exceptions import InputError
@@ -176,6 +176,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, NeuralEstimator):
         return self.scaling
 
     def _encode_labels(self, y: Any, X: np.ndarray) -> np.ndarray:
+        y = as_label_input(y, one_label_per_sample=True)
         encoder = LabelEncoder().fit(y)
         if encoder.format_ != "single":
             raise InputError(
@@ -285,6 +286,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, NeuralEstimator):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of ``predict(X)`` against ``y``; labels never seen at fit are an error."""
         self._check_is_fitted()
+        y = as_label_input(y, one_label_per_sample=True)
         if detect_format(y) != "single":
             raise InputError("score takes one label per sample (a 1-D list or array)")
         truth = self.label_encoder_.transform(y).argmax(axis=1)
