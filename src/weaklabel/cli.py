@@ -240,11 +240,16 @@ def _override(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
 
 
 def _note_default_features(path: str, data: dict[str, Any], names: list[str], features: "np.ndarray | None") -> None:
-    """When fit or cluster chose the features (every numeric column), say which, and warn about a row-number column."""
+    """When fit or cluster chose a table's features (every numeric column), say which, and warn about a column
+    that counts the rows (once, on the first torchrun process)."""
     import numpy as np
 
-    if data.get("features") is not None or data.get("feature_prefix") is not None:
-        return
+    from .data.readers import TABLE_FORMATS
+    from .training import distributed
+
+    named = data.get("features") is not None or data.get("feature_prefix") is not None
+    if named or Path(path).suffix.lower() not in TABLE_FORMATS or distributed.launch_rank() != 0:
+        return  # array files have no columns to name; their features are always every column
     shown = ", ".join(names[:10]) + (f", … ({len(names) - 10} more)" if len(names) > 10 else "")
     print(f"{path}: features = every numeric column ({len(names)}): {shown}")
     for j, name in enumerate(names if features is not None and len(features) > 2 else ()):

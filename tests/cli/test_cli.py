@@ -66,14 +66,15 @@ def test_a_diverging_fit_is_a_one_line_error_not_a_traceback(csv_file, tmp_path,
     assert not (tmp_path / "model").exists()
 
 
-def test_exponent_numbers_in_param_and_yaml_are_numbers(csv_file, tmp_path):
+def test_exponent_numbers_in_param_and_yaml_are_numbers(csv_file, tmp_path, capsys):
     """PyYAML (YAML 1.1) reads 1e-3 as text; the CLI reads it as YAML 1.2 does, a float."""
     config = tmp_path / "cfg.yaml"
-    config.write_text("data:\n  label_column: tags\nparams:\n  weight_decay: 1e-5\n  hidden_sizes: [8]\n")
+    config.write_text("data:\n  label_column: tags\nparams:\n  weight_decay: 1e0\n  hidden_sizes: [8]\n")
     model = tmp_path / "model"
-    assert main(["fit", str(csv_file), "--out", str(model), "--config", str(config), "--param", "learning_rate=3E-3", *FAST[:2], "-q"]) == 0
+    flags = ["--param", "learning_rate=3E-3", "--param", "dropout=1e-1", *FAST[:2]]
+    assert main(["fit", str(csv_file), "--out", str(model), "--config", str(config), *flags, "-q"]) == 0, capsys.readouterr().err
     params = json.loads((model / "fit_config.json").read_text())["params"]
-    assert params["learning_rate"] == 0.003 and params["weight_decay"] == 1e-5
+    assert (params["learning_rate"], params["weight_decay"], params["dropout"]) == (0.003, 1.0, 0.1)
 
 
 @pytest.mark.parametrize("name", ["MultiLabelClassifier", "SinglePositiveClassifier", "EmbeddingClassifier", "SelfSupervisedClassifier"])
@@ -98,6 +99,7 @@ def test_predict_and_evaluate_take_a_model_saved_from_python_by_its_column_names
         assert main(["predict", str(tmp_path / "model"), str(tmp_path / data), "--out", str(out), "-q"]) == 0, capsys.readouterr().err
         outputs.append(pd.read_csv(out))
     pd.testing.assert_frame_equal(outputs[0], outputs[1])
+    assert "does not have valid feature names" not in capsys.readouterr().err
     evaluation = ["evaluate", str(tmp_path / "model"), str(tmp_path / "ba.csv"), "--label-column", "lab", "--out", str(tmp_path / "eval"), "-q"]
     assert main(evaluation) == 0, capsys.readouterr().err
 
@@ -123,6 +125,7 @@ def test_default_features_are_named_and_a_fitted_feature_cannot_become_the_label
     assert main(["cluster", str(tmp_path / "d.csv"), "--n-classes", "3", "--out", str(model), "--epochs", "2", "-q"]) == 0
     assert "features = every numeric column (4): id, x1, x2, cls" in capsys.readouterr().out
     assert "feature column 'id' counts the rows (0, 1, …), like a row id; pass --id-column id" in caplog.text
+    assert caplog.text.count("counts the rows") == 1  # cls (0, 1, 2 in random order) is not a row counter
     assert main(["evaluate", str(model), str(tmp_path / "d.csv"), "--label-column", "cls", "-q"]) == 2
     assert "fitted with column 'cls' as a feature, so it cannot be the label column here; refit with --features" in capsys.readouterr().err
     assert main(["predict", str(model), str(tmp_path / "d.csv"), "--id-column", "id", "--out", str(tmp_path / "p.csv"), "-q"]) == 2

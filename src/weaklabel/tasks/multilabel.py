@@ -54,8 +54,11 @@ def multilabel_evaluation(y_true: np.ndarray, proba: np.ndarray, predicted: np.n
 def predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
     """The 0/1 matrix of ``estimator.predict``: labels over their thresholds, or for a model fitted on one label
     per sample (from Python) its top label."""
-    encoder = estimator.label_encoder_
-    return encoder.transform(encoder.inverse_transform(proba >= estimator.thresholds_, scores=proba)).astype(np.int64)
+    if estimator.label_encoder_.format_ != "single":
+        return (proba >= estimator.thresholds_).astype(np.int64)
+    top = np.zeros(proba.shape, dtype=np.int64)
+    top[np.arange(len(proba)), proba.argmax(axis=1)] = 1
+    return top
 
 
 class MultiLabelTask(Task):

@@ -38,6 +38,7 @@ __all__ = [
     "init_from_env",
     "is_distributed",
     "local_device",
+    "launch_rank",
     "local_shard",
     "pad_order",
     "rank",
@@ -53,6 +54,11 @@ def is_distributed() -> bool:
 def rank() -> int:
     """This process's rank (0 outside distributed runs)."""
     return dist.get_rank() if is_distributed() else 0
+
+
+def launch_rank() -> int:
+    """This process's rank as ``torchrun`` announces it (``RANK``), also before the process group is joined; 0 otherwise."""
+    return int(os.environ.get("RANK", "0"))
 
 
 def world_size() -> int:
