@@ -144,6 +144,15 @@ def test_predict_gives_the_top_label_of_a_model_fitted_on_one_label_per_sample(t
     assert pd.read_csv(tmp_path / "p.csv")["labels"].tolist() == list(model.predict(frame))
 
 
+def test_array_files_get_no_column_note_or_row_counter_hint(tmp_path, capsys, caplog):
+    """An .npy has no id column to leave out (the reader refuses --id-column for it), so no such advice."""
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    X[:, 0] = np.arange(60)
+    np.save(tmp_path / "x.npy", X)
+    assert main(["cluster", str(tmp_path / "x.npy"), "--n-classes", "2", "--out", str(tmp_path / "m"), "--epochs", "1", "-q"]) == 0
+    assert "every numeric column" not in capsys.readouterr().out and "counts the rows" not in caplog.text
+
+
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  loss: focal\n  max_epochs: 3\n  hidden_sizes: [8]\n")
