@@ -473,7 +473,7 @@ def test_write_table_normal_permissions(tmp_path):
 def test_the_missing_cells_of_feature_columns_are_pandas_defaults():
     """readers lists pandas' default NA cells itself (no private import); this catches a pandas that changes them."""
     parsers = pytest.importorskip("pandas._libs.parsers")
-    from weaklabel.data.readers import _PANDAS_NA_CELLS
+    from weaklabel.data._files import _PANDAS_NA_CELLS
 
     assert set(_PANDAS_NA_CELLS) == set(parsers.STR_NA_VALUES)
 
