@@ -44,16 +44,21 @@ def test_cli_fit_stream_from_parquet(tmp_path, capsys):
     assert main(["predict", str(tmp_path / "model"), str(tmp_path / "train.parquet"), "--out", str(tmp_path / "p.csv"), "-q"]) == 0
 
 
+def _stream_fit_one_label(tmp_path, X, Y):
+    """``weaklabel fit --stream`` on a Parquet of features f0..f5 and the label column lab_0 (row groups of 500)."""
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)]).assign(lab_0=Y[:, 0])
+    frame.to_parquet(tmp_path / "train.parquet", row_group_size=500)
+    return main([
+        "fit", str(tmp_path / "train.parquet"), "--out", str(tmp_path / "model"), "--stream", "--label-prefix", "lab_",
+        "--epochs", "1", "--hidden-sizes", "8", "--seed", "0", "-q",
+    ])
+
+
 def test_cli_stream_fit_names_the_file_row_of_a_nan(tmp_path, capsys):
     """The reviewer's case: a NaN in the last row is a one-line error naming that row, not a training-loss traceback."""
     X, Y = _data()
     X[-1, 1] = np.nan
-    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)]).assign(lab_0=Y[:, 0])
-    frame.to_parquet(tmp_path / "train.parquet", row_group_size=500)
-    code = main([
-        "fit", str(tmp_path / "train.parquet"), "--out", str(tmp_path / "model"), "--stream", "--label-prefix", "lab_",
-        "--epochs", "1", "--hidden-sizes", "8", "--seed", "0", "-q",
-    ])
+    code = _stream_fit_one_label(tmp_path, X, Y)
     err = capsys.readouterr().err
     assert code == 2 and "column 'f1' has a missing (NaN) value at data row 3000 " in err, err
 
@@ -63,12 +68,7 @@ def test_cli_stream_fit_refuses_a_label_other_than_0_or_1_outside_the_sample(tmp
     monkeypatch.setattr("weaklabel.estimators.streaming.SAMPLE_ROWS", 60)
     X, Y = _data()
     Y[-1, 0] = 2
-    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)]).assign(lab_0=Y[:, 0])
-    frame.to_parquet(tmp_path / "train.parquet", row_group_size=500)
-    code = main([
-        "fit", str(tmp_path / "train.parquet"), "--out", str(tmp_path / "model"), "--stream", "--label-prefix", "lab_",
-        "--epochs", "1", "--hidden-sizes", "8", "--seed", "0", "-q",
-    ])
+    code = _stream_fit_one_label(tmp_path, X, Y)
     err = capsys.readouterr().err
     assert code == 2 and "column 'lab_0' has a label value of 2 (labels are 0 or 1) at data row 3000 " in err, err
     assert not (tmp_path / "model").exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +15,21 @@ from ._messages import list_names
 from .table import Table
 
 
+def _unloadable(exc: Exception, what: str, objects_fix: str, corrupt: str) -> InputError:
+    """The error for an array ``what`` numpy could not load: pickled Python objects (never loaded, fix
+    ``objects_fix``) or, for any other failure, ``corrupt``."""
+    if isinstance(exc, ValueError) and "pickle" in str(exc).lower():
+        return InputError(f"{what} holds Python objects (pickled data), which weaklabel never loads for safety; {objects_fix}")
+    return InputError(f"{what} could not be read ({exc}); {corrupt}")
+
+
 def _load_npy(p: Path) -> np.ndarray:
     try:
         return np.load(p, allow_pickle=False)
-    except ValueError as exc:
-        if "pickle" in str(exc).lower():
-            raise InputError(
-                f"{str(p)!r} holds Python objects (pickled data), which weaklabel never loads for safety; "
-                "save a numeric array instead (np.save with a float or int array)"
-            ) from None
-        raise InputError(f"{str(p)!r} could not be read as a .npy array ({exc}); the file is corrupt or not .npy") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{str(p)!r} could not be read as a .npy array ({exc}); the file is corrupt or not .npy") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise _unloadable(
+            exc, repr(str(p)), "save a numeric array instead (np.save with a float or int array)", "the file is corrupt or not .npy"
+        ) from None
 
 
 def _check_array_features(X: np.ndarray, where: str, key: str) -> np.ndarray:
@@ -76,6 +79,71 @@ def _select_array_columns(X: np.ndarray, features: Sequence[str] | None, feature
     return np.ascontiguousarray(X[:, idx]), wanted
 
 
+Getter = Callable[[str], np.ndarray]
+
+
+def _matrix_labels(get: Getter, keys: list[str], n: int, where: str) -> tuple[np.ndarray, list[str]]:
+    """An ``.npz``'s 0/1 matrix ``Y`` (n rows) and its ``label_names`` (default ``"0"``, ``"1"``, ...)."""
+    Y = get("Y")
+    if Y.ndim != 2:
+        raise InputError(
+            f"{where}: 'Y' has shape {Y.shape} but must be a 2-D 0/1 matrix (n_samples, n_labels); "
+            "save one label per row as 'y' instead"
+        )
+    if Y.dtype.kind not in "biuf":
+        raise InputError(f"{where}: 'Y' has dtype {Y.dtype}; it must hold 0 or 1")
+    bad = (Y != 0) & (Y != 1)
+    if bad.any():
+        i, j = (int(k) for k in np.argwhere(bad)[0])
+        raise InputError(
+            f"{where}: 'Y' must hold only 0 or 1, but row {i + 1}, column {j} holds {Y[i, j]!r}"
+        )
+    if Y.shape[0] != n:
+        raise InputError(f"{where}: 'X' has {n} rows but 'Y' has {Y.shape[0]}; give one label row per sample")
+    labels = Y.astype(np.int64)
+    if "label_names" in keys:
+        ln = get("label_names")
+        if ln.ndim != 1 or len(ln) != Y.shape[1]:
+            raise InputError(
+                f"{where}: 'label_names' has shape {ln.shape} but 'Y' has {Y.shape[1]} columns; "
+                "give one name per column of Y"
+            )
+        label_names = [str(v) for v in ln.tolist()]
+        if len(set(label_names)) != len(label_names):
+            dups = sorted({v for v in label_names if label_names.count(v) > 1})
+            raise InputError(f"{where}: 'label_names' repeats {list_names(dups)}; label names must be unique")
+    else:
+        label_names = [str(j) for j in range(Y.shape[1])]
+    return labels, label_names
+
+
+def _single_labels(get: Getter, keys: list[str], n: int, where: str) -> list[list[Any]]:
+    """An ``.npz``'s one label per row ``y`` (n entries) as label lists; an empty or missing entry is no label."""
+    y = get("y")
+    if y.ndim != 1:
+        raise InputError(
+            f"{where}: 'y' has shape {y.shape} but must be 1-D (one label per row); "
+            "save a 0/1 matrix as 'Y' instead"
+        )
+    if len(y) != n:
+        raise InputError(f"{where}: 'X' has {n} rows but 'y' has {len(y)}; give one label per sample")
+    if y.dtype.kind not in "biufUS":
+        raise InputError(f"{where}: 'y' has dtype {y.dtype}; labels must be strings or integers")
+    if "label_names" in keys:
+        raise InputError(f"{where}: 'label_names' only applies to a 0/1 matrix 'Y'; remove it or save Y")
+    labels: list[list[Any]] = []
+    for i, v in enumerate(y.tolist()):
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", errors="replace")
+        if isinstance(v, str) and not v.strip():
+            labels.append([])
+        elif is_missing(v):
+            labels.append([])
+        else:
+            labels.append([label_scalar(v, "y", i + 1, where)])
+    return labels
+
+
 def read_array(
     p: Path,
     features: Sequence[str] | None,
@@ -113,15 +181,10 @@ def read_array(
     def get(key: str) -> np.ndarray:
         try:
             return npz[key]
-        except ValueError as exc:
-            if "pickle" in str(exc).lower():
-                raise InputError(
-                    f"{where}: array {key!r} holds Python objects (pickled data), which weaklabel never loads; "
-                    "save numbers or fixed-width strings (np.array(labels, dtype=str))"
-                ) from None
-            raise InputError(f"{where}: array {key!r} could not be read ({exc})") from None
-        except Exception as exc:
-            raise InputError(f"{where}: array {key!r} could not be read ({exc}); the file is corrupt") from None
+        except Exception as exc:  # ValueError for pickled objects; zipfile, OSError or EOFError for a corrupt archive
+            raise _unloadable(
+                exc, f"{where}: array {key!r}", "save numbers or fixed-width strings (np.array(labels, dtype=str))", "the file is corrupt"
+            ) from None
 
     with npz:
         keys = list(npz.files)
@@ -136,59 +199,9 @@ def read_array(
         if "Y" in keys and "y" in keys:
             raise InputError(f"{where} has both 'Y' and 'y'; keep one (Y: 0/1 matrix, y: one label per row)")
         if "Y" in keys:
-            Y = get("Y")
-            if Y.ndim != 2:
-                raise InputError(
-                    f"{where}: 'Y' has shape {Y.shape} but must be a 2-D 0/1 matrix (n_samples, n_labels); "
-                    "save one label per row as 'y' instead"
-                )
-            if Y.dtype.kind not in "biuf":
-                raise InputError(f"{where}: 'Y' has dtype {Y.dtype}; it must hold 0 or 1")
-            bad = (Y != 0) & (Y != 1)
-            if bad.any():
-                i, j = (int(k) for k in np.argwhere(bad)[0])
-                raise InputError(
-                    f"{where}: 'Y' must hold only 0 or 1, but row {i + 1}, column {j} holds {Y[i, j]!r}"
-                )
-            if Y.shape[0] != n:
-                raise InputError(f"{where}: 'X' has {n} rows but 'Y' has {Y.shape[0]}; give one label row per sample")
-            labels = Y.astype(np.int64)
-            if "label_names" in keys:
-                ln = get("label_names")
-                if ln.ndim != 1 or len(ln) != Y.shape[1]:
-                    raise InputError(
-                        f"{where}: 'label_names' has shape {ln.shape} but 'Y' has {Y.shape[1]} columns; "
-                        "give one name per column of Y"
-                    )
-                label_names = [str(v) for v in ln.tolist()]
-                if len(set(label_names)) != len(label_names):
-                    dups = sorted({v for v in label_names if label_names.count(v) > 1})
-                    raise InputError(f"{where}: 'label_names' repeats {list_names(dups)}; label names must be unique")
-            else:
-                label_names = [str(j) for j in range(Y.shape[1])]
+            labels, label_names = _matrix_labels(get, keys, n, where)
         elif "y" in keys:
-            y = get("y")
-            if y.ndim != 1:
-                raise InputError(
-                    f"{where}: 'y' has shape {y.shape} but must be 1-D (one label per row); "
-                    "save a 0/1 matrix as 'Y' instead"
-                )
-            if len(y) != n:
-                raise InputError(f"{where}: 'X' has {n} rows but 'y' has {len(y)}; give one label per sample")
-            if y.dtype.kind not in "biufUS":
-                raise InputError(f"{where}: 'y' has dtype {y.dtype}; labels must be strings or integers")
-            if "label_names" in keys:
-                raise InputError(f"{where}: 'label_names' only applies to a 0/1 matrix 'Y'; remove it or save Y")
-            labels = []
-            for i, v in enumerate(y.tolist()):
-                if isinstance(v, bytes):
-                    v = v.decode("utf-8", errors="replace")
-                if isinstance(v, str) and not v.strip():
-                    labels.append([])
-                elif is_missing(v):
-                    labels.append([])
-                else:
-                    labels.append([label_scalar(v, "y", i + 1, where)])
+            labels = _single_labels(get, keys, n, where)
         elif require_labels:
             raise InputError(
                 f"{where}: labels are required but the archive has no 'Y' (0/1 matrix) or 'y' (one label per row); "

@@ -135,6 +135,24 @@ def to_float32(col: np.ndarray, name: str, where: str) -> np.ndarray:
     return out
 
 
+def named_columns(frame: pd.DataFrame, names: str | Sequence[str], role: str, at_least_one: str, where: str) -> list[str]:
+    """``names`` (one name or several) as a list of ``frame``'s columns: refused when empty (the fix
+    ``at_least_one``), repeated or missing from the file; ``role`` names them in messages."""
+    wanted = [names] if isinstance(names, str) else [str(n) for n in names]
+    if not wanted:
+        raise InputError(f"the list of {role} columns is empty; {at_least_one}")
+    dups = sorted({n for n in wanted if wanted.count(n) > 1})
+    if dups:
+        raise InputError(f"{role} columns named more than once: {list_names(dups)}")
+    missing = [n for n in wanted if n not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{where}: {role} column{'s' if len(missing) > 1 else ''} {list_names(missing)} not found; "
+            f"available columns: {list_names([str(c) for c in frame.columns])}"
+        )
+    return wanted
+
+
 def select_features(
     frame: pd.DataFrame,
     where: str,
@@ -147,20 +165,7 @@ def select_features(
     if features is not None and feature_prefix is not None:
         raise InputError("give either the feature names or a feature prefix, not both")
     if features is not None:
-        if isinstance(features, str):
-            features = [features]
-        names = [str(f) for f in features]
-        if not names:
-            raise InputError("the list of feature columns is empty; name at least one column")
-        dups = sorted({n for n in names if names.count(n) > 1})
-        if dups:
-            raise InputError(f"feature columns named more than once: {list_names(dups)}")
-        missing = [n for n in names if n not in frame.columns]
-        if missing:
-            raise InputError(
-                f"{where}: feature column{'s' if len(missing) > 1 else ''} {list_names(missing)} not found; "
-                f"available columns: {list_names(columns)}"
-            )
+        names = named_columns(frame, features, "feature", "name at least one column", where)
         for n in names:
             if n in reserved:
                 raise InputError(f"column {n!r} is the {reserved[n]} and cannot also be a feature; remove it from the features")

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..exceptions import InputError
 from ._arrays import read_array
-from ._columns import features_matrix, label_matrix, labels_from_column, no_labels_error, select_features
+from ._columns import features_matrix, label_matrix, labels_from_column, named_columns, no_labels_error, select_features
 from ._files import ARRAY_FORMATS, TABLE_FORMATS, check_output_table, check_path, read_frame, read_table_frame, file_suffix, write_table
 from ._messages import list_names
 from .table import Table
@@ -105,18 +105,7 @@ def read_table(
             raise InputError(f"column {label_column!r} cannot be both the id column and the label column")
         reserved[label_column] = "label column"
     if label_columns is not None:
-        label_names = [label_columns] if isinstance(label_columns, str) else [str(c) for c in label_columns]
-        if not label_names:
-            raise InputError("the list of label columns is empty; name at least one 0/1 column")
-        dups = sorted({n for n in label_names if label_names.count(n) > 1})
-        if dups:
-            raise InputError(f"label columns named more than once: {list_names(dups)}")
-        missing = [n for n in label_names if n not in frame.columns]
-        if missing:
-            raise InputError(
-                f"{where}: label column{'s' if len(missing) > 1 else ''} {list_names(missing)} not found; "
-                f"available columns: {list_names(columns)}"
-            )
+        label_names = named_columns(frame, label_columns, "label", "name at least one 0/1 column", where)
     if label_prefix is not None:
         if not label_prefix:
             raise InputError("the label prefix is empty; give the start shared by the label column names")
