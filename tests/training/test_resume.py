@@ -121,8 +121,8 @@ def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch):
 
     train_epoch = Trainer._train_epoch
 
-    def crash_at_epoch_5(self, train):
-        if self.epoch == 5:
+    def crash_at_epoch_5(self, train):  # of a checkpointed phase (a self-supervised spectral start has none)
+        if self.epoch == 5 and self.config.max_epochs == kwargs["max_epochs"]:
             raise _Crash
         return train_epoch(self, train)
 
@@ -131,6 +131,28 @@ def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch):
         cls(**kwargs).set_checkpointing(directory, every=2).fit(*fit_args)
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
     return cls(**kwargs).set_checkpointing(directory, every=2, resume=True).fit(*fit_args)
+
+
+def test_a_self_supervised_checkpoint_of_other_data_with_as_many_rows_is_refused(tmp_path, monkeypatch):
+    """Its training tensors are row indices into the features; the features must be part of the fingerprint."""
+    from weaklabel.estimators import SelfSupervisedClassifier
+    from weaklabel.exceptions import InputError
+    from weaklabel.training.engine import Trainer
+
+    kwargs = {"n_classes": 3, "n_neighbors": 5, "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0}
+    train_epoch = Trainer._train_epoch
+
+    def crash_in_the_clustering_phase(self, train):  # not in the spectral start's fixed epochs, which have no checkpoint
+        if self.config.max_epochs == 8 and self.epoch == 5:
+            raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_the_clustering_phase)
+    with pytest.raises(_Crash):
+        SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    with pytest.raises(InputError, match="belongs to another run"):
+        SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL[::-1].copy())
 
 
 @pytest.mark.parametrize(

@@ -220,14 +220,19 @@ class NeuralEstimator(BaseEstimator):
         val_loss_fn: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None,
         lr_multipliers: Mapping[str, float] | None = None,
         stage: str = "",
+        fingerprint_data: Mapping[str, torch.Tensor] | None = None,
     ) -> History:
-        """Run the Trainer; ``stage`` names the checkpoint sub-directory of a fit that trains several networks."""
+        """Run the Trainer; ``stage`` names the checkpoint sub-directory of a fit that trains several networks.
+
+        ``fingerprint_data``: tensors the loss reads besides ``train`` (e.g. features looked up by the row
+        indices ``train`` holds), so that a checkpoint of other data is refused.
+        """
         callbacks = list(callbacks)
         if val is not None and self.patience is not None and int(self.patience) >= 4:
             # decay the step size on plateaus well before early stopping gives up
             callbacks.append(ReduceLROnPlateau(patience=max(2, int(self.patience) // 3)))
         config = self._training_config(seed)
-        checkpoint = self._checkpoint_callback(config, train, val, stage)
+        checkpoint = self._checkpoint_callback(config, train, val, stage, fingerprint_data)
         if checkpoint is not None:
             callbacks.insert(0, checkpoint)  # first: it saves before other callbacks act on an epoch
         trainer = Trainer(module, loss_fn, config, callbacks, val_loss_fn, lr_multipliers)
@@ -240,7 +245,12 @@ class NeuralEstimator(BaseEstimator):
         return history
 
     def _checkpoint_callback(
-        self, config: TrainingConfig, train: Mapping[str, torch.Tensor], val: Mapping[str, torch.Tensor] | None, stage: str = ""
+        self,
+        config: TrainingConfig,
+        train: Mapping[str, torch.Tensor],
+        val: Mapping[str, torch.Tensor] | None,
+        stage: str = "",
+        fingerprint_data: Mapping[str, torch.Tensor] | None = None,
     ) -> Checkpoint | None:
         """The :class:`Checkpoint` asked for by :meth:`set_checkpointing`, fingerprinted by parameters and data.
 
@@ -251,7 +261,7 @@ class NeuralEstimator(BaseEstimator):
             return None
         params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device", "n_jobs")}
         parts = {"estimator": type(self).__name__, "params": params, "seed": config.seed}
-        data: dict[str, torch.Tensor] = {}
+        data: dict[str, torch.Tensor] = {f"data.{k}": v for k, v in (fingerprint_data or {}).items()}
         for split, tensors in (("train", train), ("val", val)):
             if isinstance(tensors, Mapping):
                 data.update({f"{split}.{k}": v for k, v in tensors.items()})

@@ -308,7 +308,10 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             return loss(*data.pair_logits(net, batch["row"], H, K))
 
         start = time.perf_counter()
-        history = self._train(torch.nn.ModuleDict({"net": net, "loss": loss}), loss_fn, rows, val, seed, callbacks=[data], stage=stage)
+        history = self._train(
+            torch.nn.ModuleDict({"net": net, "loss": loss}), loss_fn, rows, val, seed, callbacks=[data], stage=stage,
+            fingerprint_data={"X": data.X, "neighbors": data.neighbors},  # the rows index these: a resume needs the same
+        )
         self.timings_["training"] += time.perf_counter() - start
         return net, history
 
