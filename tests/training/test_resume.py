@@ -280,3 +280,16 @@ def test_resumed_self_supervised_runs_skip_their_spectral_start(
     fresh = SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path / "fresh", every=2, resume=True).fit(X_SMALL)
     assert (len(starts), len(embeddings)) == (n_init, 1)
     np.testing.assert_array_equal(fresh.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+
+def test_a_fresh_fit_clears_the_stage_checkpoints_an_earlier_run_left(tmp_path, monkeypatch):
+    """Run A finishes every refinement stage; run B (another seed, not resuming) in the same directory crashes in
+    its first stage. Resuming B must not meet A's later stages (refused as another run's) but finish B."""
+    from weaklabel import SinglePositiveClassifier
+
+    kwargs = {"loss": "em_apl", "refine_rounds": 1, "refine_folds": 2, "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "device": "cpu"}
+    SinglePositiveClassifier(**kwargs, random_state=0).set_checkpointing(tmp_path, every=2).fit(X_SMALL, SINGLE)
+    assert len(list(tmp_path.glob("*/checkpoint.safetensors"))) == 4
+    reference = SinglePositiveClassifier(**kwargs, random_state=1).fit(X_SMALL, SINGLE)
+    resumed = _crash_then_resume(SinglePositiveClassifier, {**kwargs, "random_state": 1}, (X_SMALL, SINGLE), tmp_path, monkeypatch)
+    np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

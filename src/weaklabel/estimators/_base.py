@@ -25,7 +25,7 @@ from ..exceptions import InputError, NotFittedError
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
-from ..training.checkpoint import Checkpoint, fingerprint, load_run_seed, save_run_seed
+from ..training.checkpoint import Checkpoint, clear_run, fingerprint, load_run_seed, save_run_seed
 
 logger = logging.getLogger("weaklabel")
 
@@ -83,7 +83,8 @@ class NeuralEstimator(BaseEstimator):
         a resumed fit reaches the same model as an uninterrupted one. Resuming
         with no checkpoint yet starts from the first epoch. ``None`` turns it off.
         A fit without ``random_state`` records the seed it draws in ``directory``
-        (``seed.json``), and a resumed one uses it.
+        (``seed.json``), and a resumed one uses it. A fit that does not resume
+        first removes the checkpoints (and seed) an earlier run left there.
         """
         self._checkpointing = None if directory is None else {"directory": directory, "every": int(every), "resume": bool(resume)}
         return self
@@ -282,13 +283,16 @@ class NeuralEstimator(BaseEstimator):
         return Checkpoint(self._checkpoint_directory(stage)).path.is_file()
 
     def _seed(self, random_state: Any) -> int:
-        """The fit's int seed; called when a fit starts, it joins the ``torchrun`` process group if there is one.
+        """The fit's int seed; called when a fit starts, it joins the ``torchrun`` process group if there is one
+        and, for a fit with checkpoints that does not resume, removes an earlier run's checkpoints.
 
         A seed drawn for ``random_state=None`` (or a RandomState) is rank 0's on every rank, so that the ranks
         agree on the validation split, the scaler and every shuffle.
         """
         device = distributed.local_device(resolve_device(self.device))
         distributed.init_from_env(device)
+        if self._checkpointing and not self._checkpointing["resume"] and distributed.rank() == 0:
+            clear_run(self._checkpointing["directory"])  # a fresh fit: an earlier run's stages must not be resumed later
         if is_integer(random_state):
             return resolve_seed(random_state)
         seed = self._drawn_seed(random_state) if distributed.rank() == 0 else 0  # the other ranks take rank 0's

@@ -190,6 +190,18 @@ def _checked_directory(directory: str | os.PathLike[str]) -> Path:
     return path
 
 
+def clear_run(directory: str | os.PathLike[str]) -> None:
+    """Remove an earlier run's checkpoints from ``directory`` and its stage sub-directories, and its seed.
+
+    A fit that does not resume starts afresh: a stage an earlier run finished would otherwise be
+    found by a later ``resume`` of this run and refused as another run's. Other files are left alone.
+    """
+    root = _checked_directory(directory)
+    if root.is_dir():
+        for path in (root / FILENAME, root / SEED_FILENAME, *root.glob(f"*/{FILENAME}")):
+            path.unlink(missing_ok=True)
+
+
 def save_run_seed(directory: str | os.PathLike[str], seed: int) -> Path:
     """Record in ``directory`` the seed a fit drew (before it trains), so that resuming it can use the same one."""
     target = _checked_directory(directory) / SEED_FILENAME
