@@ -287,11 +287,12 @@ def test_nan_and_wrong_feature_count(fitted):
         fitted.predict(np.zeros((5, 3)))
 
 
-def test_duplicate_heavy_data_warns_and_works():
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_duplicate_heavy_data_warns_and_works(metric):
     rows = np.random.default_rng(0).standard_normal((20, 2)) * 5
     X = np.repeat(rows, 15, axis=0)  # 20 distinct rows, 15 copies each
-    with pytest.warns(UserWarning, match="only exact duplicates"):
-        est = SelfSupervisedClassifier(n_classes=3, n_neighbors=5, **{**FAST, "max_epochs": 5}).fit(X)
+    with pytest.warns(UserWarning, match="100% of the samples have only exact duplicates"):  # cosine: 1-cos ≈ 1e-7, not 0
+        est = SelfSupervisedClassifier(n_classes=3, n_neighbors=5, metric=metric, **{**FAST, "max_epochs": 5}).fit(X)
     assert est.labels_.shape == (300,)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

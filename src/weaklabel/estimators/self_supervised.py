@@ -350,7 +350,10 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         return params
 
     def _warn_duplicates(self, dist: np.ndarray) -> None:
-        share = float(np.mean(dist[:, -1] <= 0.0))
+        """Warn when many samples' k nearest neighbours are all exact copies (distance 0 up to float32 rounding:
+        1-cos of two copies comes out up to ~2e-7, so a copy is a distance below 1e-6, or 1e-5 of the median)."""
+        tolerance = max(1e-6, 1e-5 * float(np.median(dist[:, -1])))
+        share = float(np.mean(dist[:, -1] <= tolerance))
         if share > _DUPLICATE_WARN:
             warnings.warn(
                 f"{share:.0%} of the samples have only exact duplicates among their {dist.shape[1]} nearest neighbours, "
