@@ -365,6 +365,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     from .data.readers import check_output_table, write_table
     from .persistence import save_model
     from .tasks import get_task
+    from .training import distributed
 
     args.task = "self-supervised"
     config = resolve_fit_config(args)
@@ -378,6 +379,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     _note_default_features(args.data, config["data"], table.feature_names, table.features)
     _record_features(config["data"], table.feature_names)
     task.fit(estimator, table)
+    if distributed.rank() != 0:  # under torchrun every rank holds the same model; one writes the files
+        return 0
     save_model(estimator, args.out, extra_json={"fit_config.json": config})
     print(f"saved {type(estimator).__name__} ({len(table.features)} rows) to {args.out}")
     if args.assignments:

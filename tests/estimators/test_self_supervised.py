@@ -254,7 +254,8 @@ def test_self_labeling_runs(blobs):
     "params, n, match",
     [
         (dict(n_classes=1), 50, "n_classes must be an integer ≥ 2"),
-        (dict(n_classes=60), 50, "larger than the number of samples"),
+        (dict(n_classes=60), 50, r"n_classes=60 must be smaller than the number of samples \(n_samples=50\)"),
+        (dict(n_classes=12, n_neighbors=5), 12, r"n_classes=12 must be smaller than the number of samples \(n_samples=12\)"),
         (dict(n_classes=2, n_neighbors=50), 50, "n_neighbors=50 must be smaller"),
         (dict(n_classes=2, loss="kmeans"), 50, "unknown loss"),
         (dict(n_classes=2, metric="manhattan"), 50, "unknown metric"),

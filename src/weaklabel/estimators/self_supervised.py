@@ -76,7 +76,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     Parameters
     ----------
     n_classes : int
-        Number of classes to learn (≥ 2, ≤ number of samples).
+        Number of classes to learn (≥ 2, < number of samples).
     n_neighbors : int
         Nearest neighbours mined per sample (pulled to the same class).
     loss : {"minmax_scan", "scan"}
@@ -223,8 +223,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self._check_real("confidence_threshold", lambda v: 0 < v < 1, "a number in (0, 1)")
 
     def _check_sizes(self, n: int) -> None:
-        if self.n_classes > n:
-            raise InputError(f"n_classes={self.n_classes} is larger than the number of samples (n_samples={n}); lower n_classes or give more samples")
+        if self.n_classes >= n:  # n classes of one sample each is no clustering (and no spectral start)
+            raise InputError(f"n_classes={self.n_classes} must be smaller than the number of samples (n_samples={n}); lower n_classes or give more samples")
         if self.n_neighbors >= n:
             raise InputError(f"n_neighbors={self.n_neighbors} must be smaller than the number of samples ({n}); lower n_neighbors")
 
