@@ -27,3 +27,26 @@ def test_report_ends_with_the_environment(tmp_path, monkeypatch) -> None:
 def test_unknown_suite_names_the_choices(tmp_path) -> None:
     with pytest.raises(InputError, match="unknown benchmark suite 'nope'; choose one of"):
         bench.run_suite("nope", tmp_path)
+
+
+def test_an_out_path_that_is_a_file_fails_before_the_suite_runs(tmp_path, monkeypatch) -> None:
+    calls = []
+    monkeypatch.setitem(bench._MODULES, "tiny", "_seeds")
+    monkeypatch.setitem(bench.SUITES, "tiny", lambda quick, verbose: calls.append(1) or Report("tiny"))
+    (tmp_path / "results.csv").write_text("x\n")
+    with pytest.raises(InputError, match=r"results\.csv exists and is not a folder"):
+        bench.run_suite("tiny", tmp_path / "results.csv")
+    assert calls == []
+
+
+def test_demo_checks_its_folder_first_and_runs_a_repeated_scenario_once(tmp_path, monkeypatch) -> None:
+    from weaklabel.report import demo
+
+    runs = []
+    monkeypatch.setitem(demo.SCENARIOS, "tiny", demo.Scenario("tiny", "Tiny", lambda report, verbose: runs.append(1) or [{"x": 1}]))
+    (tmp_path / "out.csv").write_text("x\n")
+    with pytest.raises(InputError, match=r"out\.csv exists and is not a folder"):
+        demo.run_demo(tmp_path / "out.csv", only=["tiny"], verbose=0)
+    assert runs == []
+    demo.run_demo(tmp_path / "report", only=["tiny", "tiny"], verbose=0)
+    assert runs == [1]

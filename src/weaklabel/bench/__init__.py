@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..exceptions import InputError
-from ..report import Report
+from ..report import Report, check_report_folder
 
 SuiteFn = Callable[[bool, int], Report]
 SUITES: dict[str, SuiteFn] = {}
@@ -49,6 +49,7 @@ def run_suite(name: str, out: str | Path, quick: bool = False, verbose: int = 1)
     """Run suite ``name`` and write its report under ``out/name``; returns report.md."""
     if name not in _MODULES:
         raise InputError(f"unknown benchmark suite {name!r}; choose one of {sorted(_MODULES)}")
+    check_report_folder(Path(out) / name)
     importlib.import_module(f"{__name__}.{_MODULES[name]}")
     report = SUITES[name](quick, verbose)
     report.section("Environment", environment())

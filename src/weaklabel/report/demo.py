@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import InputError
-from .markdown import Report, format_table
+from .markdown import Report, check_report_folder, format_table
 
 ScenarioFn = Callable[[Report, int], list[dict[str, Any]]]
 
@@ -44,10 +44,11 @@ def run_demo(out: str | Path, only: Sequence[str] | None = None, verbose: int = 
     """Run the scenarios (all, or those in ``only``), print their tables, write the report; returns report.md."""
     from . import scenarios  # noqa: F401  (registers the built-in scenarios)
 
-    names = list(only) if only else list(SCENARIOS)
+    names = list(dict.fromkeys(only)) if only else list(SCENARIOS)  # a scenario named twice runs once
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise InputError(f"unknown demo scenario(s) {unknown}; choose from {list(SCENARIOS)}")
+    check_report_folder(out)
     report = Report("weaklabel demo")
     report.text("Every number below was measured by this run on built-in data (`weaklabel demo`).")
     for name in names:

@@ -143,6 +143,20 @@ def _figure_filename(name: str) -> str:
     return stem + ".png"
 
 
+
+def check_report_folder(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path a report can be written to; refused when it, or a folder above it, is a file.
+
+    Called before a long run (a benchmark suite, the demo), so a bad ``--out`` fails first.
+    """
+    target = Path(directory)
+    for path in (target, *target.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise InputError(f"{path} exists and is not a folder; choose another report folder.")
+            break
+    return target
+
 class Report:
     """Markdown report built step by step; every adder returns ``self`` for chaining.
 
@@ -228,9 +242,7 @@ class Report:
         """
         from ..plots import save_figure  # matplotlib is only needed when writing
 
-        target = Path(directory)
-        if target.exists() and not target.is_dir():
-            raise InputError(f"{target} exists and is not a folder; choose another report folder.")
+        target = check_report_folder(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
         try:
