@@ -58,12 +58,16 @@ def _int_list(text: str) -> list[int]:
 
 class _ConfigLoader(yaml.SafeLoader):
     """PyYAML's safe loader, plus YAML 1.2's exponent floats: ``1e-3`` and ``5E4`` are numbers, not text
-    (PyYAML follows YAML 1.1, whose floats need a dot and a signed exponent)."""
+    (PyYAML follows YAML 1.1, whose floats need a dot and a signed exponent); and Python's ``None`` is
+    YAML's ``null``, as the parameter docs write it (``patience=None``)."""
 
 
 _ConfigLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"), list("-+0123456789.")
 )
+
+
+_ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["N"])
 
 
 def _yaml(text: str) -> Any:
@@ -346,6 +350,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if args.resume and not args.checkpoint_dir:
         raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
     if args.checkpoint_dir:
+        if Path(args.checkpoint_dir).resolve() == Path(args.out).resolve():
+            raise InputError("--checkpoint-dir must differ from --out: the model directory holds only the model; give another directory")
         estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
     if _streams(args, task.name):
         n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)

@@ -66,15 +66,15 @@ def test_a_diverging_fit_is_a_one_line_error_not_a_traceback(csv_file, tmp_path,
     assert not (tmp_path / "model").exists()
 
 
-def test_exponent_numbers_in_param_and_yaml_are_numbers(csv_file, tmp_path, capsys):
-    """PyYAML (YAML 1.1) reads 1e-3 as text; the CLI reads it as YAML 1.2 does, a float."""
+def test_exponent_numbers_and_none_in_param_and_yaml(csv_file, tmp_path, capsys):
+    """PyYAML (YAML 1.1) reads 1e-3 as text; the CLI reads it as YAML 1.2 does, a float, and None as null."""
     config = tmp_path / "cfg.yaml"
     config.write_text("data:\n  label_column: tags\nparams:\n  weight_decay: 1e0\n  hidden_sizes: [8]\n")
     model = tmp_path / "model"
-    flags = ["--param", "learning_rate=3E-3", "--param", "dropout=1e-1", *FAST[:2]]
+    flags = ["--param", "learning_rate=3E-3", "--param", "dropout=1e-1", "--param", "patience=None", *FAST[:2]]
     assert main(["fit", str(csv_file), "--out", str(model), "--config", str(config), *flags, "-q"]) == 0, capsys.readouterr().err
     params = json.loads((model / "fit_config.json").read_text())["params"]
-    assert (params["learning_rate"], params["weight_decay"], params["dropout"]) == (0.003, 1.0, 0.1)
+    assert (params["learning_rate"], params["weight_decay"], params["dropout"], params["patience"]) == (0.003, 1.0, 0.1, None)
 
 
 @pytest.mark.parametrize("name", ["MultiLabelClassifier", "SinglePositiveClassifier", "EmbeddingClassifier", "SelfSupervisedClassifier"])
@@ -151,6 +151,12 @@ def test_array_files_get_no_column_note_or_row_counter_hint(tmp_path, capsys, ca
     np.save(tmp_path / "x.npy", X)
     assert main(["cluster", str(tmp_path / "x.npy"), "--n-classes", "2", "--out", str(tmp_path / "m"), "--epochs", "1", "-q"]) == 0
     assert "every numeric column" not in capsys.readouterr().out and "counts the rows" not in caplog.text
+
+
+def test_checkpoint_dir_equal_to_out_is_refused_before_training(csv_file, tmp_path, capsys):
+    model = tmp_path / "model"
+    code = main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", "--checkpoint-dir", str(model), *FAST])
+    assert code == 2 and "--checkpoint-dir must differ from --out" in capsys.readouterr().err and not model.exists()
 
 
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):
