@@ -220,3 +220,16 @@ def test_plots_package_never_imports_pyplot() -> None:
             else:
                 continue
             assert not any("pyplot" in name for name in names), f"{source.name} imports pyplot"
+
+
+def test_save_figure_writes_the_format_its_extension_names(tmp_path):
+    fig = per_label_precision_recall(["a", "b"], np.array([0.5, 1.0]), np.array([0.2, np.nan]))
+    assert save_figure(fig, tmp_path / "bars.pdf").read_bytes()[:5] == b"%PDF-"
+    assert b"<svg" in save_figure(fig, tmp_path / "bars.svg").read_bytes()[:500]
+    with pytest.raises(InputError, match=r"use the extension \.png, \.pdf or \.svg"):
+        save_figure(fig, tmp_path / "bars.jpg")
+
+
+def test_precision_and_recall_outside_0_1_are_refused():
+    with pytest.raises(InputError, match=r"precision must lie in \[0, 1\].*'a' has 7"):
+        per_label_precision_recall(["a", "b"], np.array([7.0, 0.5]), np.array([0.2, 0.3]))

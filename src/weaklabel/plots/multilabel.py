@@ -205,6 +205,10 @@ def per_label_precision_recall(
     series = [("precision", _vector(precision, n, "precision")), ("recall", _vector(recall, n, "recall"))]
     if f1 is not None:
         series.append(("F1", _vector(f1, n, "f1")))
+    for metric, values in series:
+        outside = np.flatnonzero((values < 0) | (values > 1))  # NaN (undefined) is drawn as "n/a"
+        if len(outside):
+            raise InputError(f"{metric} must lie in [0, 1] (NaN where undefined); {names[outside[0]]!r} has {values[outside[0]]:g}")
     counts: np.ndarray | None = None
     if support is not None:
         counts = _vector(support, n, "support")
@@ -387,14 +391,21 @@ def threshold_effect(
 # output
 
 
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
 def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Path:
-    """Write ``fig`` as a PNG at ``path`` atomically; create parent folders. Returns the path."""
+    """Write ``fig`` at ``path`` atomically, in the format its extension names (.png, .pdf or .svg); create parent
+    folders. Returns the path."""
     target = Path(path)
+    kind = target.suffix.lower().lstrip(".")
+    if kind not in FIGURE_FORMATS:
+        raise InputError(f"cannot save a figure as {str(target)!r}: use the extension .png, .pdf or .svg")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=dpi, facecolor="white")
+            fig.savefig(handle, format=kind, dpi=dpi, facecolor="white")
         os.replace(tmp_name, target)
     except BaseException:
         try:
