@@ -24,8 +24,13 @@ _MAX_POINTS = 5000
 def project_2d(embeddings: Any) -> tuple[np.ndarray, str]:
     """``(points, how)``: the raw coordinates when the embedding is 2-D (or 1-D, padded with 0), else the first two principal components."""
     E = np.asarray(embeddings, dtype=np.float64)
-    if E.ndim != 2 or len(E) == 0:
+    if E.ndim != 2 or len(E) == 0 or E.shape[1] == 0:
         raise InputError(f"embeddings must be a non-empty 2-D array (n_samples, dim); got shape {E.shape}")
+    if not np.isfinite(E).all():
+        row = int(np.flatnonzero(~np.isfinite(E).all(axis=1))[0])
+        raise InputError(f"embeddings hold NaN or infinite values (first in row {row}); a picture of them would drop those points")
+    if E.shape[1] > 2 and len(E) < 2:
+        raise InputError(f"a {E.shape[1]}-D embedding needs at least 2 samples for its principal components; got {len(E)}")
     if E.shape[1] == 1:
         return np.column_stack([E[:, 0], np.zeros(len(E))]), "raw (1-D)"
     if E.shape[1] == 2:
@@ -90,8 +95,13 @@ def distance_histograms(
 
 def scatter_grid(panels: Sequence[tuple[str, Any]], labels: Any) -> Figure:
     """Side-by-side 2-D scatters, one panel per ``(title, embeddings)``, same colours for the same classes."""
+    if not panels:
+        raise InputError("scatter_grid needs at least one (title, embeddings) panel")
     y = np.asarray(labels)
     classes = np.unique(y)
+    for name, E in panels:
+        if y.shape != (len(E),):
+            raise InputError(f"labels must be 1-D with one label per embedding; panel {name!r} has {len(E)} rows, labels {y.shape}")
     fig = _style.new_figure(4.2 * len(panels), 4.4)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (name, E) in zip(axes, panels):

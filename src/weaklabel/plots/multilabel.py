@@ -12,6 +12,7 @@ score is ``>=`` the threshold.
 
 from __future__ import annotations
 
+import numbers
 import os
 import tempfile
 from collections.abc import Sequence
@@ -66,7 +67,13 @@ def _finite_scores(values: object, shape: tuple[int, ...], name: str) -> np.ndar
 
 def _label_matrices(y_true: object, y_score: object) -> tuple[np.ndarray, np.ndarray]:
     """Check and convert a ``(n, L)`` label matrix and its score matrix."""
-    labels = np.asarray(y_true)
+    try:
+        labels = np.asarray(y_true)
+    except ValueError:  # ragged rows, e.g. label lists
+        raise InputError(
+            "y_true must be a 0/1 matrix (n_samples, n_labels), not label lists; convert them with "
+            "weaklabel.data.LabelEncoder().fit_transform(labels)"
+        ) from None
     if labels.ndim == 1:
         labels = labels.reshape(-1, 1)
     if labels.ndim != 2 or labels.shape[0] == 0 or labels.shape[1] == 0:
@@ -88,7 +95,10 @@ def _names(label_names: Sequence[str], n_labels: int) -> list[str]:
 
 
 def _vector(values: object, n: int, name: str) -> np.ndarray:
-    vec = np.asarray(values, dtype=np.float64).ravel()
+    try:
+        vec = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must hold numbers, one per label; got {values!r:.60}") from None
     if vec.shape != (n,):
         raise InputError(f"{name} has {vec.size} values but there are {n} labels.")
     return vec
@@ -332,12 +342,12 @@ def threshold_effect(
     labels, scores = _label_matrices(y_true, y_score)
     if (scores < 0).any() or (scores > 1).any():
         raise InputError("y_score must be probabilities in [0, 1] for threshold_effect; apply a sigmoid first.")
-    if n_points < 2:
-        raise InputError(f"n_points must be >= 2, got {n_points}.")
+    if not isinstance(n_points, numbers.Integral) or isinstance(n_points, bool) or n_points < 2:
+        raise InputError(f"n_points must be an integer >= 2, got {n_points!r}.")
     tuned: np.ndarray | None = None
     if thresholds is not None:
         if np.ndim(thresholds) == 0:
-            tuned = np.full(labels.shape[1], float(thresholds))  # type: ignore[arg-type]
+            tuned = _vector([thresholds] * labels.shape[1], labels.shape[1], "thresholds")
         else:
             tuned = _vector(thresholds, labels.shape[1], "thresholds")
         if not np.isfinite(tuned).all():

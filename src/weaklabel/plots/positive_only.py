@@ -28,6 +28,8 @@ def label_embedding_space(
         raise InputError(f"points and embeddings must be 2-D positions (n, 2); got {points.shape} and {embeddings.shape}")
     if len(groups) != len(points) or len(label_names) != len(embeddings):
         raise InputError("give one group per point and one name per label embedding")
+    if group_names is not None and len(group_names) != len(np.unique(groups)):
+        raise InputError(f"group_names names {len(group_names)} groups, but groups holds {len(np.unique(groups))}; give one name per group")
     fig = _style.new_figure(5.5, 5.0)
     ax = fig.add_subplot()
     for i, g in enumerate(np.unique(groups)):
