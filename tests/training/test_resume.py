@@ -115,8 +115,9 @@ Y_SMALL = (X_SMALL[:, :3] > 0).astype(np.int64)
 SINGLE = [[int(row.argmax())] for row in Y_SMALL]
 
 
-def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch):
-    """Fit ``cls(**kwargs)`` with checkpoints every 2 epochs, crash it at epoch 5, and return the resumed fit."""
+def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch, resume_args=None):
+    """Fit ``cls(**kwargs)`` with checkpoints every 2 epochs, crash it at epoch 5, and return the fit resumed
+    on ``resume_args`` (default: the same ``fit_args``)."""
     from weaklabel.training.engine import Trainer
 
     train_epoch = Trainer._train_epoch
@@ -130,29 +131,17 @@ def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch):
     with pytest.raises(_Crash):
         cls(**kwargs).set_checkpointing(directory, every=2).fit(*fit_args)
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-    return cls(**kwargs).set_checkpointing(directory, every=2, resume=True).fit(*fit_args)
+    return cls(**kwargs).set_checkpointing(directory, every=2, resume=True).fit(*(fit_args if resume_args is None else resume_args))
 
 
 def test_a_self_supervised_checkpoint_of_other_data_with_as_many_rows_is_refused(tmp_path, monkeypatch):
     """Its training tensors are row indices into the features; the features must be part of the fingerprint."""
     from weaklabel.estimators import SelfSupervisedClassifier
     from weaklabel.exceptions import InputError
-    from weaklabel.training.engine import Trainer
 
     kwargs = {"n_classes": 3, "n_neighbors": 5, "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0}
-    train_epoch = Trainer._train_epoch
-
-    def crash_in_the_clustering_phase(self, train):  # not in the spectral start's fixed epochs, which have no checkpoint
-        if self.config.max_epochs == 8 and self.epoch == 5:
-            raise _Crash
-        return train_epoch(self, train)
-
-    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_the_clustering_phase)
-    with pytest.raises(_Crash):
-        SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2).fit(X_SMALL)
-    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
     with pytest.raises(InputError, match="belongs to another run"):
-        SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL[::-1].copy())
+        _crash_then_resume(SelfSupervisedClassifier, kwargs, (X_SMALL,), tmp_path, monkeypatch, resume_args=(X_SMALL[::-1].copy(),))
 
 
 @pytest.mark.parametrize(
