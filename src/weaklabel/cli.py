@@ -289,9 +289,10 @@ def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
 
 def _read(path: str, data: dict[str, Any], require_labels: bool) -> Any:
     from .data.readers import read_table
+    from .training import distributed
 
     table = read_table(path, require_labels=require_labels, **{k: v for k, v in data.items() if v is not None})
-    if table.ignored_columns:
+    if table.ignored_columns and distributed.launch_rank() == 0:  # once, not once per torchrun process
         logger.warning("%s: non-numeric columns left out of the features: %s", path, ", ".join(table.ignored_columns))
     return table
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 import torch.distributed as dist
-import torch.distributed.nn.functional as dist_fn
 
 logger = logging.getLogger("weaklabel")
 
@@ -89,15 +89,26 @@ def local_device(device: torch.device) -> torch.device:
     return device
 
 
+class _AllReduceSum(torch.autograd.Function):
+    """``y = Σ_r x_r`` on every rank; the gradient of each rank's ``x_r`` is ``Σ_r ∂L_r/∂y`` (the adjoint of an
+    all-reduce sum is an all-reduce sum), so every rank's loss reaches every rank's part."""
+
+    @staticmethod
+    def forward(ctx: Any, tensor: torch.Tensor) -> torch.Tensor:
+        out = tensor.clone()
+        dist.all_reduce(out, op=dist.ReduceOp.SUM)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        return _AllReduceSum.apply(grad)
+
+
 def global_sum(tensor: torch.Tensor) -> torch.Tensor:
     """Sum of ``tensor`` over ranks, differentiable (gradients flow back to every rank's part); identity single-process."""
     if not is_distributed():
         return tensor
-    if tensor.requires_grad:
-        return dist_fn.all_reduce(tensor, op=dist.ReduceOp.SUM)
-    out = tensor.clone()
-    dist.all_reduce(out, op=dist.ReduceOp.SUM)
-    return out
+    return _AllReduceSum.apply(tensor)
 
 
 def all_reduce_sum(values: list[float], device: torch.device) -> list[float]:
