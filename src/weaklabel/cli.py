@@ -135,10 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, help="random_state")
     g.add_argument("--device", help="auto, cpu or cuda")
     g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
-    g = fit.add_argument_group("checkpoints")
-    g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
-    g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
-    g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
+    _add_checkpoint_flags(fit)
     stream = fit.add_mutually_exclusive_group()
     stream.add_argument(
         "--stream",
@@ -165,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, help="random_state")
     g.add_argument("--device", help="auto, cpu or cuda")
     g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
+    _add_checkpoint_flags(cl)
     _add_verbosity(cl)
 
     pred = sub.add_parser("predict", help="write per-label scores and predicted labels for a file")
@@ -195,6 +193,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="smaller run for a smoke test")
     _add_verbosity(bench)
     return parser
+
+
+def _add_checkpoint_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("checkpoints")
+    g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
+    g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
+    g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
+
+
+def _set_checkpointing(args: argparse.Namespace, estimator: Any) -> None:
+    """``--checkpoint-dir``/``--checkpoint-every``/``--resume`` applied to ``estimator``, checked first."""
+    if args.resume and not args.checkpoint_dir:
+        raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
+    if args.checkpoint_dir:
+        if Path(args.checkpoint_dir).resolve() == Path(args.out).resolve():
+            raise InputError("--checkpoint-dir must differ from --out: the model directory holds only the model; give another directory")
+        estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
 
 
 def _add_inference_device(p: argparse.ArgumentParser) -> None:
@@ -348,12 +363,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     config = resolve_fit_config(args)
     task = get_task(config["task"])
     estimator = task.build(config["params"])  # fail on bad params before reading data
-    if args.resume and not args.checkpoint_dir:
-        raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
-    if args.checkpoint_dir:
-        if Path(args.checkpoint_dir).resolve() == Path(args.out).resolve():
-            raise InputError("--checkpoint-dir must differ from --out: the model directory holds only the model; give another directory")
-        estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
+    _set_checkpointing(args, estimator)
     if _streams(args, task.name):
         n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)
     else:
@@ -380,6 +390,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         config["params"]["n_classes"] = args.n_classes
     task = get_task(config["task"])
     estimator = task.build(config["params"])
+    _set_checkpointing(args, estimator)
     if args.assignments:
         check_output_table(args.assignments)  # before the fit: a bad name must not leave a saved model and an error
     table = _read(args.data, config["data"], require_labels=False)

@@ -46,3 +46,16 @@ def test_a_bad_assignments_file_name_fails_before_fitting_and_saves_nothing(tmp_
 def test_predict_checks_its_output_name_before_reading_the_model(tmp_path, capsys):
     code = main(["predict", str(tmp_path / "no-model"), str(tmp_path / "no-data.csv"), "--out", str(tmp_path / "p.txt"), "-q"])
     assert code == 2 and "cannot write" in capsys.readouterr().err
+
+
+def test_cluster_writes_checkpoints_and_resumes_to_the_same_model(tmp_path):
+    X, _ = make_blobs(120, centers=3, n_features=2, random_state=0)
+    data = tmp_path / "blobs.npy"
+    np.save(data, X)
+    common = ["--n-classes", "3", "--epochs", "4", "--seed", "0", "-q", "--param", "hidden_sizes=[16]", "--param", "n_heads=2"]
+    ckpt = tmp_path / "ckpt"
+    first = ["cluster", str(data), "--out", str(tmp_path / "a"), "--assignments", str(tmp_path / "a.csv"), "--checkpoint-dir", str(ckpt)]
+    assert main(first + common) == 0 and (ckpt / "checkpoint.safetensors").is_file()
+    resumed = ["cluster", str(data), "--out", str(tmp_path / "b"), "--assignments", str(tmp_path / "b.csv"), "--checkpoint-dir", str(ckpt), "--resume"]
+    assert main(resumed + common) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
