@@ -49,8 +49,9 @@ class EmbeddingTask(Task):
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         labels = single_labels(table)
-        accuracy = estimator.score(model_inputs(estimator, table), labels)
-        embeddings = estimator.transform(model_inputs(estimator, table))
+        inputs = model_inputs(estimator, table)
+        accuracy = estimator.score(inputs, labels)
+        embeddings = estimator.transform(inputs)
         names = np.array([str(v) for v in labels])
         quality = embedding_report(embeddings, names, estimator.distance_)
         rows = [{"metric": "accuracy", "value": accuracy}] + [{"metric": k, "value": v} for k, v in quality.items()]

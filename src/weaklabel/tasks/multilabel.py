@@ -11,7 +11,7 @@ from ..data.readers import Table
 from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report
-from ._base import Task, labels_from_table, model_inputs, register_task
+from ._base import Task, labels_from_table, model_inputs, register_task, top_k_matrix
 
 
 def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
@@ -56,9 +56,7 @@ def predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
     per sample (from Python) its top label."""
     if estimator.label_encoder_.format_ != "single":
         return (proba >= estimator.thresholds_).astype(np.int64)
-    top = np.zeros(proba.shape, dtype=np.int64)
-    top[np.arange(len(proba)), proba.argmax(axis=1)] = 1
-    return top
+    return top_k_matrix(proba, 1)
 
 
 class MultiLabelTask(Task):

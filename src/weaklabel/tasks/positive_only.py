@@ -10,7 +10,7 @@ import pandas as pd
 from ..data.readers import Table
 from ..exceptions import InputError
 from ..report import Report
-from ._base import Task, label_lists, labels_from_table, model_inputs, register_task
+from ._base import Task, label_lists, labels_from_table, model_inputs, register_task, top_k_matrix
 from .multilabel import multilabel_evaluation, score_frame
 
 
@@ -18,10 +18,7 @@ def _predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
     """0/1 predictions by the estimator's threshold or top-k rule."""
     if estimator.top_k is None:
         return (proba >= estimator.threshold).astype(np.int64)
-    top = np.argsort(-proba, axis=1, kind="stable")[:, : int(estimator.top_k)]
-    out = np.zeros(proba.shape, dtype=np.int64)
-    np.put_along_axis(out, top, 1, axis=1)
-    return out
+    return top_k_matrix(proba, int(estimator.top_k))
 
 
 class PositiveOnlyTask(Task):

@@ -171,8 +171,10 @@ class ChunkedSource:
             bad = _not_float32_finite(values)
             if bad is not None:
                 self._refuse(i, key, values, bad, _bad_value_problem)
-            if key in self.binary and not ((values == 0) | (values == 1)).all():
-                self._refuse(i, key, values, (values != 0) & (values != 1), _not_binary_problem)
+            if key in self.binary:
+                not_binary = (values != 0) & (values != 1)
+                if not_binary.any():
+                    self._refuse(i, key, values, not_binary, _not_binary_problem)
         self._checked.add(i)
         return arrays
 
