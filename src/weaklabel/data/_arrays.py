@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import InputError
-from ._columns import check_finite, first_bad, is_missing, label_scalar, to_float32
+from ._columns import check_finite, first_bad, label_scalar, to_float32
 from ._files import file_suffix
 from ._messages import list_names
+from .labels import is_missing
 from .table import Table
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..exceptions import InputError
 from ._messages import list_names, short
+from .labels import is_missing
 
 
 _INT_TEXT = re.compile(r"^[+-]?(0|[1-9][0-9]*)(\.0+)?$")
@@ -50,7 +51,7 @@ def _column_to_float(frame: pd.DataFrame, name: str, where: str) -> np.ndarray:
     out = np.empty(len(values), dtype=np.float64)
     first_text = -1
     for i, v in enumerate(values):
-        if is_missing(v) or v is pd.NaT:
+        if is_missing(v):
             out[i] = np.nan
         elif isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)):
             out[i] = float(v)
@@ -241,13 +242,6 @@ def label_scalar(v: Any, name: str, row: int, where: str) -> str | int | bool:
 
 def _dedupe(labels: list[Any]) -> list[Any]:
     return list(dict.fromkeys(labels))
-
-
-def is_missing(v: Any) -> bool:
-    """True for None and NaN (a missing label cell)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    return isinstance(v, (float, np.floating)) and math.isnan(v)
 
 
 def labels_from_column(frame: pd.DataFrame, name: str, sep: str, where: str, text_file: bool) -> list[list[Any]]:

@@ -102,16 +102,16 @@ def detect_format(y: Any) -> str:
     )
 
 
-def _is_missing(value: Any) -> bool:
-    """None, NaN or pandas' NA (a nullable Int64 or string column's missing value)."""
-    return value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value))
+def is_missing(value: Any) -> bool:
+    """A missing value: None, NaN, or pandas' NA or NaT (a nullable or datetime column's missing value)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, (float, np.floating)) and np.isnan(value))
 
 
 def _refuse_missing(items: Iterable[Any]) -> None:
     """Refuse a missing label, bare or inside a label list, naming its sample (counted from 0, as in transform)."""
     for i, item in enumerate(items):
         for value in item if _is_label_list(item) else (item,):
-            if _is_missing(value):
+            if is_missing(value):
                 raise InputError(
                     f"the label of sample {i} is missing ({value}); give every sample its label or drop the "
                     "unlabelled samples (in label lists, an empty list [] is a sample with no labels)"
