@@ -78,6 +78,23 @@ def _fold_processes_worker(rank: int, world: int, port: int, out: str) -> None:
             dist.destroy_process_group()
 
 
+def _every_estimator_worker(rank: int, world: int, port: int, out: str) -> None:
+    from weaklabel import EmbeddingClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
+
+    _as_torchrun_rank(rank, world, port)
+    X, Y = _data(n=300)
+    small = dict(hidden_sizes=(8,), max_epochs=2, device="cpu", random_state=0, verbose=0)
+    try:
+        SinglePositiveClassifier(loss="label_embedding", refine_rounds=0, **small).fit(X, [[int(row.argmax())] for row in Y])
+        SinglePositiveClassifier(loss="role", refine_rounds=1, refine_folds=2, **small).fit(X, [[int(row.argmax())] for row in Y])
+        EmbeddingClassifier(loss="center", **small).fit(X, Y.argmax(axis=1))
+        SelfSupervisedClassifier(n_classes=3, self_labeling_epochs=1, confidence_threshold=0.5, **small).fit(X)
+        (Path(out) / f"rank{rank}.txt").write_text("done")
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,6 +108,12 @@ def test_two_process_fit_without_a_seed_uses_rank_0s_seed_on_both(tmp_path):
     assert rank0.files == rank1.files
     for name in rank0.files:
         np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)
+
+
+def test_every_estimator_trains_every_parameter_under_ddp(tmp_path):
+    """DDP runs without its unused-parameter search: a parameter some step leaves out would fail the next step."""
+    mp.spawn(_every_estimator_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    assert [(tmp_path / f"rank{rank}.txt").read_text() for rank in range(2)] == ["done", "done"]
 
 
 def test_shard_take_splits_every_row_once_with_padding():
