@@ -193,6 +193,15 @@ def test_inf_and_float32_overflow_in_a_chunk_are_refused(value, problem):
         list(source.batches(10))
 
 
+def test_a_streamed_parquet_float64_beyond_float32_is_too_large_not_infinite(tmp_path):
+    frame = pd.DataFrame({"a": np.zeros(30), "b": np.zeros(30, dtype=np.float32)})
+    frame.loc[17, "a"] = 1e39
+    frame.to_parquet(tmp_path / "big.parquet", row_group_size=10)
+    source = ParquetSource(tmp_path / "big.parquet", {"x": ["a", "b"]})
+    with pytest.raises(InputError, match=r"column 'a' has a value too large for float32 \(1e\+39\) at data row 18 .*rescale"):
+        list(source.batches(10))
+
+
 def test_the_sample_names_the_file_row_of_a_nan(files):
     path, X, y = files
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=y[:, 0])

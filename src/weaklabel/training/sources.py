@@ -35,13 +35,16 @@ import mmap
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NoReturn, Protocol, runtime_checkable
 
 import numpy as np
 import torch
 
 from ..exceptions import InputError
 from .distributed import Shard
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Batch = dict[str, torch.Tensor]
 Arrays = dict[str, np.ndarray]
@@ -434,8 +437,8 @@ class MemmapSource(ChunkedSource):
 class ParquetSource(ChunkedSource):
     """A Parquet file read one row group at a time (write it with ``row_group_size`` ≈ 10⁴–10⁵ rows).
 
-    ``columns`` maps batch keys to the columns stacked, as float32, into that
-    key's matrix, e.g. ``{"x": feature_columns, "y": label_columns}``.
+    ``columns`` maps batch keys to the columns stacked into that key's matrix
+    (float32, or float64 when a column's type is wider), e.g. ``{"x": feature_columns, "y": label_columns}``.
     Memory: about ``buffer_rows`` rows plus one row group.
     """
 
@@ -471,13 +474,20 @@ class ParquetSource(ChunkedSource):
     def _read_chunk(self, i: int) -> Arrays:
         wanted = sorted({c for cols in self.columns.values() for c in cols})
         table = self.file.read_row_group(i, columns=wanted)
-        return {
-            key: np.stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32, copy=False) for c in cols], axis=1)
-            for key, cols in self.columns.items()
-        }
+        return {key: np.stack([_column_values(table.column(c)) for c in cols], axis=1) for key, cols in self.columns.items()}
 
     def _column_name(self, key: str, j: int) -> str:
         return f"{self.path}: column {self.columns[key][j]!r}"
+
+
+def _column_values(column: pa.ChunkedArray) -> np.ndarray:
+    """A Parquet column as float32, or as float64 when its type can hold values beyond float32's range
+    (float64, decimal), so that the chunk check refuses such a value as too large instead of seeing the
+    infinity a cast would make of it."""
+    import pyarrow as pa
+
+    wide = pa.types.is_float64(column.type) or pa.types.is_decimal(column.type)
+    return column.to_numpy(zero_copy_only=False).astype(np.float64 if wide else np.float32, copy=False)
 
 
 def as_source(data: Mapping[str, torch.Tensor] | BatchSource, device: torch.device, shuffle: bool = True) -> BatchSource:
