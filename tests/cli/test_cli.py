@@ -144,6 +144,22 @@ def test_predict_gives_the_top_label_of_a_model_fitted_on_one_label_per_sample(t
     assert pd.read_csv(tmp_path / "p.csv")["labels"].tolist() == list(model.predict(frame))
 
 
+def test_predict_refuses_a_label_set_separator_that_a_label_name_contains(tmp_path, capsys):
+    """Joined with '|', the set ['a|b'] would read back as the two labels 'a' and 'b'."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=100), "b": rng.normal(size=100)})
+    y = [["up|right"] if a > 0 else ["down"] for a in frame["a"]]
+    weaklabel.MultiLabelClassifier(hidden_sizes=(8,), max_epochs=3, verbose=0, random_state=0).fit(frame, y).save(tmp_path / "model")
+    frame.to_csv(tmp_path / "x.csv", index=False)
+    command = ["predict", str(tmp_path / "model"), str(tmp_path / "x.csv"), "--out", str(tmp_path / "p.csv"), "-q"]
+    assert main(command) == 2
+    assert "label 'up|right' contains '|', the separator of the predicted label sets" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
+    assert main([*command, "--label-sep", ";"]) == 0
+    label_sets = pd.read_csv(tmp_path / "p.csv")["labels"].fillna("").str.split(";")
+    assert any("up|right" in labels for labels in label_sets)
+
+
 def test_array_files_get_no_column_note_or_row_counter_hint(tmp_path, capsys, caplog):
     """An .npy has no id column to leave out (the reader refuses --id-column for it), so no such advice."""
     X = np.random.default_rng(0).normal(size=(60, 2))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.readers import Table
+from ..exceptions import InputError
 from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report
@@ -15,7 +16,14 @@ from ._base import Task, labels_from_table, model_inputs, register_task, top_k_m
 
 
 def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
-    """One row per sample: optional id, ``score_<label>`` per label, and the predicted label set."""
+    """One row per sample: optional id, ``score_<label>`` per label, and the predicted label set
+    (the label names joined by ``label_sep``, which no name may contain: the set could not be split back)."""
+    clashing = [str(c) for c in classes if label_sep in str(c)]
+    if clashing:
+        raise InputError(
+            f"label {clashing[0]!r} contains {label_sep!r}, the separator of the predicted label sets, so they "
+            f"could not be split back; pass --label-sep with a character no label contains (e.g. ';')"
+        )
     frame = pd.DataFrame(proba, columns=[f"score_{c}" for c in classes])
     frame.insert(0, "labels", [label_sep.join(str(c) for c in classes[np.flatnonzero(row)]) for row in predicted])
     if ids is not None:
