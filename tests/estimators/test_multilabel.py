@@ -43,6 +43,59 @@ def test_single_label_input_predicts_top_label():
     assert (model.predict(X) == y).mean() > 0.9
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_one_label_per_sample_gives_class_probabilities_and_a_consistent_decision_function(n_classes):
+    """Exclusive classes: rows sum to 1 (log-loss, calibration) and, for two classes, scikit-learn's (n,) decision."""
+    from sklearn.model_selection import cross_val_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2)).astype(np.float32)
+    y = np.digitize(X[:, 0], [-0.4, 0.4] if n_classes == 3 else [0.0])
+    model = MultiLabelClassifier(**FAST).fit(X, y)
+    proba, decision = model.predict_proba(X), model.decision_function(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
+    if n_classes == 2:
+        assert decision.shape == (300,)
+        np.testing.assert_array_equal(model.classes_[(decision > 0).astype(int)], model.predict(X))
+        scores = cross_val_score(MultiLabelClassifier(**FAST), X, y, cv=3, scoring="roc_auc", error_score="raise")
+        assert np.all(scores > 0.9)
+    else:
+        np.testing.assert_allclose(np.exp(decision), proba, rtol=1e-5)
+
+
+def test_a_tuned_threshold_at_a_score_keeps_that_row_positive():
+    """A label positive on every row is best predicted positive everywhere: its threshold is the lowest
+    validation score, as predict_proba gives it (float32), so that row is predicted positive too."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    Y = np.c_[np.ones(200, dtype=int), X[:, 0] > 0]
+    model = MultiLabelClassifier(**FAST).fit(X, Y)
+    proba = model.predict_proba(X)
+    assert model.thresholds_[0] in set(proba[:, 0].astype(np.float64))
+    assert (model.predict(X)[proba[:, 0] == model.thresholds_[0], 0] == 1).all()
+
+
+def test_a_label_without_validation_positives_warns_that_it_keeps_threshold_half():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2)).astype(np.float32)
+    Y = np.c_[X[:, 0] > 0, np.zeros(100, dtype=int)]
+    model = MultiLabelClassifier(**{**FAST, "max_epochs": 2}, validation_fraction=0.2)
+    train_rows, _ = model._split(100, 0)
+    Y[train_rows[:3], 1] = 1  # the rare label's positives are all in the training split
+    with pytest.warns(UserWarning, match=r"labels \[1\] have no positive among the 20 rows thresholds are tuned on"):
+        model.fit(X, Y)
+    assert model.thresholds_[1] == 0.5
+
+
+def test_pos_weight_outside_weighted_bce_or_given_twice_is_refused(tagged_data):
+    X, Y = tagged_data
+    with pytest.raises(InputError, match="pos_weight is used only by loss='weighted_bce', not by 'focal'"):
+        MultiLabelClassifier(**FAST, loss="focal", pos_weight=[1, 2, 3, 4]).fit(X, Y)
+    with pytest.raises(InputError, match="pos_weight is given twice"):
+        MultiLabelClassifier(**FAST, loss="weighted_bce", pos_weight=[1, 2, 3, 4], loss_params={"pos_weight": [1, 1, 1, 1]}).fit(X, Y)
+
+
 def test_bool_labels_give_bool_classes_and_predictions():
     """As in scikit-learn, y = X[:, 0] > 0 keeps classes_ [False, True] and predict returns bools."""
     X = np.random.default_rng(0).normal(size=(100, 2)).astype(np.float32)

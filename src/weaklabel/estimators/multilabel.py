@@ -109,6 +109,14 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         if self.loss not in available_losses("multilabel"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('multilabel')}")
         self._check_loss_params()
+        explicit_weights = not (isinstance(self.pos_weight, str) and self.pos_weight == "auto")
+        if explicit_weights and self.loss != "weighted_bce":
+            raise InputError(
+                f"pos_weight is used only by loss='weighted_bce', not by {self.loss!r}; "
+                "pass loss='weighted_bce' or leave pos_weight='auto'"
+            )
+        if explicit_weights and "pos_weight" in (self.loss_params or {}):
+            raise InputError("pos_weight is given twice, as a parameter and in loss_params; keep one")
         if not (self.threshold == "tune" or (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0)):
             raise InputError(f"threshold must be a number in (0, 1) or 'tune', got {self.threshold!r}")
 
@@ -178,17 +186,45 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
     def _fit_thresholds(self, inputs: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> np.ndarray:
         if self.threshold != "tune":
             return np.full(Y.shape[1], float(self.threshold))
-        scores = 1.0 / (1.0 + np.exp(-self._network_outputs(inputs[rows]).astype(np.float64)))
+        unseen = [self.classes_[j] for j in np.flatnonzero((Y[rows].sum(axis=0) == 0) & (Y.sum(axis=0) > 0))]
+        if unseen:
+            warnings.warn(
+                f"labels {unseen[:10]} have no positive among the {len(rows)} rows thresholds are tuned on; they keep "
+                "the threshold 0.5; raise validation_fraction or pass a threshold", UserWarning,
+            )
+        # the very values predict_proba gives (float32), so a threshold at a validation score keeps that row positive
+        scores = self._probabilities(self._network_outputs(inputs[rows])).astype(np.float64)
         return np.asarray(tune_thresholds(Y[rows], scores, rule="one_se"), dtype=np.float64)
 
     # -- prediction --------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:
-        """Logits, shape (n, n_labels)."""
-        return self._network_outputs(self._transform_inputs(X))
+        """Logits, shape (n, n_labels).
+
+        Fitted on one label per sample (``label_format_ == "single"``): the log class
+        probabilities, ``log predict_proba``; with two classes, scikit-learn's binary shape
+        (n,), that of ``classes_[1]`` minus that of ``classes_[0]`` (positive → ``classes_[1]``).
+        """
+        logits = torch.from_numpy(self._network_outputs(self._transform_inputs(X)))
+        if self.label_format_ != "single":
+            return logits.numpy()
+        log_proba = torch.log_softmax(torch.nn.functional.logsigmoid(logits), dim=1).numpy()
+        return log_proba[:, 1] - log_proba[:, 0] if log_proba.shape[1] == 2 else log_proba
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Per-label probabilities σ(logit), shape (n, n_labels); rows need not sum to 1."""
-        return torch.sigmoid(torch.from_numpy(self.decision_function(X))).numpy()
+        """Per-label probabilities σ(logit), shape (n, n_labels); rows need not sum to 1.
+
+        Fitted on one label per sample (``label_format_ == "single"``), the classes exclude each
+        other: each row σ(logit) is divided by its sum, so it sums to 1 (scikit-learn's class
+        probabilities, as log-loss and calibration expect); the top label is unchanged.
+        """
+        return self._probabilities(self._network_outputs(self._transform_inputs(X)))
+
+    def _probabilities(self, logits: np.ndarray) -> np.ndarray:
+        """σ(logits), each row divided by its sum when the classes are exclusive (``label_format_ == "single"``)."""
+        z = torch.from_numpy(logits)
+        if self.label_format_ == "single":
+            return torch.softmax(torch.nn.functional.logsigmoid(z), dim=1).numpy()  # σ(z) / Σ σ(z)
+        return torch.sigmoid(z).numpy()
 
     def predict(self, X: Any) -> Any:
         """Predicted labels in the format of ``y`` at fit: 0/1 matrix, label lists, or (one label per sample) the top label."""
