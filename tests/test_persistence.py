@@ -27,6 +27,40 @@ def test_round_trip_predicts_exactly_the_same(fitted, tmp_path):
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "manifest.json", "weights.safetensors"]
 
 
+def _rewrite_config(path, config):
+    """Replace ``config.json`` and its checksum in the manifest (an edit that passes the integrity check)."""
+    import hashlib
+
+    (path / "config.json").write_text(json.dumps(config))
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"]["config.json"] = hashlib.sha256((path / "config.json").read_bytes()).hexdigest()
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_randomstate_random_state_is_saved_as_its_state(fitted, tmp_path):
+    """The docstrings accept a RandomState: it is saved as its Mersenne Twister state, so a refit of the loaded
+    model draws the same seed as a refit of the original would."""
+    _, X = fitted
+    y = (X[:, 0] > 0).astype(int)
+    model = MultiLabelClassifier(hidden_sizes=(8,), max_epochs=2, verbose=0, random_state=np.random.RandomState(7)).fit(X, y)
+    model.save(tmp_path / "m")
+    loaded = weaklabel.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    saved, original = loaded.get_params()["random_state"].get_state(), model.random_state.get_state()
+    assert saved[0] == original[0] and np.array_equal(saved[1], original[1]) and saved[2:] == original[2:]
+    np.testing.assert_array_equal(loaded.fit(X, y).predict_proba(X), model.fit(X, y).predict_proba(X))
+
+
+def test_a_corrupt_saved_randomstate_is_a_model_file_error(fitted, tmp_path):
+    _, X = fitted
+    MultiLabelClassifier(hidden_sizes=(8,), max_epochs=1, verbose=0, random_state=np.random.RandomState(7)).fit(X, X[:, 0] > 0).save(tmp_path / "m")
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    config["params"]["random_state"]["numpy.random.RandomState"]["keys"] = [1, 2, 3]
+    _rewrite_config(tmp_path / "m", config)
+    with pytest.raises(ModelFileError, match="the saved random_state is not a valid RandomState state"):
+        weaklabel.load(tmp_path / "m")
+
+
 def test_save_overwrites_a_previous_model(fitted, tmp_path):
     model, _ = fitted
     model.save(tmp_path / "m")

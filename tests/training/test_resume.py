@@ -187,6 +187,32 @@ def test_fit_without_a_seed_resumes_with_the_seed_it_recorded(name, params, y, t
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
 
 
+def test_a_fit_seeded_by_a_randomstate_resumes_with_a_fresh_one(tmp_path, monkeypatch):
+    """As in a new process: the resumed fit gets an equal RandomState, not the same object, and is the same run."""
+    from weaklabel import MultiLabelClassifier
+
+    kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "device": "cpu"}
+    crashed = {**kwargs, "random_state": np.random.RandomState(5)}
+    from weaklabel.training.engine import Trainer
+
+    train_epoch = Trainer._train_epoch
+
+    def crash_at_epoch_5(self, train):
+        if self.epoch == 5:
+            raise _Crash
+        return train_epoch(self, train)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
+    with pytest.raises(_Crash):
+        MultiLabelClassifier(**crashed).set_checkpointing(tmp_path, every=2).fit(X_SMALL, Y_SMALL)
+    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
+    fresh = MultiLabelClassifier(**kwargs, random_state=np.random.RandomState(5))
+    resumed = fresh.set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, Y_SMALL)
+    seed = json.loads((tmp_path / "seed.json").read_text())["seed"]
+    reference = MultiLabelClassifier(**kwargs, random_state=seed).fit(X_SMALL, Y_SMALL)
+    np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
+
+
 def test_a_seeded_fit_records_no_seed(tmp_path):
     from weaklabel import MultiLabelClassifier
 

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
-from ..exceptions import InputError, NotFittedError
+from ..exceptions import InputError, ModelFileError, NotFittedError
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
@@ -32,8 +32,15 @@ logger = logging.getLogger("weaklabel")
 _INFERENCE_BATCH = 8192
 
 
+#: the JSON key under which a ``random_state`` given as a RandomState is saved (its Mersenne Twister state)
+RANDOM_STATE_KEY = "numpy.random.RandomState"
+
+
 def json_safe(value: Any) -> Any:
-    """A hyper-parameter as plain JSON (tuples → lists, NumPy scalars → Python)."""
+    """A hyper-parameter as plain JSON (tuples → lists, NumPy scalars → Python, a RandomState → its state)."""
+    if isinstance(value, np.random.RandomState):
+        _, keys, pos, has_gauss, cached_gaussian = value.get_state()
+        return {RANDOM_STATE_KEY: {"keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)}}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     if isinstance(value, dict):
@@ -45,6 +52,19 @@ def json_safe(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise InputError(f"hyper-parameter value {value!r} cannot be saved; use numbers, strings, lists or dicts")
+
+
+def random_state_from_json(value: Any) -> Any:
+    """Inverse of :func:`json_safe` for ``random_state``: a saved RandomState state → that RandomState."""
+    if not (isinstance(value, dict) and set(value) == {RANDOM_STATE_KEY}):
+        return value
+    state = value[RANDOM_STATE_KEY]
+    try:
+        generator = np.random.RandomState()
+        generator.set_state(("MT19937", np.asarray(state["keys"], dtype=np.uint32), state["pos"], state["has_gauss"], state["cached_gaussian"]))
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
+        raise ModelFileError(f"the saved random_state is not a valid RandomState state ({exc}); save the model again") from None
+    return generator
 
 
 def is_real_number(value: Any) -> bool:
@@ -366,6 +386,7 @@ class NeuralEstimator(BaseEstimator):
     @classmethod
     def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "NeuralEstimator":
         params = {**cls._legacy_params, **config["params"]}
+        params["random_state"] = random_state_from_json(params.get("random_state"))
         est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})
         est.input_shape_ = tuple(config["input_shape"])
         est.n_features_in_ = int(np.prod(est.input_shape_))
