@@ -48,6 +48,23 @@ def test_fit_predict_transform_with_string_labels(small):
     assert model.score(X, names) == pytest.approx(np.mean(predicted == names))
 
 
+def test_embeddings_have_feature_names_and_pandas_output_in_a_pipeline(small, tmp_path):
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = small
+    X = X.reshape(len(X), -1)
+    pipe = make_pipeline(StandardScaler(), EmbeddingClassifier(**{**FAST, "embedding_dim": 3})).set_output(transform="pandas")
+    frame = pipe.fit(X, y).transform(X)
+    assert list(frame.columns) == ["embeddingclassifier0", "embeddingclassifier1", "embeddingclassifier2"]
+    np.testing.assert_allclose(frame.to_numpy(), pipe[-1].transform(pipe[0].transform(X)))
+    pipe[-1].save(tmp_path / "m")
+    assert list(weaklabel.load(tmp_path / "m").get_feature_names_out()) == list(frame.columns)
+    with pytest.raises(SklearnNotFittedError):
+        EmbeddingClassifier().get_feature_names_out()
+
+
 @pytest.mark.parametrize(
     ("shape", "encoder", "expected"),
     [((200, 1, 8, 8), "auto", "conv"), ((200, 8, 8), "auto", "conv"), ((200, 64), "auto", "mlp"), ((200, 1, 8, 8), "mlp", "mlp")],

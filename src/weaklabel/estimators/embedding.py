@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, TransformerMixin
+from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from ..data.labels import LabelEncoder, as_label_input, detect_format
 from ..data.preprocessing import FeatureScaler
@@ -49,7 +49,7 @@ class CosineLR(Callback):
 
 
 @register_estimator
-class EmbeddingClassifier(ClassifierMixin, TransformerMixin, NeuralEstimator):
+class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeaturesOutMixin, NeuralEstimator):
     """Classifier whose network outputs an embedding; a metric-learning loss makes each class a tight cluster.
 
     The network is an encoder (MLP for feature matrices, a small conv net for
@@ -258,6 +258,13 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, NeuralEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """Embeddings, shape (n, embedding_dim)."""
         return self._network_outputs(self._transform_inputs(X))
+
+    @property
+    def _n_features_out(self) -> int:
+        """Width of :meth:`transform`'s output (the fitted network's), for ``get_feature_names_out``
+        (``embeddingclassifier0``, …) and so ``set_output(transform="pandas")``."""
+        self._check_is_fitted()
+        return int(self.network_spec_["head"]["out_features"])
 
     @torch.no_grad()
     def _class_scores(self, X: Any) -> np.ndarray:
