@@ -110,20 +110,25 @@ def _methods(shared: dict[str, Any], quick: bool) -> list[tuple[str, Callable[[n
     return methods
 
 
+def network_params(seed: int, quick: bool, verbose: int, extra: dict[str, Any]) -> dict[str, Any]:
+    """The estimator parameters every network of the benchmark shares (``extra``: the data set's scaling)."""
+    return dict(
+        hidden_sizes=(128,) if quick else (256, 256),
+        max_epochs=15 if quick else 100,
+        patience=10,
+        random_state=seed,
+        verbose=verbose,
+        **extra,
+    )
+
+
 def run_dataset(name: str, quick: bool, verbose: int, seeds: tuple[int, ...] = SEEDS) -> tuple[list[dict[str, Any]], str]:
     """One row per method and seed (mAP on the fully labelled test split, gap recovered, fit seconds) and a description."""
     (X_tr, Y_tr, X_te, Y_te), extra = DATASETS[name](quick)
     rows = []
     for seed in seeds:
         observed, kept = hide_positives(Y_tr, random_state=seed)
-        shared = dict(
-            hidden_sizes=(128,) if quick else (256, 256),
-            max_epochs=15 if quick else 100,
-            patience=10,
-            random_state=seed,
-            verbose=verbose,
-            **extra,
-        )
+        shared = network_params(seed, quick, verbose, extra)
         random_keep = _random_keep(Y_tr[kept], int(observed.sum()), seed)
         runs = [("full labels (bce)", lambda: MultiLabelClassifier(threshold=0.5, **shared).fit(X_tr, Y_tr).predict_proba(X_te))]
         runs += [(method, lambda fit=fit: fit(X_tr[kept], observed, X_te)) for method, fit in _methods(shared, quick)]
