@@ -59,6 +59,7 @@ def test_embeddings_have_feature_names_and_pandas_output_in_a_pipeline(small, tm
     frame = pipe.fit(X, y).transform(X)
     assert list(frame.columns) == ["embeddingclassifier0", "embeddingclassifier1", "embeddingclassifier2"]
     np.testing.assert_allclose(frame.to_numpy(), pipe[-1].transform(pipe[0].transform(X)))
+    assert pipe.predict_proba(X).shape == (200, 10) and pipe.score(X, y) == pytest.approx(np.mean(pipe.predict(X) == y))
     pipe[-1].save(tmp_path / "m")
     assert list(weaklabel.load(tmp_path / "m").get_feature_names_out()) == list(frame.columns)
     with pytest.raises(SklearnNotFittedError):

@@ -200,6 +200,10 @@ def test_a_streamed_parquet_float64_beyond_float32_is_too_large_not_infinite(tmp
     source = ParquetSource(tmp_path / "big.parquet", {"x": ["a", "b"]})
     with pytest.raises(InputError, match=r"column 'a' has a value too large for float32 \(1e\+39\) at data row 18 .*rescale"):
         list(source.batches(10))
+    frame.loc[17, "a"] = 1e30
+    frame.to_parquet(tmp_path / "fits.parquet", row_group_size=10)
+    batches = list(ParquetSource(tmp_path / "fits.parquet", {"x": ["a", "b"]}).batches(10))  # float32, as networks take
+    assert {b["x"].dtype for b in batches} == {torch.float32} and max(b["x"].max().item() for b in batches) == pytest.approx(1e30)
 
 
 def test_the_sample_names_the_file_row_of_a_nan(files):

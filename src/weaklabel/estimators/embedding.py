@@ -269,7 +269,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
     @torch.no_grad()
     def _class_scores(self, X: Any) -> np.ndarray:
         """Logits of the loss for every class (without any training margin), shape (n, n_classes)."""
-        embeddings = self.transform(X)  # checks the fit before loss_ is read
+        # not self.transform: under set_output(transform="pandas") that returns a DataFrame
+        embeddings = self._network_outputs(self._transform_inputs(X))  # checks the fit before loss_ is read
         return self.loss_.logits(torch.from_numpy(embeddings)).numpy()
 
     def decision_function(self, X: Any) -> np.ndarray:

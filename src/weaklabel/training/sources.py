@@ -437,8 +437,8 @@ class MemmapSource(ChunkedSource):
 class ParquetSource(ChunkedSource):
     """A Parquet file read one row group at a time (write it with ``row_group_size`` ≈ 10⁴–10⁵ rows).
 
-    ``columns`` maps batch keys to the columns stacked into that key's matrix
-    (float32, or float64 when a column's type is wider), e.g. ``{"x": feature_columns, "y": label_columns}``.
+    ``columns`` maps batch keys to the columns stacked, as float32, into that
+    key's matrix (a wider column is range-checked before the cast), e.g. ``{"x": feature_columns, "y": label_columns}``.
     Memory: about ``buffer_rows`` rows plus one row group.
     """
 
@@ -475,6 +475,10 @@ class ParquetSource(ChunkedSource):
         wanted = sorted({c for cols in self.columns.values() for c in cols})
         table = self.file.read_row_group(i, columns=wanted)
         return {key: np.stack([_column_values(table.column(c)) for c in cols], axis=1) for key, cols in self.columns.items()}
+
+    def _checked_chunk(self, i: int) -> Arrays:
+        """The values checked at their columns' own precision, then float32, as the batches hold them."""
+        return {key: values.astype(np.float32, copy=False) for key, values in super()._checked_chunk(i).items()}
 
     def _column_name(self, key: str, j: int) -> str:
         return f"{self.path}: column {self.columns[key][j]!r}"
