@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 
 from .. import persistence
 from ..data.preprocessing import FeatureScaler
@@ -388,10 +388,6 @@ class NeuralEstimator(BaseEstimator):
         params = {**cls._legacy_params, **config["params"]}
         params["random_state"] = random_state_from_json(params.get("random_state"))
         est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})
-        try:  # all but the device, which is checked where the model runs (and load(device=...) may replace)
-            clone(est).set_params(device="cpu")._check_params()
-        except InputError as exc:
-            raise ModelFileError(f"the saved hyper-parameters are invalid: {exc}; save the model again") from None
         est.input_shape_ = tuple(config["input_shape"])
         est.n_features_in_ = int(np.prod(est.input_shape_))
         names = config.get("feature_names_in")  # absent from models saved before feature names were kept
