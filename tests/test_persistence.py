@@ -57,8 +57,15 @@ def test_a_corrupt_saved_randomstate_is_a_model_file_error(fitted, tmp_path):
     config = json.loads((tmp_path / "m" / "config.json").read_text())
     config["params"]["random_state"]["numpy.random.RandomState"]["keys"] = [1, 2, 3]
     _rewrite_config(tmp_path / "m", config)
-    with pytest.raises(ModelFileError, match="the saved random_state is not a valid RandomState state"):
+    with pytest.raises(ModelFileError, match=r"^config.json's random_state is not a valid RandomState state .*: the model directory is damaged$"):
         weaklabel.load(tmp_path / "m")
+
+
+def test_a_randomstate_of_another_bit_generator_is_refused_at_save_with_the_fix(fitted, tmp_path):
+    _, X = fitted
+    model = MultiLabelClassifier(hidden_sizes=(8,), max_epochs=1, verbose=0, random_state=np.random.RandomState(np.random.PCG64(0)))
+    with pytest.raises(InputError, match=r"random_state RandomState\(PCG64\) cannot be saved; pass an integer seed or RandomState\(seed\)"):
+        model.fit(X, X[:, 0] > 0).save(tmp_path / "m")
 
 
 def test_save_overwrites_a_previous_model(fitted, tmp_path):

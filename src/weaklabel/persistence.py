@@ -220,6 +220,8 @@ def load(directory: str | os.PathLike[str], device: str | None = None) -> Any:
         raise ModelFileError(f"{directory} holds an unknown estimator {name!r}; known: {sorted(_ESTIMATORS)}")
     try:
         estimator = cls._from_model_state(config, tensors)
+    except ModelFileError:
+        raise  # already names what is wrong
     except (KeyError, TypeError, RuntimeError, ValueError) as exc:
         raise ModelFileError(f"{directory} could not be rebuilt as {name} ({exc}); the model files do not fit together") from None
     return estimator if device is None else estimator.set_params(device=device)

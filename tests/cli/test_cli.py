@@ -155,6 +155,8 @@ def test_predict_refuses_a_label_set_separator_that_a_label_name_contains(tmp_pa
     assert main(command) == 2
     assert "label 'up|right' contains '|', the separator of the predicted label sets" in capsys.readouterr().err
     assert not (tmp_path / "p.csv").exists()
+    assert main([*command, "--label-sep", ""]) == 2
+    assert "the label separator is empty; give a character such as '|' or ';'" in capsys.readouterr().err
     assert main([*command, "--label-sep", ";"]) == 0
     label_sets = pd.read_csv(tmp_path / "p.csv")["labels"].fillna("").str.split(";")
     assert any("up|right" in labels for labels in label_sets)

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,6 +88,10 @@ def test_a_label_without_validation_positives_warns_that_it_keeps_threshold_half
     with pytest.warns(UserWarning, match=r"labels \[1\] have no positive among the 20 rows thresholds are tuned on"):
         model.fit(X, Y)
     assert model.thresholds_[1] == 0.5
+    single = np.where(Y[:, 1] == 1, "rare", np.where(X[:, 0] > 0, "hi", "lo"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one label per sample: predict takes the top label, thresholds are unused
+        model.fit(X, single)
 
 
 def test_pos_weight_outside_weighted_bce_or_given_twice_is_refused(tagged_data):

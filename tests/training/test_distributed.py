@@ -87,7 +87,8 @@ def _every_estimator_worker(rank: int, world: int, port: int, out: str) -> None:
     try:
         SinglePositiveClassifier(loss="label_embedding", refine_rounds=0, **small).fit(X, [[int(row.argmax())] for row in Y])
         SinglePositiveClassifier(loss="role", refine_rounds=1, refine_folds=2, **small).fit(X, [[int(row.argmax())] for row in Y])
-        EmbeddingClassifier(loss="center", **small).fit(X, Y.argmax(axis=1))
+        for loss in ("center", "arcface"):  # class centres; class weights and a learned scale
+            EmbeddingClassifier(loss=loss, **small).fit(X, Y.argmax(axis=1))
         SelfSupervisedClassifier(n_classes=3, self_labeling_epochs=1, confidence_threshold=0.5, **small).fit(X)
         (Path(out) / f"rank{rank}.txt").write_text("done")
     finally:
@@ -110,8 +111,10 @@ def test_two_process_fit_without_a_seed_uses_rank_0s_seed_on_both(tmp_path):
         np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)
 
 
-def test_every_estimator_trains_every_parameter_under_ddp(tmp_path):
-    """DDP runs without its unused-parameter search: a parameter some step leaves out would fail the next step."""
+def test_estimators_without_a_torchrun_test_use_every_parameter_under_ddp(tmp_path):
+    """DDP runs without its unused-parameter search: a parameter some step leaves out would fail the next step.
+    Covered here: the label-embedding head, ROLE's per-item labels and refinement, metric losses with parameters,
+    and the self-supervised heads, graph refinement and self-labelling (the torchrun CLI tests fit the rest)."""
     mp.spawn(_every_estimator_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
     assert [(tmp_path / f"rank{rank}.txt").read_text() for rank in range(2)] == ["done", "done"]
 

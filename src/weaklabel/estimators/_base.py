@@ -39,6 +39,9 @@ RANDOM_STATE_KEY = "numpy.random.RandomState"
 def json_safe(value: Any) -> Any:
     """A hyper-parameter as plain JSON (tuples → lists, NumPy scalars → Python, a RandomState → its state)."""
     if isinstance(value, np.random.RandomState):
+        kind = value.get_state(legacy=False)["bit_generator"]
+        if kind != "MT19937":
+            raise InputError(f"random_state RandomState({kind}) cannot be saved; pass an integer seed or RandomState(seed)")
         _, keys, pos, has_gauss, cached_gaussian = value.get_state()
         return {RANDOM_STATE_KEY: {"keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)}}
     if isinstance(value, (list, tuple)):
@@ -63,7 +66,7 @@ def random_state_from_json(value: Any) -> Any:
         generator = np.random.RandomState()
         generator.set_state(("MT19937", np.asarray(state["keys"], dtype=np.uint32), state["pos"], state["has_gauss"], state["cached_gaussian"]))
     except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
-        raise ModelFileError(f"the saved random_state is not a valid RandomState state ({exc}); save the model again") from None
+        raise ModelFileError(f"config.json's random_state is not a valid RandomState state ({exc}): the model directory is damaged") from None
     return generator
 
 

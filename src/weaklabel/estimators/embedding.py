@@ -119,7 +119,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         validation_fraction: float = 0.1,
         patience: int | None = None,
         device: str = "auto",
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
         verbose: int = 1,
     ) -> None:
         self.loss = loss

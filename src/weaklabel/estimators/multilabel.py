@@ -31,7 +31,8 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         Keyword arguments of the loss (e.g. ``{"gamma": 2.0}`` for focal).
     pos_weight : "auto" or array-like of shape (n_labels,)
         Positive weights of ``weighted_bce``; ``"auto"`` = negatives/positives
-        of each label in the training split.
+        of each label in the training split. Given weights are refused with
+        another loss, and beside a ``pos_weight`` in ``loss_params``.
     threshold : float or "tune"
         Decision threshold on the probabilities; ``"tune"`` picks, per label,
         the F1-maximising threshold on the validation split (on the training
@@ -75,7 +76,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         validation_fraction: float = 0.1,
         patience: int | None = 10,
         device: str = "auto",
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
         verbose: int = 1,
     ) -> None:
         self.loss = loss
@@ -187,18 +188,19 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         if self.threshold != "tune":
             return np.full(Y.shape[1], float(self.threshold))
         unseen = [self.classes_[j] for j in np.flatnonzero((Y[rows].sum(axis=0) == 0) & (Y.sum(axis=0) > 0))]
-        if unseen:
+        if unseen and self.label_format_ != "single":  # one label per sample: predict takes the top label, no threshold
             warnings.warn(
                 f"labels {unseen[:10]} have no positive among the {len(rows)} rows thresholds are tuned on; they keep "
                 "the threshold 0.5; raise validation_fraction or pass a threshold", UserWarning,
             )
-        # the very values predict_proba gives (float32), so a threshold at a validation score keeps that row positive
+        # predict_proba's own float32 values for these rows, so a threshold at the lowest validation score keeps
+        # that row positive (scored in another batch layout a row can differ by one float32 ulp)
         scores = self._probabilities(self._network_outputs(inputs[rows])).astype(np.float64)
         return np.asarray(tune_thresholds(Y[rows], scores, rule="one_se"), dtype=np.float64)
 
     # -- prediction --------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:
-        """Logits, shape (n, n_labels).
+        """Logits, shape (n, n_labels) (for label sets and 0/1 matrices).
 
         Fitted on one label per sample (``label_format_ == "single"``): the log class
         probabilities, ``log predict_proba``; with two classes, scikit-learn's binary shape
@@ -232,7 +234,8 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         return self.label_encoder_.inverse_transform(proba >= self.thresholds_, scores=proba)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Macro mean average precision of ``predict_proba(X)`` against ``y`` (labels without positives skipped)."""
+        """Macro mean average precision of ``predict_proba(X)`` against ``y`` (labels without positives skipped;
+        for one label per sample, of the class probabilities)."""
         if sample_weight is not None:
             raise InputError("score does not support sample_weight")
         self._check_is_fitted()

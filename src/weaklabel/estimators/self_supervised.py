@@ -178,7 +178,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         validation_fraction: float = 0.0,
         patience: int | None = None,
         device: str = "auto",
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
         verbose: int = 1,
     ) -> None:
         self.n_classes = n_classes

@@ -156,7 +156,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         validation_fraction: float = 0.1,
         patience: int | None = 10,
         device: str = "auto",
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
         verbose: int = 1,
     ) -> None:
         self.loss = loss

@@ -15,15 +15,22 @@ from ..report import Report
 from ._base import Task, labels_from_table, model_inputs, register_task, top_k_matrix
 
 
-def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
-    """One row per sample: optional id, ``score_<label>`` per label, and the predicted label set
-    (the label names joined by ``label_sep``, which no name may contain: the set could not be split back)."""
+def check_label_sep(classes: np.ndarray, label_sep: str) -> None:
+    """Refuse a separator of predicted label sets that is empty or that a label name contains (the sets could
+    not be split back)."""
+    if not label_sep:
+        raise InputError("the label separator is empty; give a character such as '|' or ';'")
     clashing = [str(c) for c in classes if label_sep in str(c)]
     if clashing:
         raise InputError(
             f"label {clashing[0]!r} contains {label_sep!r}, the separator of the predicted label sets, so they "
             f"could not be split back; pass --label-sep with a character no label contains (e.g. ';')"
         )
+
+
+def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
+    """One row per sample: optional id, ``score_<label>`` per label, and the predicted label set
+    (the label names joined by ``label_sep``; see :func:`check_label_sep`)."""
     frame = pd.DataFrame(proba, columns=[f"score_{c}" for c in classes])
     frame.insert(0, "labels", [label_sep.join(str(c) for c in classes[np.flatnonzero(row)]) for row in predicted])
     if ids is not None:
@@ -77,6 +84,7 @@ class MultiLabelTask(Task):
         return MultiLabelClassifier
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
+        check_label_sep(estimator.classes_, label_sep)
         proba = estimator.predict_proba(model_inputs(estimator, table))
         return score_frame(estimator.classes_, proba, predicted_matrix(estimator, proba), table.ids, label_sep)
 

@@ -11,7 +11,7 @@ from ..data.readers import Table
 from ..exceptions import InputError
 from ..report import Report
 from ._base import Task, label_lists, labels_from_table, model_inputs, register_task, top_k_matrix
-from .multilabel import multilabel_evaluation, score_frame
+from .multilabel import check_label_sep, multilabel_evaluation, score_frame
 
 
 def _predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
@@ -42,6 +42,7 @@ class PositiveOnlyTask(Task):
         super().fit(estimator, table)
 
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
+        check_label_sep(estimator.classes_, label_sep)
         proba = estimator.predict_proba(model_inputs(estimator, table))
         return score_frame(estimator.classes_, proba, _predicted_matrix(estimator, proba), table.ids, label_sep)
 
