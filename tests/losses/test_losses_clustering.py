@@ -117,6 +117,26 @@ def test_stable_for_extreme_logits():
     assert loss.item() > 1e3  # −log⟨p, q⟩ ≈ 2e4 for confident disagreement
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_confident_low_precision_batches_stay_finite(dtype):
+    """bfloat16 rounds a similarity above ~0.998 to 1, where log(1 − S) is infinite (and 0 · inf on the masked
+    diagonal NaN); float16 rounds SCAN's 1e-8 clamp to 0. Both must be computed in float32."""
+    classes = torch.arange(8) % 3
+    confident = torch.nn.functional.one_hot(classes, 3).float() * 8.0  # p_max = 0.9993
+    far = classes[:, None] != classes[None, :]
+    reference = minmax_scan_loss(confident, confident, far)
+    z = confident.to(dtype).requires_grad_(True)
+    loss = minmax_scan_loss(z, z, far)
+    loss.backward()
+    assert torch.isfinite(z.grad.float()).all() and loss.item() == pytest.approx(reference.item(), rel=0.02)
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # what CUDA autocast does to the pair matmul
+        assert minmax_scan_loss(confident, confident, far).item() == pytest.approx(reference.item(), rel=1e-6)
+    empty_class = torch.tensor([[20.0, -20.0, -20.0], [-20.0, 20.0, -20.0]], dtype=dtype, requires_grad=True)
+    scan = scan_loss(empty_class, empty_class)
+    scan.backward()
+    assert scan.item() == pytest.approx(-5 * np.log(2), rel=1e-2) and torch.isfinite(empty_class.grad.float()).all()
+
+
 def test_bad_inputs_name_the_fix():
     z = torch.zeros(4, 3)
     with pytest.raises(InputError, match="does not match"):

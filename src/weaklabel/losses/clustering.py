@@ -12,7 +12,9 @@ Notation: ``p = softmax(z)``, ``⟨p, q⟩ = Σ_k p_k q_k``,
 ``p̄ = (1/n) Σ_i p(x_i)``, ``H(p̄) = −Σ_k p̄_k log p̄_k``.
 ``log⟨p, q⟩`` is computed as ``logsumexp(log p + log q)`` from log-softmaxes,
 and ``log(1 − ⟨p, q⟩)`` as ``log1p(−⟨p, q⟩)`` with ``⟨p, q⟩`` clamped to ``≤ 1 − 1e-6``, so
-values and gradients stay finite for logits as large as ``±1e4`` in float32.
+values and gradients stay finite for logits as large as ``±1e4`` in float32. The pair similarities and
+the mean prediction are computed in float32 (float64 for float64 input), so the losses stay finite in
+bfloat16 and float16 (and under autocast) too.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ def _reduce_heads(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
+def _at_least_float32(t: Tensor) -> Tensor:
+    """``t`` in float32, or float64 when it is float64."""
+    return t.to(torch.promote_types(t.dtype, torch.float32))
+
+
 def log_similarity(logits: Tensor, other: Tensor) -> Tensor:
     """``log⟨softmax(logits), softmax(other)⟩`` along the last axis, computed stably."""
     return torch.logsumexp(F.log_softmax(logits, dim=-1) + F.log_softmax(other, dim=-1), dim=-1)
@@ -74,7 +81,7 @@ def marginal_entropy(logits: Tensor) -> Tensor:
 
     Under DDP ``p̄`` is the mean over the global batch (:func:`~weaklabel.training.distributed.global_mean`).
     """
-    mean = global_mean(F.softmax(logits, dim=-1).mean(dim=0)).clamp_min(_PROB_EPS)
+    mean = global_mean(F.softmax(_at_least_float32(logits), dim=-1).mean(dim=0)).clamp_min(_PROB_EPS)  # 1e-8 is 0 in float16
     return -(mean * mean.log()).sum(dim=-1)
 
 
@@ -115,9 +122,14 @@ def neighborhood_scan_loss(logits: Tensor, neighbors: Tensor, entropy_weight: fl
 
 
 def pair_similarity(logits: Tensor) -> Tensor:
-    """``S_ij = ⟨p(x_i), p(x_j)⟩`` for every pair of the batch: (n, n), or (H, n, n) for 3-D logits."""
-    p = F.softmax(logits, dim=-1)
-    return p @ p.T if p.ndim == 2 else torch.einsum("ihk,jhk->hij", p, p)
+    """``S_ij = ⟨p(x_i), p(x_j)⟩`` for every pair of the batch: (n, n), or (H, n, n) for 3-D logits.
+
+    Always in float32, autocast off: bfloat16 (CUDA autocast's matmul type) rounds every similarity above
+    about 0.998 to 1, where the push term's ``log(1 − S)`` is infinite.
+    """
+    with torch.autocast(logits.device.type, enabled=False):
+        p = F.softmax(_at_least_float32(logits), dim=-1)
+        return p @ p.T if p.ndim == 2 else torch.einsum("ihk,jhk->hij", p, p)
 
 
 def minmax_scan_loss(
