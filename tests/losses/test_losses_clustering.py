@@ -107,6 +107,17 @@ def test_optimum_is_confident_agreement_with_uniform_marginal():
     assert minmax_scan_loss(z, z, far, entropy_weight=1.0).item() == pytest.approx(-np.log(3), abs=1e-5)
 
 
+def test_scan_trains_the_neighbour_branch_too(batch):
+    """As the official SCAN code, no stop-gradient on the neighbour: ∂/∂z_n of −(1/n) log⟨p_a, p_n⟩ is
+    (p_n − p_a ⊙ p_n / ⟨p_a, p_n⟩) / n (the entropy term does not involve the neighbours)."""
+    za, zn, _ = batch
+    zn_t = torch.tensor(zn, requires_grad=True)
+    scan_loss(torch.tensor(za), zn_t).backward()
+    pa, pn = _softmax(za), _softmax(zn)
+    similarity = (pa * pn).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(zn_t.grad.numpy(), (pn - pa * pn / similarity) / len(za), rtol=1e-9, atol=1e-15)
+
+
 def test_stable_for_extreme_logits():
     za = torch.tensor([[1e4, -1e4], [-1e4, 1e4]], dtype=torch.float32, requires_grad=True)
     zn = torch.tensor([[-1e4, 1e4], [1e4, -1e4]], dtype=torch.float32)  # disagreeing, confident

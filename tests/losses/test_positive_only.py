@@ -94,6 +94,24 @@ def test_role(data) -> None:
     assert role_loss(_t(x), _t(y), _t(g_logits), 2.0).item() == pytest.approx(ref, rel=1e-10)
 
 
+def test_role_gradients_follow_its_stop_gradients(data) -> None:
+    """Analytic gradients: each cross term trains only its first argument (the classifier learns from sg(g),
+    the label estimates from sg(f)); EPR's gradient is 2(s̄ − k)/(N L²) · p(1 − p) per entry."""
+    x, y = data
+    u = np.random.default_rng(1).normal(size=(N, L))
+    f, g = _sig(x), _sig(u)
+    z_t, u_t = _t(x).requires_grad_(), _t(u).requires_grad_()
+    role_loss(z_t, _t(y), u_t, 2.0).backward()
+    M = N * L
+
+    def grad(p, other):
+        epr = 2 * (p.sum(1).mean() - 2.0) / (N * L**2) * p * (1 - p)
+        return 0.5 * ((-y * (1 - p) + (p - other)) / M + epr)
+
+    np.testing.assert_allclose(z_t.grad.numpy(), grad(f, g), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(u_t.grad.numpy(), grad(g, f), rtol=1e-9, atol=1e-15)
+
+
 def test_role_module_learns_label_estimates(data) -> None:
     x, y = data
     loss = ROLELoss(expected_positives=2.0)
@@ -135,6 +153,28 @@ def test_apl_picks_lowest_unknowns() -> None:
     assert int((~torch.isnan(loss.pseudo_targets[:, 0])).sum()) == 4
 
 
+def test_apl_quota_is_a_share_of_the_initial_unknowns_and_starts_at_the_warmup_epoch() -> None:
+    """Zhou et al.'s main.py: int(0.9 × unknowns at the start / apl_epochs) per epoch, every epoch, from the
+    end of (1-based) epoch ``warmup`` on. 99 unknowns, 3 APL epochs: 29 a round (a quota of the still-free
+    entries would give 29 then int(0.9 × 70 / 3) = 21)."""
+    y = torch.zeros(100, 2)
+    y[0] = 1.0
+    loss = EMAPLLoss(warmup=2, apl_epochs=3)
+    loss.setup(y, seed=0)
+    logits = torch.randn(100, 2, generator=torch.Generator().manual_seed(0))
+    (callback,) = loss.callbacks(lambda: logits)
+
+    class Trainer:
+        epoch = 0  # 0-based, as the engine counts
+
+    marked = []
+    for epoch in range(4):
+        Trainer.epoch = epoch
+        callback.on_epoch_end(Trainer, {})
+        marked.append(int((~torch.isnan(loss.pseudo_targets[:, 0])).sum()))
+    assert marked == [0, 29, 58, 87]
+
+
 def test_large_loss_rejection(data) -> None:
     x, y = data
     per = np_bce(x, y)
@@ -144,6 +184,20 @@ def test_large_loss_rejection(data) -> None:
     ref = (per.sum() - unknown_losses[:k].sum()) / (N * L)
     assert large_loss_rejection(_t(x), _t(y), rate).item() == pytest.approx(ref, rel=1e-10)
     assert large_loss_rejection(_t(x), _t(y), 0.0).item() == pytest.approx(per.mean(), rel=1e-10)
+
+
+def test_large_loss_rejection_counts_all_entries_and_rejects_only_unknowns() -> None:
+    """k = ceil(n L rate) (Kim et al.'s count over the batch's entries: 5 here, not ceil(16 × 0.25) = 4 of
+    the unknowns), and the observed positives, given the largest losses here, are never rejected."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 5))
+    y = np.zeros((4, 5))
+    y[np.arange(4), [0, 1, 2, 3]] = 1
+    x[y == 1] = -6.0  # confidently wrong on the positives: the largest losses of the batch
+    per = np_bce(x, y)
+    k = 5
+    ref = (per.sum() - np.sort(per[y == 0])[::-1][:k].sum()) / 20
+    assert large_loss_rejection(_t(x), _t(y), 0.25).item() == pytest.approx(ref, rel=1e-10)
 
 
 def test_large_loss_schedule() -> None:
