@@ -4,7 +4,8 @@ Every loss takes logits of an anchor batch and of one neighbour per anchor,
 each ``(n, K)``, or ``(n, H, K)`` for ``H`` softmax heads trained at once
 (each head is scored on its own); ``minmax_scan`` also a mask of the batch's
 far pairs. ``reduction`` combines the heads:
-``"mean"`` (default), ``"sum"`` or ``"none"`` (a tensor of shape ``(H,)``, or a
+``"mean"`` (default; the official SCAN code sums them, which gives the shared encoder H times the
+gradient of each head), ``"sum"`` or ``"none"`` (a tensor of shape ``(H,)``, or a
 scalar for 2-D logits). The batch is always averaged, since the entropy term
 is a property of the batch.
 
