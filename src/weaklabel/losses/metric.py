@@ -261,7 +261,8 @@ class CenterLoss(SoftmaxLoss):
     """Center loss (Wen et al., ECCV 2016): softmax cross-entropy + λ/2 ‖f − c_y‖².
 
     The centres are a buffer (saved with the model, never touched by the
-    optimiser), initialised at 0 as in the paper and moved after every
+    optimiser), initialised at 0 (the paper does not say; its Caffe examples
+    fill them with Xavier noise) and moved after every
     training batch by the paper's rule with rate ``alpha``
     (:func:`update_centers`); in eval mode they stay fixed. Defaults: the
     paper's ``alpha=0.5``; ``lam=0.01`` (the paper uses 0.003 for faces and
