@@ -30,3 +30,11 @@ def tagged_data() -> tuple[np.ndarray, np.ndarray]:
     X = rng.normal(size=(400, 6)).astype(np.float32)
     Y = (X[:, :4] + 0.3 * rng.normal(size=(400, 4)) > 0.3).astype(np.int64)
     return X, Y
+
+
+@pytest.fixture
+def umask_022():
+    """The process umask set to 022 (a common default) for the test, restored after."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)

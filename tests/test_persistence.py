@@ -68,6 +68,13 @@ def test_a_randomstate_of_another_bit_generator_is_refused_at_save_with_the_fix(
         model.fit(X, X[:, 0] > 0).save(tmp_path / "m")
 
 
+def test_a_saved_model_folder_gets_the_permissions_the_umask_gives(fitted, tmp_path, umask_022):
+    model, _ = fitted
+    model.save(tmp_path / "m")
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "m").iterdir()} == {0o644}
+
+
 def test_save_overwrites_a_previous_model(fitted, tmp_path):
     model, _ = fitted
     model.save(tmp_path / "m")

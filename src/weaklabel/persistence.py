@@ -79,6 +79,25 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def mode_under_umask(directory: bool) -> int:
+    """The permissions a plain ``mkdir`` (``directory``) or ``open`` would give under the process's umask."""
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+def staging_directory(parent: Path, prefix: str) -> Path:
+    """A new temporary folder in ``parent`` that will be renamed into place: ``mkdtemp``'s folder, with the
+    permissions of a plain ``mkdir`` instead of its private 0700."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(staging, mode_under_umask(directory=True))
+    return staging
+
+
 def _json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False).encode("utf-8")
 
@@ -109,7 +128,7 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
         "tensors": {name: {"dtype": str(a.dtype), "shape": list(a.shape)} for name, a in arrays.items()},
     }
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
+    staging = staging_directory(target.parent, f".{target.name}.saving-")
     try:
         for name, data in files.items():
             _write_synced(staging / name, data)

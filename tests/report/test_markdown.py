@@ -159,3 +159,16 @@ def test_report_rejects_bad_figures(tmp_path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="not a folder"):
         report.write(tmp_path / "file")
+
+
+def test_a_written_report_gets_the_permissions_the_umask_gives(tmp_path, umask_022) -> None:
+    """Not the private 0700 / 0600 of the temporary names it is staged under: a served or shared report
+    must keep its images readable."""
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    report = Report("r")
+    report.figure(fig, "line", "a line")
+    report.write(tmp_path / "out")
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "out" / "figures" / "line.png").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "out" / "report.md").stat().st_mode & 0o777 == 0o644

@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..exceptions import InputError
+from ..persistence import mode_under_umask
 from . import _style
 
 __all__ = [
@@ -414,6 +415,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Pa
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, mode_under_umask(directory=False))  # mkstemp's file is private (0600); a figure is not
         with os.fdopen(fd, "wb") as handle:
             fig.savefig(handle, format=kind, dpi=dpi, facecolor="white")
         os.replace(tmp_name, target)

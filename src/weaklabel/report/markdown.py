@@ -240,11 +240,12 @@ class Report:
         first. If ``directory`` exists, its ``report.md`` and ``figures/``
         are replaced and its other files are left alone.
         """
+        from ..persistence import staging_directory
         from ..plots import save_figure  # matplotlib is only needed when writing
 
         target = check_report_folder(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        staging = staging_directory(target.parent, f".{target.name}.tmp-")
         try:
             figures = staging / FIGURES_DIR
             figures.mkdir()
