@@ -162,6 +162,21 @@ def test_predict_refuses_a_label_set_separator_that_a_label_name_contains(tmp_pa
     assert any("up|right" in labels for labels in label_sets)
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_evaluate_describes_the_top_label_rule_of_a_model_fitted_on_one_label_per_sample(tmp_path):
+    """Its predict takes the top label: the report must not show or draw thresholds it never uses."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    frame["y"] = np.where(frame["a"] > 0.5, "hi", np.where(frame["a"] < -0.5, "lo", "mid"))
+    weaklabel.MultiLabelClassifier(hidden_sizes=(8,), max_epochs=5, verbose=0, random_state=0).fit(frame[["a", "b"]], frame["y"]).save(tmp_path / "model")
+    frame.to_csv(tmp_path / "test.csv", index=False)
+    assert main(["evaluate", str(tmp_path / "model"), str(tmp_path / "test.csv"), "--label-column", "y", "--out", str(tmp_path / "eval"), "-q"]) == 0
+    text = (tmp_path / "eval" / "report.md").read_text()
+    per_label = text.split("## Per label", 1)[1].split("\n\n")[1]
+    assert "threshold" not in per_label.splitlines()[0] and "predicting the top label" in text
+    assert "thresholds" not in text.split("threshold_effect", 1)[0].rsplit("\n\n", 1)[-1]
+
+
 def test_array_files_get_no_column_note_or_row_counter_hint(tmp_path, capsys, caplog):
     """An .npy has no id column to leave out (the reader refuses --id-column for it), so no such advice."""
     X = np.random.default_rng(0).normal(size=(60, 2))

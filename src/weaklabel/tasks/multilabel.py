@@ -38,8 +38,14 @@ def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, i
     return frame
 
 
-def multilabel_evaluation(y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray, report: Report) -> list[dict[str, Any]]:
-    """Metrics table, per-label table and figures for 0/1 truth and per-label scores."""
+def multilabel_evaluation(
+    y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray | None, rule: str, report: Report
+) -> list[dict[str, Any]]:
+    """Metrics table, per-label table and figures for 0/1 truth and per-label scores.
+
+    ``predicted`` is the model's decision, made by ``rule`` (words for the captions); ``thresholds`` are the
+    per-label thresholds it uses, or None for a top-k rule (no threshold column, none drawn).
+    """
     names = [str(c) for c in classes]
     summary = multilabel_report(y_true, proba, predicted)
     rows = [{"metric": k, "value": v} for k, v in summary.items()]
@@ -55,13 +61,14 @@ def multilabel_evaluation(y_true: np.ndarray, proba: np.ndarray, predicted: np.n
             support=np.array([r["support"] for r in per_label]),
         ),
         "per_label_precision_recall",
-        "Precision, recall and F1 per label at the model's thresholds.",
+        f"Precision, recall and F1 per label, predicting {rule}.",
     )
     report.figure(precision_recall_curves(y_true, proba, names), "precision_recall_curves", "Precision-recall curve per label.")
     report.figure(
         threshold_effect(y_true, proba, thresholds=thresholds),
         "threshold_effect",
-        "Macro precision, recall and F1 against one global threshold; the tuned per-label thresholds for comparison.",
+        "Macro precision, recall and F1 against one global threshold"
+        + ("." if thresholds is None else f"; the model's per-label thresholds ({rule}) for comparison."),
     )
     return rows
 
@@ -91,7 +98,10 @@ class MultiLabelTask(Task):
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        return multilabel_evaluation(y_true, proba, predicted_matrix(estimator, proba), estimator.classes_, estimator.thresholds_, report)
+        predicted = predicted_matrix(estimator, proba)
+        if estimator.label_encoder_.format_ == "single":  # predict takes the top label: its thresholds are unused
+            return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, None, "the top label", report)
+        return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, estimator.thresholds_, "the labels over their thresholds", report)
 
 
 register_task(MultiLabelTask())

@@ -50,8 +50,11 @@ class PositiveOnlyTask(Task):
         """Metrics against the table's labels (give fully labelled data for a meaningful evaluation)."""
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
         proba = estimator.predict_proba(model_inputs(estimator, table))
+        predicted = _predicted_matrix(estimator, proba)
+        if estimator.top_k is not None:
+            return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, None, f"the top {int(estimator.top_k)} labels", report)
         thresholds = np.full(proba.shape[1], float(estimator.threshold))
-        return multilabel_evaluation(y_true, proba, _predicted_matrix(estimator, proba), estimator.classes_, thresholds, report)
+        return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, thresholds, f"the labels scoring at least {float(estimator.threshold):g}", report)
 
 
 register_task(PositiveOnlyTask())
