@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,13 +29,23 @@ def make_sparse_multilabel(
 
     Each label is positive with probability ``p`` (default ``1/n_labels``)
     independently; feature ``j`` is 1 only if label ``j`` is positive, kept with
-    probability ``q``, else 0. The Bayes-optimal rule predicts label ``j``
-    exactly when feature ``j`` is on (``bayes_rule(X)``); its expected per-label
-    F1 is ``2q / (1 + q)``.
+    probability ``q``, else 0. For ``p ≤ q`` the rule that predicts label ``j``
+    exactly when feature ``j`` is on (``bayes_rule(X)``) is Bayes-optimal, for
+    per-label accuracy and for expected per-label F1, which is ``2q / (1 + q)``
+    (a positive prediction with the feature off adds TP and predictions in a
+    fixed ratio, so F1 is best at one end: none, or all with F1 ``2p / (1 + p)``).
+    For ``p > q`` predicting every label has the higher F1, so ``bayes_rule`` is
+    no ceiling there (a warning says so).
     """
     if not 0.0 < q <= 1.0:
         raise InputError(f"q must be in (0, 1], got {q}")
+    if int(n_samples) < 1 or int(n_labels) < 1:
+        raise InputError(f"n_samples and n_labels must be ≥ 1, got {n_samples} and {n_labels}")
     p = 1.0 / n_labels if p is None else p
+    if not 0.0 < p < 1.0:
+        raise InputError(f"p must be in (0, 1), got {p}")
+    if p > q:
+        warnings.warn(f"p = {p:g} > q = {q:g}: predicting every label beats bayes_rule on F1 here", UserWarning, stacklevel=2)
     rng = np.random.default_rng(random_state)
     Y = (rng.random((n_samples, n_labels)) < p).astype(np.float32)
     X = Y * (rng.random((n_samples, n_labels)) < q)
@@ -47,7 +59,7 @@ def make_sparse_multilabel(
 
 
 def bayes_rule(X: np.ndarray) -> np.ndarray:
-    """Bayes-optimal predictions for :func:`make_sparse_multilabel`: label ``j`` iff feature ``j`` is on."""
+    """The Bayes rule of :func:`make_sparse_multilabel` (for ``p ≤ q``): label ``j`` iff feature ``j`` is on."""
     return (np.asarray(X) > 0).astype(np.int64)
 
 
