@@ -41,6 +41,9 @@ def test_deterministic() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(InputError, match="max_digits"):
         make_multidigits(max_digits=11)
+    for fraction in (0.0, 1.5, 5, 0.001):  # 5 would be read by scikit-learn as a count of 5 images
+        with pytest.raises(InputError, match=rf"test_fraction must be a fraction \(float\) of the 1797 source digits .*got {fraction!r}"):
+            make_multidigits(n_train=10, n_test=10, test_fraction=fraction)
     with pytest.raises(InputError, match="only 0 and 1"):
         hide_positives(np.array([[2, 0]]))
 

@@ -8,6 +8,8 @@ both splits.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
@@ -45,6 +47,12 @@ def make_multidigits(
     if int(n_train) < 1 or int(n_test) < 1:
         raise InputError(f"n_train and n_test must be >= 1; got {n_train} and {n_test}")
     digits = load_digits()
+    n_source = len(digits.target)
+    if not (isinstance(test_fraction, (float, np.floating)) and 10 <= math.ceil(test_fraction * n_source) <= n_source - 10):
+        raise InputError(
+            f"test_fraction must be a fraction (float) of the {n_source} source digits that leaves each side at least one "
+            f"image of every digit, e.g. 0.3; got {test_fraction!r}"
+        )
     img_tr, img_te, t_tr, t_te = train_test_split(
         digits.images, digits.target, test_size=test_fraction, stratify=digits.target, random_state=random_state
     )
