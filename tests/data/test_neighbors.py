@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from weaklabel.data.neighbors import NeighborIndex, drop_self, knn, near_radius, sample_far
+from weaklabel.data.neighbors import NeighborIndex, drop_self, knn, near_radius, neighbor_recall, sample_far
 from weaklabel.exceptions import InputError
 
 
@@ -37,6 +37,19 @@ def test_approximate_index_recall():
     _, approx = knn(X, 10, exact=False)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
     assert recall >= 0.95
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_neighbor_recall_is_the_share_of_brute_force_neighbours_found(metric):
+    """On unstructured Gaussian rows the IVF cells cut through every neighbourhood: recall well below 1."""
+    X = np.random.default_rng(0).standard_normal((3000, 16)).astype(np.float32)
+    _, approx = knn(X, 10, metric=metric, exact=False)
+    rows = np.random.default_rng(5).choice(3000, 256, replace=False)
+    exact = _brute(X.astype(np.float64), 10, metric)[1][rows]
+    expected = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx[rows], exact)])
+    assert neighbor_recall(X, approx, metric, random_state=5) == pytest.approx(expected, abs=0.005)
+    assert expected < 0.9
+    assert neighbor_recall(X, knn(X, 10, metric=metric)[1], metric) > 0.999
 
 
 def test_index_is_reusable_and_checks_queries():

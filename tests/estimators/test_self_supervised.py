@@ -288,6 +288,22 @@ def test_nan_and_wrong_feature_count(fitted):
         fitted.predict(np.zeros((5, 3)))
 
 
+def test_a_noisy_approximate_neighbour_graph_warns_with_the_exact_search_as_fix():
+    """IVF on unstructured Gaussian rows finds about 75% of the neighbours; clustered rows and the exact search
+    give no warning."""
+    quick = {**FAST, "max_epochs": 1, "n_heads": 1, "refinement_steps": 0}
+    noise = np.random.default_rng(0).standard_normal((3000, 16)).astype(np.float32)
+    with pytest.warns(UserWarning, match=r"the approximate neighbour search found 7\d% of the exact 10 nearest .*neighbor_search='exact'"):
+        SelfSupervisedClassifier(n_classes=3, neighbor_search="approximate", **quick).fit(noise)
+    blobs = make_blobs(3000, centers=5, n_features=16, random_state=0)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SelfSupervisedClassifier(n_classes=5, neighbor_search="approximate", **quick).fit(blobs)
+        SelfSupervisedClassifier(n_classes=3, neighbor_search="exact", **quick).fit(noise)
+    with pytest.raises(InputError, match=r"unknown neighbor_search 'ivf'; choose one of \['auto', 'exact', 'approximate'\]"):
+        SelfSupervisedClassifier(neighbor_search="ivf").fit(noise)
+
+
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 def test_duplicate_heavy_data_warns_and_works(metric):
     rows = np.random.default_rng(0).standard_normal((20, 2)) * 5

@@ -53,7 +53,10 @@ import numpy as np
 
 from ..exceptions import InputError
 
-__all__ = ["EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "gpu_available", "knn", "near_radius", "recall_at_k", "sample_far", "set_threads"]
+__all__ = [
+    "EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "gpu_available", "knn", "near_radius",
+    "neighbor_recall", "recall_at_k", "sample_far", "set_threads",
+]
 
 logger = logging.getLogger("weaklabel")
 
@@ -195,10 +198,11 @@ class NeighborIndex:
         return dist, idx
 
 
-def drop_self(distances: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Remove each row's own index from its ``k + 1`` neighbours (or the farthest, when ties pushed it out)."""
+def drop_self(distances: np.ndarray, indices: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Remove each query's own index (``rows``, default ``0..n-1``) from its ``k + 1`` neighbours (or the
+    farthest, when ties pushed it out)."""
     n, k1 = indices.shape
-    is_self = indices == np.arange(n)[:, None]
+    is_self = indices == (np.arange(n) if rows is None else np.asarray(rows))[:, None]
     is_self[~is_self.any(axis=1), k1 - 1] = True
     keep = ~is_self
     return distances[keep].reshape(n, k1 - 1), indices[keep].reshape(n, k1 - 1)
@@ -217,6 +221,19 @@ def knn(X: Any, k: int, metric: str = "euclidean", exact: bool | None = None, np
         raise InputError(f"k={k} nearest neighbours need at least {k + 1} samples, got {len(X)}; lower k (n_neighbors)")
     index = NeighborIndex(metric, exact, nprobe, n_threads, random_state).fit(X)
     return drop_self(*index.query(X, k + 1))
+
+
+def neighbor_recall(X: Any, neighbors: np.ndarray, metric: str = "euclidean", n_queries: int = 256, random_state: int = 0) -> float:
+    """Share of the exact ``k`` nearest other rows that ``neighbors`` ((n, k) row indices, e.g. from :func:`knn`
+    on ``X``) holds, on ``n_queries`` rows drawn at random: what an approximate search costs on this data.
+    The exact search of the sample costs ``n_queries × n`` distances."""
+    X = _as_rows(X)
+    neighbors = np.asarray(neighbors)
+    k = neighbors.shape[1]
+    rows = np.random.default_rng(random_state).choice(len(X), min(int(n_queries), len(X)), replace=False)
+    exact = NeighborIndex(metric, exact=True).fit(X)
+    true = drop_self(*exact.query(X[rows], k + 1), rows=rows)[1]
+    return sum(len(np.intersect1d(found, want)) for found, want in zip(neighbors[rows], true)) / (len(rows) * k)
 
 
 def recall_at_k(index: NeighborIndex, X: Any, k: int = 10, n_queries: int = 10_000, random_state: int = 0) -> float:
