@@ -52,6 +52,7 @@ def _digits(quick: bool, verbose: int, report: Report) -> list[dict[str, Any]]:
         X_tr, y_tr = X_tr[:300], y_tr[:300]
     epochs = 2 if quick else 30
     seeds = SEEDS[:1] if quick else SEEDS
+    report.section("Digits (1×8×8 images, conv encoder)")  # before its figures, added as the runs go
     rows = []
     for dim in (64, 2):
         panels = []
@@ -72,7 +73,6 @@ def _digits(quick: bool, verbose: int, report: Report) -> list[dict[str, Any]]:
                     )
         how = "raw coordinates" if dim == 2 else "first two principal components"
         report.figure(scatter_grid(panels, y_te), f"digits_{dim}d_scatter", f"Digits test embeddings, {dim}-D ({how}), one panel per loss (seed {seeds[0]}).")
-    report.section("Digits (1×8×8 images, conv encoder)")
     summary_columns = ["loss", "dim", "seeds", *(c for m in SUMMARY_METRICS for c in (m, f"worst_{m}")), "fit_s"]
     report.table(summarise(rows), columns=summary_columns,
                  caption=f"Test split, {len(y_te)} images; {epochs} epochs; mean and worst over seeds {list(seeds)}.")
