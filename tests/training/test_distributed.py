@@ -89,7 +89,7 @@ def _every_estimator_worker(rank: int, world: int, port: int, out: str) -> None:
         SinglePositiveClassifier(loss="role", refine_rounds=1, refine_folds=2, **small).fit(X, [[int(row.argmax())] for row in Y])
         for loss in ("center", "arcface"):  # class centres; class weights and a learned scale
             EmbeddingClassifier(loss=loss, **small).fit(X, Y.argmax(axis=1))
-        SelfSupervisedClassifier(n_classes=3, self_labeling_epochs=1, confidence_threshold=0.5, **small).fit(X)
+        SelfSupervisedClassifier(n_classes=3, n_heads=2, self_labeling_epochs=1, confidence_threshold=0.5, **small).fit(X)
         (Path(out) / f"rank{rank}.txt").write_text("done")
     finally:
         if dist.is_initialized():
