@@ -115,9 +115,9 @@ Y_SMALL = (X_SMALL[:, :3] > 0).astype(np.int64)
 SINGLE = [[int(row.argmax())] for row in Y_SMALL]
 
 
-def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch, resume_args=None):
-    """Fit ``cls(**kwargs)`` with checkpoints every 2 epochs, crash it at epoch 5, and return the fit resumed
-    on ``resume_args`` (default: the same ``fit_args``)."""
+def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch, resume_args=None, resume_kwargs=None):
+    """Fit ``cls(**kwargs)`` with checkpoints every 2 epochs, crash it at epoch 5, and return the fit of
+    ``cls(**resume_kwargs)`` resumed on ``resume_args`` (defaults: the same ``kwargs`` and ``fit_args``)."""
     from weaklabel.training.engine import Trainer
 
     train_epoch = Trainer._train_epoch
@@ -131,7 +131,8 @@ def _crash_then_resume(cls, kwargs, fit_args, directory, monkeypatch, resume_arg
     with pytest.raises(_Crash):
         cls(**kwargs).set_checkpointing(directory, every=2).fit(*fit_args)
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-    return cls(**kwargs).set_checkpointing(directory, every=2, resume=True).fit(*(fit_args if resume_args is None else resume_args))
+    resumed = cls(**(kwargs if resume_kwargs is None else resume_kwargs)).set_checkpointing(directory, every=2, resume=True)
+    return resumed.fit(*(fit_args if resume_args is None else resume_args))
 
 
 def test_a_self_supervised_checkpoint_of_other_data_with_as_many_rows_is_refused(tmp_path, monkeypatch):
@@ -192,22 +193,8 @@ def test_a_fit_seeded_by_a_randomstate_resumes_with_a_fresh_one(tmp_path, monkey
     from weaklabel import MultiLabelClassifier
 
     kwargs = {"hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "device": "cpu"}
-    crashed = {**kwargs, "random_state": np.random.RandomState(5)}
-    from weaklabel.training.engine import Trainer
-
-    train_epoch = Trainer._train_epoch
-
-    def crash_at_epoch_5(self, train):
-        if self.epoch == 5:
-            raise _Crash
-        return train_epoch(self, train)
-
-    monkeypatch.setattr(Trainer, "_train_epoch", crash_at_epoch_5)
-    with pytest.raises(_Crash):
-        MultiLabelClassifier(**crashed).set_checkpointing(tmp_path, every=2).fit(X_SMALL, Y_SMALL)
-    monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
-    fresh = MultiLabelClassifier(**kwargs, random_state=np.random.RandomState(5))
-    resumed = fresh.set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL, Y_SMALL)
+    seeded = lambda: {**kwargs, "random_state": np.random.RandomState(5)}  # noqa: E731
+    resumed = _crash_then_resume(MultiLabelClassifier, seeded(), (X_SMALL, Y_SMALL), tmp_path, monkeypatch, resume_kwargs=seeded())
     seed = json.loads((tmp_path / "seed.json").read_text())["seed"]
     reference = MultiLabelClassifier(**kwargs, random_state=seed).fit(X_SMALL, Y_SMALL)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))
