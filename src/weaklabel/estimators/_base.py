@@ -70,6 +70,12 @@ def random_state_from_json(value: Any) -> Any:
     return generator
 
 
+def binary_decision(scores: np.ndarray) -> np.ndarray:
+    """scikit-learn's binary ``decision_function`` shape: for two class columns, (n,), the score of
+    ``classes_[1]`` minus that of ``classes_[0]`` (positive → ``classes_[1]``); other widths unchanged."""
+    return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+
+
 def is_real_number(value: Any) -> bool:
     """Whether ``value`` is a real number: a Python or NumPy integer or float, not a bool."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
@@ -354,6 +360,10 @@ class NeuralEstimator(BaseEstimator):
         self._check_is_fitted()
         X = self._validate_X(X, reset=False)
         return self.scaler_.transform(X)
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        """The fitted network's outputs on raw ``X`` (checked against the fit, then scaled)."""
+        return self._network_outputs(self._transform_inputs(X))
 
     # -- persistence -------------------------------------------------------
     def save(self, directory: str) -> None:

@@ -18,7 +18,7 @@ from ..losses import available_losses, build_loss
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
-from ._base import NeuralEstimator
+from ._base import NeuralEstimator, binary_decision
 
 ENCODERS = ("auto", "mlp", "conv")
 COSINE_LOSSES = ("cosine", "cosface", "arcface")
@@ -257,7 +257,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
     # -- prediction --------------------------------------------------------
     def transform(self, X: Any) -> np.ndarray:
         """Embeddings, shape (n, embedding_dim)."""
-        return self._network_outputs(self._transform_inputs(X))
+        return self._outputs(X)
 
     @property
     def _n_features_out(self) -> int:
@@ -270,7 +270,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
     def _class_scores(self, X: Any) -> np.ndarray:
         """Logits of the loss for every class (without any training margin), shape (n, n_classes)."""
         # not self.transform: under set_output(transform="pandas") that returns a DataFrame
-        embeddings = self._network_outputs(self._transform_inputs(X))  # checks the fit before loss_ is read
+        embeddings = self._outputs(X)  # checks the fit before loss_ is read
         return self.loss_.logits(torch.from_numpy(embeddings)).numpy()
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -279,8 +279,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         With two classes, scikit-learn's binary convention: shape (n,), the score of
         ``classes_[1]`` minus that of ``classes_[0]`` (positive → ``classes_[1]``).
         """
-        scores = self._class_scores(X)
-        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+        return binary_decision(self._class_scores(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), rows sum to 1, shape (n, n_classes)."""

@@ -16,7 +16,7 @@ from ..losses import available_losses, build_loss
 from ..losses.multilabel import positive_weights
 from ..metrics import mean_average_precision, tune_thresholds
 from ..persistence import register_estimator
-from ._base import NeuralEstimator, is_real_number
+from ._base import NeuralEstimator, binary_decision, is_real_number
 
 
 @register_estimator
@@ -206,11 +206,10 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         probabilities, ``log predict_proba``; with two classes, scikit-learn's binary shape
         (n,), that of ``classes_[1]`` minus that of ``classes_[0]`` (positive → ``classes_[1]``).
         """
-        logits = torch.from_numpy(self._network_outputs(self._transform_inputs(X)))
+        logits = self._outputs(X)
         if self.label_format_ != "single":
-            return logits.numpy()
-        log_proba = torch.log_softmax(torch.nn.functional.logsigmoid(logits), dim=1).numpy()
-        return log_proba[:, 1] - log_proba[:, 0] if log_proba.shape[1] == 2 else log_proba
+            return logits
+        return binary_decision(torch.log_softmax(torch.nn.functional.logsigmoid(torch.from_numpy(logits)), dim=1).numpy())
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Per-label probabilities σ(logit), shape (n, n_labels); rows need not sum to 1.
@@ -219,7 +218,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         other: each row σ(logit) is divided by its sum, so it sums to 1 (scikit-learn's class
         probabilities, as log-loss and calibration expect); the top label is unchanged.
         """
-        return self._probabilities(self._network_outputs(self._transform_inputs(X)))
+        return self._probabilities(self._outputs(X))
 
     def _probabilities(self, logits: np.ndarray) -> np.ndarray:
         """σ(logits), each row divided by its sum when the classes are exclusive (``label_format_ == "single"``)."""

@@ -383,7 +383,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     # -- prediction ------------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:
         """Logits, shape (n, n_labels)."""
-        return self._network_outputs(self._transform_inputs(X))
+        return self._outputs(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Per-label scores σ(logit) in [0, 1], shape (n, n_labels); rows need not sum to 1."""
