@@ -55,7 +55,7 @@ from ..exceptions import InputError
 
 __all__ = [
     "EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "gpu_available", "knn", "near_radius",
-    "neighbor_recall", "recall_at_k", "sample_far", "set_threads",
+    "neighbor_recall", "recall_at_k", "sample_far", "searches_exactly", "set_threads",
 ]
 
 logger = logging.getLogger("weaklabel")
@@ -102,6 +102,11 @@ def gpu_available() -> bool:
     return hasattr(faiss, "StandardGpuResources") and faiss.get_num_gpus() > 0
 
 
+def searches_exactly(n_rows: int, exact: bool | None) -> bool:
+    """Whether an index of ``n_rows`` rows built with ``exact`` (None: up to :data:`EXACT_MAX_ROWS`) is exact."""
+    return bool(n_rows <= EXACT_MAX_ROWS if exact is None else exact)
+
+
 class NeighborIndex:
     """A faiss index over the rows of ``X``: build once, query many times.
 
@@ -141,7 +146,7 @@ class NeighborIndex:
         X = self._prepare(X, "X")
         n, d = X.shape
         faiss_metric = faiss.METRIC_INNER_PRODUCT if self.metric == "cosine" else faiss.METRIC_L2
-        self.is_exact_ = bool(n <= EXACT_MAX_ROWS if self.exact is None else self.exact)
+        self.is_exact_ = searches_exactly(n, self.exact)
         if self.is_exact_:
             index = self._on_device(faiss.IndexFlatIP(d) if self.metric == "cosine" else faiss.IndexFlatL2(d))
         else:
@@ -230,10 +235,9 @@ def neighbor_recall(X: Any, neighbors: np.ndarray, metric: str = "euclidean", n_
     X = _as_rows(X)
     neighbors = np.asarray(neighbors)
     k = neighbors.shape[1]
-    rows = np.random.default_rng(random_state).choice(len(X), min(int(n_queries), len(X)), replace=False)
+    rows = _query_rows(len(X), n_queries, random_state)
     exact = NeighborIndex(metric, exact=True).fit(X)
-    true = drop_self(*exact.query(X[rows], k + 1), rows=rows)[1]
-    return sum(len(np.intersect1d(found, want)) for found, want in zip(neighbors[rows], true)) / (len(rows) * k)
+    return _share_found(neighbors[rows], drop_self(*exact.query(X[rows], k + 1), rows=rows)[1])
 
 
 def recall_at_k(index: NeighborIndex, X: Any, k: int = 10, n_queries: int = 10_000, random_state: int = 0) -> float:
@@ -247,11 +251,19 @@ def recall_at_k(index: NeighborIndex, X: Any, k: int = 10, n_queries: int = 10_0
     that figure.
     """
     X = _as_rows(X)
-    rows = np.random.default_rng(random_state).choice(len(X), min(int(n_queries), len(X)), replace=False)
-    found = index.query(X[rows], k)[1]
-    exact = NeighborIndex(index.metric, exact=True, n_threads=index.n_threads, use_gpu=index.use_gpu).fit(X).query(X[rows], k)[1]
-    hits = sum(len(np.intersect1d(f, e)) for f, e in zip(found, exact))
-    return hits / (len(rows) * int(k))
+    rows = _query_rows(len(X), n_queries, random_state)
+    exact = NeighborIndex(index.metric, exact=True, n_threads=index.n_threads, use_gpu=index.use_gpu).fit(X)
+    return _share_found(index.query(X[rows], k)[1], exact.query(X[rows], k)[1])
+
+
+def _query_rows(n: int, n_queries: int, random_state: int) -> np.ndarray:
+    """``min(n_queries, n)`` distinct row numbers drawn at random, the queries of a recall measurement."""
+    return np.random.default_rng(random_state).choice(n, min(int(n_queries), n), replace=False)
+
+
+def _share_found(found: np.ndarray, exact: np.ndarray) -> float:
+    """Share of the entries of each row of ``exact`` (m, k) that the same row of ``found`` holds, over all rows."""
+    return sum(len(np.intersect1d(f, e)) for f, e in zip(found, exact)) / exact.size
 
 
 def _candidates(X: np.ndarray, rows: np.ndarray, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ import torch.nn.functional as F
 from sklearn.base import ClusterMixin
 
 from ..data.graph import SPECTRAL_MAX_ROWS, spectral_embedding_of, spectral_partitions
-from ..data.neighbors import EXACT_MAX_ROWS, METRICS, knn, near_radius, neighbor_recall, sample_far
+from ..data.neighbors import METRICS, knn, near_radius, neighbor_recall, sample_far, searches_exactly
 from ..exceptions import InputError
 from ..losses import available_losses, build_loss
 from ..losses.clustering import log_similarity, neighborhood_scan_loss
@@ -62,8 +62,9 @@ _SCORE_CHUNK = 65_536
 INITS = ("auto", "spectral", "random")
 #: ``neighbor_search`` → :func:`~weaklabel.data.neighbors.knn`'s ``exact``
 NEIGHBOR_SEARCHES = {"auto": None, "exact": True, "approximate": False}
-#: below this recall of an approximate neighbour search (on a sample of rows) the fit warns
+#: below this recall of an approximate neighbour search, measured on ``_RECALL_QUERIES`` rows, the fit warns
 MIN_NEIGHBOR_RECALL = 0.9
+_RECALL_QUERIES = 256
 _INIT_STEPS = 100  # at least this many cross-entropy steps towards the spectral partition (and at least one epoch)
 _DUPLICATE_WARN = 0.05  # warn when more than this share of samples has only exact duplicates as neighbours
 _REFINE_LR = 0.05
@@ -239,12 +240,12 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
 
     def _check_neighbor_recall(self, Xs: np.ndarray, neighbors: np.ndarray, seed: int) -> None:
         """Warn when the approximate neighbour graph misses many exact neighbours (measured on a sample)."""
-        recall = neighbor_recall(Xs, neighbors, self.metric, random_state=seed)
+        recall = neighbor_recall(Xs, neighbors, self.metric, n_queries=_RECALL_QUERIES, random_state=seed)
         logger.info("approximate neighbour search: recall@%d %.3f on a sample", neighbors.shape[1], recall)
         if recall < MIN_NEIGHBOR_RECALL:
             warnings.warn(
                 f"the approximate neighbour search found {recall:.0%} of the exact {neighbors.shape[1]} nearest "
-                f"neighbours (on 256 sampled rows), so the neighbour graph is noisy for this data; pass "
+                f"neighbours (on {min(_RECALL_QUERIES, len(Xs))} sampled rows), so the neighbour graph is noisy for this data; pass "
                 f"neighbor_search='exact' (its time grows with n²: about 15 s at 50,000 × 64 rows on 2 cores)",
                 UserWarning,
                 stacklevel=3,
@@ -268,7 +269,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         exact = NEIGHBOR_SEARCHES[self.neighbor_search]
         dist, neighbors = knn(Xs, int(self.n_neighbors), metric=self.metric, exact=exact, random_state=seed)
         self._warn_duplicates(dist)
-        if not (len(Xs) <= EXACT_MAX_ROWS if exact is None else exact):
+        if not searches_exactly(len(Xs), exact):
             self._check_neighbor_recall(Xs, neighbors, seed)
         device = resolve_device(self.device)
         data = _PairData(torch.from_numpy(Xs), torch.from_numpy(neighbors), self.metric, device, seed)
