@@ -48,7 +48,13 @@ from ._files import ARRAY_FORMATS, TABLE_FORMATS, check_output_table, check_path
 from ._messages import list_names
 from .table import Table
 
-__all__ = ["Table", "check_output_table", "read_table", "read_frame", "write_table", "TABLE_FORMATS", "ARRAY_FORMATS"]
+__all__ = ["Table", "check_label_separator", "check_output_table", "read_table", "read_frame", "write_table", "TABLE_FORMATS", "ARRAY_FORMATS"]
+
+
+def check_label_separator(label_sep: str) -> None:
+    """Refuse an empty separator of delimited label sets (in a label column, or in predicted label sets)."""
+    if label_sep == "":
+        raise InputError("the label separator is empty; give a character such as '|' or ';'")
 
 
 def read_table(
@@ -78,8 +84,7 @@ def read_table(
                             ("label_prefix", label_prefix)) if v is not None]
     if len(given) > 1:
         raise InputError(f"give labels one way only; got {' and '.join(given)}")
-    if label_sep == "":
-        raise InputError("the label separator is empty; give a character such as '|' or ';'")
+    check_label_separator(label_sep)
     if file_suffix(p) in ARRAY_FORMATS:
         return read_array(p, features, feature_prefix, bool(given), id_column, require_labels)
     if require_labels and not given:

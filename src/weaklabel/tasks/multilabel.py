@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.readers import Table
+from ..data.readers import Table, check_label_separator
 from ..exceptions import InputError
 from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
@@ -18,8 +18,7 @@ from ._base import Task, labels_from_table, model_inputs, register_task, top_k_m
 def check_label_sep(classes: np.ndarray, label_sep: str) -> None:
     """Refuse a separator of predicted label sets that is empty or that a label name contains (the sets could
     not be split back)."""
-    if not label_sep:
-        raise InputError("the label separator is empty; give a character such as '|' or ';'")
+    check_label_separator(label_sep)
     clashing = [str(c) for c in classes if label_sep in str(c)]
     if clashing:
         raise InputError(
