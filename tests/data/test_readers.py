@@ -354,6 +354,17 @@ def test_extra_fields_not_taken_as_index(tmp_path):
         read_table(_csv(tmp_path, "a,b\n1,2,3\n4,5,6\n"))
 
 
+def test_row_with_fewer_fields_than_the_header_is_refused(tmp_path):
+    """pandas fills a short row's missing trailing fields with NaN: here the third row's labels would vanish."""
+    with pytest.raises(InputError, match=r"data row 3 has 2 fields, the header line names 3 columns"):
+        read_table(_csv(tmp_path, "a,b,labels\n0.1,0.2,x\n0.3,0.4,y\n0.9,0.1\n0.5,0.6,x|y\n"), label_column="labels")
+
+
+def test_blank_lines_and_quoted_line_breaks_are_not_short_rows(tmp_path):
+    table = read_table(_csv(tmp_path, 'a,b,labels\r\n0.1,0.2,x\r\n\r\n0.3,0.4,"y\nz"\r\n'), label_column="labels")
+    assert table.features.shape == (2, 2)
+
+
 def test_ragged_rows(tmp_path):
     with pytest.raises(InputError, match="could not be parsed.*line 3"):
         read_table(_csv(tmp_path, "a,b\n1,2\n3,4,5\n"))

@@ -87,6 +87,22 @@ def _read_header(p: Path, sep: str, encoding: str) -> list[str]:
     raise InputError(f"{str(p)!r} has no header line (only blank lines); the first line must name the columns")
 
 
+def _check_no_short_rows(p: Path, sep: str, encoding: str, width: int) -> None:
+    """Refuse a data row with fewer fields than the header's ``width``: pandas would fill the missing trailing
+    fields with missing values, so a row cut short would lose its labels without a word."""
+    with open(p, newline="", encoding=encoding) as fh:
+        records = (row for row in csv.reader(fh, delimiter=sep) if row)  # pandas skips blank lines too
+        for row in records:
+            if any(cell.strip() for cell in row):  # the header, as _read_header finds it
+                break
+        for number, row in enumerate(records, start=1):
+            if len(row) < width:
+                raise InputError(
+                    f"{str(p)!r}: data row {number} has {len(row)} fields, the header line names {width} columns; "
+                    "complete the row (an empty field still needs its delimiter) or remove it"
+                )
+
+
 def _check_header(p: Path, header: list[str]) -> None:
     empty = [i + 1 for i, name in enumerate(header) if not name.strip()]
     if empty:
@@ -143,6 +159,7 @@ def _read_text_table(p: Path, encoding: str, text_columns: Sequence[str] = ()) -
         ) from None
     except (ValueError, OSError) as exc:
         raise InputError(f"{str(p)!r} could not be read: {exc}") from None
+    _check_no_short_rows(p, sep, enc, len(header))
     return frame
 
 
