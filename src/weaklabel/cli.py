@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import yaml
 
 from . import __version__
+from .data._messages import list_names
 from .exceptions import InputError, WeaklabelError
 
 if TYPE_CHECKING:
@@ -447,6 +448,27 @@ def _check_not_fitted_features(features: list[str], options: dict[str, Any]) -> 
             )
 
 
+def _check_fitted_positions(fitted: list[str], read: list[str]) -> None:
+    """The model takes its features by position: a fitted column read at another position would stand in for
+    another feature (``--features b,a`` for a model fitted on ``a,b``), so refuse it."""
+    for position, name in enumerate(read):
+        if name in fitted and fitted.index(name) != position:
+            raise InputError(
+                f"feature column {name!r} is read as feature {position + 1}, but the model was fitted with it as feature "
+                f"{fitted.index(name) + 1} (fitted order: {list_names(fitted)}); name the features in the fitted order, "
+                "or leave out --features to read the fitted columns by name"
+            )
+
+
+def _read_model_input(args: argparse.Namespace, saved: dict[str, Any], labels: bool, require_labels: bool) -> Any:
+    """The table predict (``labels`` False) or evaluate reads for a saved model, its features in the fitted order."""
+    table = _read(args.data, _data_options(saved, args, labels), require_labels=require_labels)
+    fitted = saved.get("data", {}).get("features")
+    if fitted is not None:
+        _check_fitted_positions([str(name) for name in fitted], [str(name) for name in table.feature_names])
+    return table
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     from .data.readers import check_output_table, write_table
     from .tasks import get_task
@@ -454,7 +476,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     check_output_table(args.out)
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved["task"])
-    table = _read(args.data, _data_options(saved, args, labels=False), require_labels=False)
+    table = _read_model_input(args, saved, labels=False, require_labels=False)
     frame = task.predictions(estimator, table, label_sep=args.label_sep)
     write_table(frame, args.out)
     print(f"wrote predictions for {len(frame)} rows to {args.out}")
@@ -467,7 +489,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved["task"])
-    table = _read(args.data, _data_options(saved, args, labels=True), require_labels=task.needs_labels)
+    table = _read_model_input(args, saved, labels=True, require_labels=task.needs_labels)
     report = Report(f"Evaluation of {args.model} on {args.data}")
     rows = task.evaluate(estimator, table, report)
     out = Path(args.out) if args.out else Path(args.model).parent / f"{Path(args.model).name}-evaluation"

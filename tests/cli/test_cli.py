@@ -246,6 +246,22 @@ def test_predict_with_missing_model_or_feature(csv_file, tmp_path, capsys):
     assert "'c'" in capsys.readouterr().err and not (tmp_path / "p.csv").exists()
 
 
+def test_fitted_features_named_in_another_order_are_refused(csv_file, tmp_path, capsys):
+    """The model takes features by position: --features b,a,c for a model fitted on a,b,c would swap a and b."""
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST]) == 0
+    capsys.readouterr()
+    for command in (["predict", str(model), str(csv_file), "--out", str(tmp_path / "p.csv")], ["evaluate", str(model), str(csv_file)]):
+        assert main([*command, "--features", "b,a,c", "-q"]) == 2
+        assert "column 'b' is read as feature 1, but the model was fitted with it as feature 2" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
+    renamed = tmp_path / "renamed.csv"  # other names map by position, as before
+    pd.read_csv(csv_file).rename(columns={"a": "x", "b": "y", "c": "z"}).to_csv(renamed, index=False)
+    assert main(["predict", str(model), str(renamed), "--features", "x,y,z", "--out", str(tmp_path / "p.csv"), "-q"]) == 0
+    assert main(["predict", str(model), str(csv_file), "--out", str(tmp_path / "q.csv"), "-q"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "p.csv"), pd.read_csv(tmp_path / "q.csv"))
+
+
 @pytest.fixture
 def prefixed_csv(csv_file, tmp_path):
     """Features g_a, g_b, g_c; labels both as one delimited column (tags) and as 0/1 columns y_blue, y_grey, y_red."""
