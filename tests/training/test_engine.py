@@ -5,6 +5,7 @@ from torch import nn
 
 from weaklabel.exceptions import InputError, TrainingDivergedError, WeaklabelError
 from weaklabel.training import Callback, EarlyStopping, Trainer, TrainingConfig, iterate_batches, param_groups, resolve_device
+from weaklabel.training.engine import join_single_row_tail
 
 
 def _regression(n=256, seed=0):
@@ -30,6 +31,24 @@ def test_batches_cover_every_row_once_with_index():
     assert sorted(seen.tolist()) == list(range(10))
     for b in batches:
         assert torch.equal(b["x"][:, 0].long(), b["index"])
+
+
+@pytest.mark.parametrize("n, sizes", [(9, [4, 5]), (10, [4, 4, 2]), (1, [1]), (5, [5]), (4, [4])])
+def test_a_last_batch_of_one_row_joins_the_batch_before(n, sizes):
+    data = {"x": torch.arange(n).float().unsqueeze(1)}
+    batches = list(join_single_row_tail(iterate_batches(data, 4, torch.Generator().manual_seed(0))))
+    assert [len(b["index"]) for b in batches] == sizes
+    assert sorted(torch.cat([b["index"] for b in batches]).tolist()) == list(range(n))
+    assert all(torch.equal(b["x"][:, 0].long(), b["index"]) for b in batches)
+
+
+def test_batch_norm_trains_when_the_rows_leave_one_over():
+    """257 rows in batches of 256 left a one-row batch, on which BatchNorm1d raises in training mode."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+    data = _regression(n=257)
+    trainer = Trainer(model, lambda b: nn.functional.mse_loss(model(b["x"]), b["y"]), TrainingConfig(max_epochs=2, batch_size=256))
+    assert len(trainer.fit(data).epochs) == 2
 
 
 def test_learns_linear_regression():

@@ -133,6 +133,25 @@ def iterate_batches(data: Mapping[str, torch.Tensor], batch_size: int, generator
     yield from TensorSource(data, shuffle).batches(batch_size, generator)
 
 
+def join_single_row_tail(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """``batches`` with a last batch of one row joined to the batch before it.
+
+    Batch normalisation cannot train on a single row (torch raises), which
+    ``n_rows ≡ 1 (mod batch_size)`` would otherwise give every epoch. Under
+    torchrun every rank holds as many rows (the shards are padded), so every
+    rank joins alike and the ranks keep taking the same number of steps.
+    """
+    pending: list[Batch] = []
+    for batch in batches:
+        if len(pending) == 2:
+            yield pending.pop(0)
+        pending.append(batch)
+    if len(pending) == 2 and len(next(iter(pending[1].values()))) == 1:
+        yield {key: torch.cat([pending[0][key], pending[1][key]]) for key in pending[0]}
+    else:
+        yield from pending
+
+
 class Trainer:
     """Optimise ``module`` on ``loss_fn`` with AdamW; see the module docstring."""
 
@@ -233,7 +252,7 @@ class Trainer:
         total = torch.zeros((), device=self.device)
         n_batches = 0
         autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda" and self.config.mixed_precision)
-        for batch in self._batches(train, self._local_batch_size(), self.generator):
+        for batch in join_single_row_tail(self._batches(train, self._local_batch_size(), self.generator)):
             with autocast:
                 loss = self._step_loss(batch)
             if not torch.isfinite(loss):
