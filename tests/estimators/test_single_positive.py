@@ -351,3 +351,16 @@ def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits
     print(f"AN {an:.2f}  selection {selection:.2f}  refined {refined:.2f}")
     assert selection >= an + 1.5
     assert refined >= an + 1.5
+
+
+@pytest.mark.parametrize("scaling", ["standard", "none", "quantile", "robust", "ple"])
+@pytest.mark.parametrize("refine_rounds", [0, 1])
+def test_image_input_trains_with_every_scaling(scaling, refine_rounds, tmp_path):
+    """The MLP flattens (n, 2, 4) images into 8 inputs; the network was sized by shape[1] (2) unless PLE flattened first."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 2, 4)).astype(np.float32), rng.integers(0, 3, 60)
+    params = {**FAST, "max_epochs": 2, "scaling": scaling, "refine_rounds": refine_rounds, "refine_folds": 2}
+    model = SinglePositiveClassifier(**params).fit(X, y)
+    assert model.predict_proba(X).shape == (60, 3)
+    model.save(tmp_path / "m")
+    np.testing.assert_array_equal(weaklabel.load(tmp_path / "m").predict_proba(X), model.predict_proba(X))

@@ -76,6 +76,11 @@ def binary_decision(scores: np.ndarray) -> np.ndarray:
     return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
 
+def flat_width(inputs: np.ndarray) -> int:
+    """Values per sample of ``inputs`` (n, ...): the input width of an MLP, which flattens images."""
+    return int(np.prod(inputs.shape[1:]))
+
+
 def is_real_number(value: Any) -> bool:
     """Whether ``value`` is a real number: a Python or NumPy integer or float, not a bool."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))

@@ -18,7 +18,7 @@ from ..losses import available_losses, build_loss
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
-from ._base import NeuralEstimator, binary_decision
+from ._base import NeuralEstimator, binary_decision, flat_width
 
 ENCODERS = ("auto", "mlp", "conv")
 COSINE_LOSSES = ("cosine", "cosface", "arcface")
@@ -206,7 +206,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
             c, h, w = (1, *inputs.shape[1:]) if inputs.ndim == 3 else inputs.shape[1:]
             spec = {"type": "conv", "in_channels": c, "height": h, "width": w, "channels": [int(k) for k in self.channels], "dropout": float(self.dropout)}
         else:
-            spec = self._encoder_spec(int(np.prod(inputs.shape[1:])))
+            spec = self._encoder_spec(flat_width(inputs))
         return {"encoder": spec, "head": {"type": "linear", "out_features": int(self.embedding_dim)}}
 
     def _build_loss(self, n_classes: int) -> torch.nn.Module:

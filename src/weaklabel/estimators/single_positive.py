@@ -24,7 +24,7 @@ from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
 from ..persistence import register_estimator
 from ..training import distributed
-from ._base import NeuralEstimator, is_integer, is_real_number
+from ._base import NeuralEstimator, flat_width, is_integer, is_real_number
 
 logger = logging.getLogger("weaklabel")
 
@@ -277,7 +277,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             if round_ < int(self.refine_rounds):
                 targets = self._out_of_fold_posterior(inputs, Y, fold_networks)
         self.net_ = ProbabilityEnsemble([net for net, _ in fold_networks]).eval()
-        self.network_spec_ = ensemble_spec(self._network_spec(inputs.shape[1], Y.shape[1]), len(fold_networks))
+        self.network_spec_ = ensemble_spec(self._network_spec(flat_width(inputs), Y.shape[1]), len(fold_networks))
         return self
 
     def _fit_fold_networks(
@@ -334,7 +334,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     def _fit_network(self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, stage: str) -> Network:
         """Train one network on scaled ``inputs``: with the loss on the observed ``Y``, or by BCE on soft ``targets``."""
         train_idx, val_idx = self._split(len(inputs), seed)
-        net = self._build_network(self._network_spec(inputs.shape[1], Y.shape[1]), seed)
+        net = self._build_network(self._network_spec(flat_width(inputs), Y.shape[1]), seed)
         columns = {"x": torch.from_numpy(inputs), "y": torch.from_numpy(Y)}
         if targets is not None:
             columns["t"] = torch.from_numpy(targets)
