@@ -80,3 +80,15 @@ def test_sklearn_check_is_fitted_agrees_with_predict(cls):
     with pytest.raises(NotFittedError):
         est.predict(X)
     check_is_fitted(est.set_params(**({"n_classes": 2} if cls is SelfSupervisedClassifier else {})).fit(*FIT_ARGS[cls]))
+
+
+@pytest.mark.parametrize("cls", list(FIT_ARGS), ids=lambda c: c.__name__)
+def test_a_refit_that_fails_leaves_the_estimator_unfitted_not_the_old_network(cls):
+    """The refit is refused after X was checked (one label short); the old network must not answer for the new fit."""
+    est = cls(max_epochs=1, verbose=0, **({"n_classes": 2} if cls is SelfSupervisedClassifier else {})).fit(*FIT_ARGS[cls])
+    check_is_fitted(est)
+    bad_fit = (X, *(y[:-1] for y in FIT_ARGS[cls][1:]))
+    with pytest.raises(InputError):
+        est.set_params(**({"n_classes": 100} if cls is SelfSupervisedClassifier else {})).fit(*bad_fit)
+    with pytest.raises(NotFittedError):
+        est.predict(X)

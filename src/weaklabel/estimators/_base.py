@@ -180,13 +180,18 @@ class NeuralEstimator(BaseEstimator):
             )
 
     def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
-        """``X`` as float32 (:func:`check_features`); ``reset`` records its shape and column names, else checks them."""
+        """``X`` as float32 (:func:`check_features`); ``reset`` records its shape and column names, else checks them.
+
+        ``reset`` (the start of a fit) also forgets the previous fit's network, so a fit that fails after this point
+        leaves the estimator unfitted instead of the old network under the new data's labels and shapes.
+        """
         names = feature_names(X)
         if not reset:
             self._check_is_fitted()
             check_feature_names(names, getattr(self, "feature_names_in_", None), type(self).__name__)
         X = check_features(X, allow_images=self._allow_images)
         if reset:
+            self.__dict__.pop("net_", None)
             self.n_features_in_ = int(np.prod(X.shape[1:]))
             self.input_shape_ = tuple(int(s) for s in X.shape[1:])
             self._set_feature_names(names)
