@@ -188,8 +188,11 @@ def test_label_embedding_geometry(blobs) -> None:
     assert model.embed(X).shape == (1000, 2) and np.all(np.linalg.norm(model.embed(X), axis=1) < 1.0)
     assert np.all(np.linalg.norm(model.label_embeddings(), axis=1) <= 1.0 + 1e-6)
     other = SinglePositiveClassifier(loss="assume_negative", **FAST).fit(X, y)
-    with pytest.raises(InputError, match="needs loss='label_embedding'"):
+    with pytest.raises(InputError, match="needs a model fitted with loss='label_embedding'; this one has a LinearHead"):
         other.embed(X)
+    with pytest.raises(InputError, match="this one has a LinearHead"):  # the fitted head decides, not a loss set afterwards
+        other.set_params(loss="label_embedding").embed(X)
+    assert model.set_params(loss="role").embed(X).shape == (1000, 2)
     refined = SinglePositiveClassifier(loss="label_embedding", embedding_dim=2, **{**FAST, "refine_rounds": 1, "refine_folds": 2}).fit(X, y)
     for method in (refined.embed, lambda _: refined.label_embeddings()):
         with pytest.raises(InputError, match="averages 2 refined networks.*refine_rounds=0"):
@@ -364,3 +367,29 @@ def test_image_input_trains_with_every_scaling(scaling, refine_rounds, tmp_path)
     assert model.predict_proba(X).shape == (60, 3)
     model.save(tmp_path / "m")
     np.testing.assert_array_equal(weaklabel.load(tmp_path / "m").predict_proba(X), model.predict_proba(X))
+
+
+def test_expected_positives_in_loss_params_is_refused() -> None:
+    """There it bypassed the [1, L] check and trained with another k than expected_positives_ reported."""
+    with pytest.raises(InputError, match=r"give expected_positives as the estimator's parameter \(expected_positives=...\), not in loss_params"):
+        SinglePositiveClassifier(loss="epr", loss_params={"expected_positives": 50}, **FAST).fit(np.zeros((4, 2)), [0, 1, 2, 0])
+
+
+def test_a_loss_params_value_the_loss_cannot_use_names_loss_params() -> None:
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(InputError, match="invalid loss_params for 'em_apl'"):
+        SinglePositiveClassifier(loss="em_apl", loss_params={"alpha": "x"}, **FAST).fit(X, [0, 1] * 10)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"top_k": -1}, "top_k must be a positive integer or None, got -1"),
+    ({"top_k": 0}, "top_k must be a positive integer or None, got 0"),
+    ({"top_k": "2"}, "top_k must be a positive integer or None, got '2'"),
+    ({"threshold": -1}, r"threshold must be a number in \(0, 1\)"),
+    ({"threshold": float("nan")}, r"threshold must be a number in \(0, 1\)"),
+])
+def test_predict_checks_a_decision_rule_set_after_the_fit(params, message) -> None:
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    model = SinglePositiveClassifier(**FAST).fit(X, [0, 1, 2, 3] * 5).set_params(**params)
+    with pytest.raises(InputError, match=message):
+        model.predict(X)

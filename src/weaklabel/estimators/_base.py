@@ -22,6 +22,7 @@ from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
 from ..exceptions import InputError, ModelFileError, NotFittedError
+from ..losses import build_loss
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
 from ..training.callbacks import ReduceLROnPlateau
@@ -167,6 +168,16 @@ class NeuralEstimator(BaseEstimator):
         """``loss_params`` must be None or a dict of keyword arguments for the loss."""
         if self.loss_params is not None and not isinstance(self.loss_params, Mapping):
             raise InputError(f"loss_params must be None or a dict of the loss's keyword arguments, got {self.loss_params!r}")
+
+    def _loss_module(self, family: str, **kwargs: Any) -> torch.nn.Module:
+        """The ``family`` loss ``self.loss`` built with ``kwargs`` (``loss_params`` among them); a keyword or value
+        it refuses is an :class:`InputError` naming ``loss_params``."""
+        try:
+            return build_loss(self.loss, family, **kwargs)
+        except InputError:
+            raise  # the loss's own check already names the parameter and the valid values
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
 
     def __sklearn_is_fitted__(self) -> bool:
         """Fitted once ``fit`` has set the network, for :func:`sklearn.utils.validation.check_is_fitted`."""

@@ -14,7 +14,7 @@ from ..data.labels import LabelEncoder, as_label_input, detect_format
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses, build_loss
+from ..losses import available_losses
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
@@ -210,10 +210,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         return {"encoder": spec, "head": {"type": "linear", "out_features": int(self.embedding_dim)}}
 
     def _build_loss(self, n_classes: int) -> torch.nn.Module:
-        try:
-            return build_loss(self.loss, "metric", n_classes=n_classes, embedding_dim=int(self.embedding_dim), **(self.loss_params or {}))
-        except TypeError as exc:
-            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
+        return self._loss_module("metric", n_classes=n_classes, embedding_dim=int(self.embedding_dim), **(self.loss_params or {}))
 
     def fit(self, X: Any, y: Any) -> "EmbeddingClassifier":
         """Fit on features ``X`` ((n, d) or images (n, [c,] h, w)) and one label per sample ``y``."""

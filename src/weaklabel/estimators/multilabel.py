@@ -12,7 +12,7 @@ from sklearn.base import ClassifierMixin
 from ..data.labels import LabelEncoder
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses, build_loss
+from ..losses import available_losses
 from ..losses.multilabel import positive_weights
 from ..metrics import mean_average_precision, tune_thresholds
 from ..persistence import register_estimator
@@ -135,10 +135,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
                         f"pos_weight needs one positive number per label ({Y_train.shape[1]}), got {len(weights)} values"
                     )
                 params["pos_weight"] = torch.from_numpy(weights)
-        try:
-            return build_loss(self.loss, "multilabel", **params)
-        except TypeError as exc:
-            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
+        return self._loss_module("multilabel", **params)
 
     def fit(self, X: Any, y: Any) -> "MultiLabelClassifier":
         """Fit on features ``X`` (n, d) and labels ``y`` (0/1 matrix, label lists, or one label per sample)."""

@@ -17,11 +17,11 @@ from sklearn.neighbors import NearestNeighbors
 from ..data.labels import LabelEncoder
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses, build_loss
+from ..losses import available_losses
 from ..losses.positive_only import LabelEmbeddingLoss, selection_posterior
 from ..metrics import mean_average_precision
 from ..nn import Network, ProbabilityEnsemble, ensemble_spec
-from ..nn import label_embedding as _label_embedding  # noqa: F401  (registers the "label_embedding" head)
+from ..nn.label_embedding import LabelEmbeddingHead  # importing it registers the "label_embedding" head
 from ..persistence import register_estimator
 from ..training import distributed
 from ._base import NeuralEstimator, flat_width, is_integer, is_real_number
@@ -195,14 +195,23 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         if self.loss not in available_losses("positive_only"):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
         self._check_loss_params()
-        self._check_real("threshold", lambda v: 0.0 < v < 1.0, "a number in (0, 1)")
-        if self.top_k is not None and (not is_integer(self.top_k) or self.top_k < 1):
-            raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
+        if "expected_positives" in (self.loss_params or {}):
+            raise InputError(
+                "give expected_positives as the estimator's parameter (expected_positives=...), not in loss_params: "
+                "there it is checked against the number of labels and reported as expected_positives_"
+            )
+        self._check_decision_rule()
         self._check_integer("embedding_dim", 1)
         self._check_integer("refine_rounds", 0)
         self._check_integer("refine_folds", 2)
         if self.n_jobs is not None and (not is_integer(self.n_jobs) or self.n_jobs == 0):
             raise InputError(f"n_jobs must be None or a non-zero integer (-1 = one process per CPU), got {self.n_jobs!r}")
+
+    def _check_decision_rule(self) -> None:
+        """``threshold`` and ``top_k``, which :meth:`predict` reads (also when set after the fit)."""
+        self._check_real("threshold", lambda v: 0.0 < v < 1.0, "a number in (0, 1)")
+        if self.top_k is not None and (not is_integer(self.top_k) or self.top_k < 1):
+            raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
 
     def _check_labels(self, Y: np.ndarray) -> None:
         n_labels = Y.shape[1]
@@ -229,10 +238,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         params = dict(self.loss_params or {})
         if self.expected_positives_ is not None:
             params.setdefault("expected_positives", self.expected_positives_)
-        try:
-            return build_loss(self.loss, "positive_only", **params)
-        except TypeError as exc:
-            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
+        return self._loss_module("positive_only", **params)
 
     def _network_spec(self, n_inputs: int, n_labels: int) -> dict[str, Any]:
         """The spec of one network: the MLP encoder and the loss's head (label-embedding distances or linear)."""
@@ -405,13 +411,13 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     def _label_embedding_head(self, method: str) -> torch.nn.Module:
         """The fitted network's label-embedding head, or a clear error naming why ``method`` has none."""
         self._check_is_fitted()
-        if self.loss != "label_embedding":
-            raise InputError(f"{method} needs loss='label_embedding'; this model was trained with {self.loss!r}")
         if not isinstance(self.net_, Network):
             raise InputError(
                 f"{method} needs a single network, but this model averages {len(self.net_.members)} refined networks, "
                 "each with its own space; fit with refine_rounds=0 to get one label-embedding space"
             )
+        if not isinstance(self.net_.head, LabelEmbeddingHead):  # the fitted head, whatever loss is set now
+            raise InputError(f"{method} needs a model fitted with loss='label_embedding'; this one has a {type(self.net_.head).__name__}")
         return self.net_.head
 
     def predict(self, X: Any) -> Any:
@@ -420,6 +426,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         A 0/1 matrix when ``y`` at fit was one, else label lists; also when ``y`` gave one label per
         item, since one observed positive does not make an item's true labels one.
         """
+        self._check_decision_rule()
         proba = self.predict_proba(X)
         if self.top_k is None:
             chosen = proba >= self.threshold
