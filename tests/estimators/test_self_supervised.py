@@ -13,7 +13,7 @@ import weaklabel
 from weaklabel import SelfSupervisedClassifier
 from weaklabel.data.graph import spectral_embedding_of, spectral_partitions
 from weaklabel.data.neighbors import knn
-from weaklabel.exceptions import InputError
+from weaklabel.exceptions import InputError, TrainingDivergedError
 from weaklabel.metrics import clustering_accuracy
 
 FAST = dict(hidden_sizes=(64,), n_heads=3, max_epochs=30, batch_size=128, verbose=0, random_state=0)
@@ -314,3 +314,47 @@ def test_duplicate_heavy_data_warns_and_works(metric):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SelfSupervisedClassifier(n_classes=3, n_neighbors=5, **{**FAST, "max_epochs": 1}).fit(rows.repeat(2, axis=0) + np.arange(40)[:, None] * 1e-3)
+
+
+def _small_blobs():
+    return make_blobs(90, centers=3, n_features=2, random_state=0)[0]
+
+
+def test_a_diverged_run_counts_as_an_infinite_loss_and_the_others_are_kept(monkeypatch):
+    """n_init's promise: one run diverging (here the second, made to) does not abort the fit."""
+    fit_restart, calls = SelfSupervisedClassifier._fit_restart, []
+
+    def second_run_diverges(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise TrainingDivergedError("training loss became nan at epoch 3")
+        return fit_restart(self, *args, **kwargs)
+
+    monkeypatch.setattr(SelfSupervisedClassifier, "_fit_restart", second_run_diverges)
+    with pytest.warns(UserWarning, match=r"run 1 of n_init=3 diverged \(training loss became nan at epoch 3\)"):
+        model = SelfSupervisedClassifier(n_classes=3, n_init=3, **{**FAST, "max_epochs": 3}).fit(_small_blobs())
+    assert model.restart_losses_[1] == math.inf and model.best_restart_ != 1 and np.isfinite(model.restart_losses_[0])
+    assert np.isfinite(model.predict_proba(_small_blobs())).all()
+
+
+def test_every_run_diverging_raises_instead_of_keeping_a_nan_model(monkeypatch):
+    """All heads' losses non-finite (no exception in training) left a model of NaN probabilities."""
+    monkeypatch.setattr(SelfSupervisedClassifier, "_head_losses", lambda self, net, data, loss, H, K: [math.inf] * H)
+    params = {**FAST, "max_epochs": 2, "refinement_steps": 0}
+    with pytest.raises(TrainingDivergedError, match="the clustering loss of every head is not finite"):
+        SelfSupervisedClassifier(n_classes=3, n_init=2, **params).fit(_small_blobs())
+
+    def diverges(self, *args, **kwargs):
+        raise TrainingDivergedError("training loss became inf at epoch 1")
+
+    monkeypatch.setattr(SelfSupervisedClassifier, "_fit_restart", diverges)
+    with pytest.raises(TrainingDivergedError, match="training loss became inf at epoch 1"):
+        SelfSupervisedClassifier(n_classes=3, **params).fit(_small_blobs())
+
+
+def test_classes_after_load_are_the_fitted_ones_not_a_changed_n_classes(tmp_path):
+    model = SelfSupervisedClassifier(n_classes=3, **{**FAST, "max_epochs": 2}).fit(_small_blobs())
+    model.set_params(n_classes=5).save(tmp_path / "m")
+    loaded = weaklabel.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.classes_, [0, 1, 2])
+    assert loaded.predict_proba(_small_blobs()).shape == (90, 3)

@@ -48,7 +48,7 @@ from sklearn.base import ClusterMixin
 
 from ..data.graph import SPECTRAL_MAX_ROWS, spectral_embedding_of, spectral_partitions
 from ..data.neighbors import METRICS, knn, near_radius, neighbor_recall, sample_far, searches_exactly
-from ..exceptions import InputError
+from ..exceptions import InputError, TrainingDivergedError
 from ..losses import available_losses, build_loss
 from ..losses.clustering import log_similarity, neighborhood_scan_loss
 from ..nn import Network, build_head
@@ -99,7 +99,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         Independent clustering runs, as in :class:`sklearn.cluster.KMeans` (each with its own
         network initialisation, spectral partition and pair sampling; the neighbour search, far
         radii and validation split are shared); the run whose best head has the lowest loss is
-        kept (a diverged head or run counts as an infinite loss). Costs ``n_init`` trainings (the
+        kept (a diverged head or run counts as an infinite loss, a run with a warning; when all diverge,
+        ``fit`` raises :class:`~weaklabel.exceptions.TrainingDivergedError`). Costs ``n_init`` trainings (the
         spectral embedding is computed once).
     metric : {"euclidean", "cosine"}
         Distance of the neighbour search, on the scaled features.
@@ -296,8 +297,16 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             logger.info("graph refinement of %d of %d heads: %d samples × %d neighbours × %d classes per head, budget REFINE_MAX_ELEMENTS",
                         n_refined, H, len(Xs), neighbors.shape[1], K)
         self.restart_losses_: list[float] = []
+        best, diverged = None, None
         for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, int(self.n_init)), stages)):
-            net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
+            try:
+                net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
+            except TrainingDivergedError as exc:  # counts as an infinite loss, as a diverged head does
+                diverged = exc
+                self.restart_losses_.append(float("inf"))
+                if int(self.n_init) > 1:
+                    warnings.warn(f"run {restart} of n_init={self.n_init} diverged ({exc}); it counts as an infinite loss", UserWarning, stacklevel=2)
+                continue
             if self.refined_:
                 start = time.perf_counter()
                 head_losses, refined = self._refine_on_graph(net, data, loss, H, K, n_refined)
@@ -305,8 +314,13 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             else:
                 head_losses, refined = self._head_losses(net, data, loss, H, K), None
             self.restart_losses_.append(min(head_losses))
-            if restart == 0 or self.restart_losses_[-1] < min(self.restart_losses_[:-1]):
+            if self.restart_losses_[-1] < min([np.inf, *self.restart_losses_[:-1]]):  # finite, and the lowest so far
                 best, self.best_restart_, self.head_losses_ = (net, history, run_seed, refined), restart, head_losses
+        if best is None:
+            raise diverged or TrainingDivergedError(
+                f"the clustering loss of every head is not finite (learning_rate={self.learning_rate:g}); "
+                "lower learning_rate or check the inputs for extreme values"
+            )
         net, history, run_seed, refined = best
         self.n_epochs_, self.history_ = history.n_epochs, history.epochs
         self.best_head_ = int(np.argmin(self.head_losses_))
@@ -509,7 +523,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.best_restart_ = int(config.get("best_restart", 0))
         self.restart_losses_ = _loaded_losses(config.get("restart_losses", [min(self.head_losses_)]))
         self.refined_ = bool(config.get("refined", False))  # models saved before the graph refinement had none
-        self.classes_ = np.arange(int(self.n_classes))
+        self.classes_ = np.arange(int(self.network_spec_["head"]["out_features"]))  # the fitted K, whatever n_classes is now
 
 
 def _json_losses(losses: list[float]) -> list[float | None]:
