@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 
 from weaklabel.data.labels import LabelEncoder, detect_format
 from weaklabel.exceptions import InputError
@@ -165,3 +166,26 @@ def test_a_one_column_frame_of_class_names_is_one_label_per_sample():
 def test_a_one_column_frame_with_a_missing_label_is_an_input_error():
     with pytest.raises(InputError, match=r"the label of sample 1 is missing"):
         LabelEncoder().fit(pd.DataFrame({"y": pd.array(["a", pd.NA, "b"], dtype="string")}))
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "boolean", "UInt8", "Float64", object])
+def test_a_0_1_matrix_in_nullable_or_object_dtype_is_a_matrix(dtype):
+    Y = pd.DataFrame({"a": [1, 0, 1], "b": [0, 1, 1]})
+    given = Y.to_numpy().astype(object) if dtype is object else Y.astype(dtype)
+    encoder = LabelEncoder().fit(given)
+    assert encoder.format_ == "matrix"
+    np.testing.assert_array_equal(encoder.transform(given), Y.to_numpy())
+
+
+def test_a_missing_entry_of_a_nullable_label_matrix_is_named():
+    Y = pd.DataFrame({"a": [1, 0, 1], "b": [0, 1, 1]}).astype("Int64")
+    Y.iloc[1, 1] = pd.NA
+    with pytest.raises(InputError, match="the label matrix has a missing value at row 1, column 1"):
+        LabelEncoder().fit(Y)
+
+
+def test_a_sparse_indicator_matrix_is_read_as_the_dense_one():
+    Y = np.array([[1, 0, 1], [0, 1, 0]])
+    encoder = LabelEncoder().fit(scipy.sparse.csr_matrix(Y))
+    assert encoder.format_ == "matrix"
+    np.testing.assert_array_equal(encoder.transform(scipy.sparse.csr_matrix(Y)), Y)

@@ -13,11 +13,11 @@ NaN, or ``pd.NA`` from a nullable column) is refused, naming its sample.
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,8 @@ def _label_rows(y: Any) -> list[list[Any]]:
 
 
 def as_label_input(y: Any, one_label_per_sample: bool = False) -> Any:
-    """Normalise array-likes: ``__array__`` objects become arrays; an (n, 1) column of class labels is raveled.
+    """Normalise array-likes: ``__array__`` objects and sparse matrices become arrays; an (n, 1) column of class
+    labels is raveled.
 
     A column vector (an (n, 1) array, or a one-column DataFrame such as
     ``df[["label"]]``) whose values are not all 0/1 is read as one label per
@@ -54,6 +55,8 @@ def as_label_input(y: Any, one_label_per_sample: bool = False) -> Any:
     """
     if y is None:
         raise InputError("labels are None; this estimator requires y to be passed, but the target y is None")
+    if type(y).__module__.startswith("scipy.sparse"):  # a sparse indicator matrix, as scikit-learn accepts; labels are few
+        y = y.toarray()
     if not isinstance(y, (np.ndarray, list, tuple)) and not hasattr(y, "columns") and hasattr(y, "__array__"):
         y = np.asarray(y)
     column_vector = isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1 and y.dtype != object
@@ -232,9 +235,16 @@ class LabelEncoder:
 
     @staticmethod
     def _as_matrix(y: Any) -> np.ndarray:
+        if hasattr(y, "isna"):  # a DataFrame's nullable columns (Int64, boolean, ...) hold pd.NA, which numpy cannot
+            missing = np.asarray(y.isna())
+            if missing.any():
+                r, c = np.argwhere(missing)[0]
+                raise InputError(f"the label matrix has a missing value at row {r}, column {c}; every entry must be 0 or 1")
         Y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
         if Y.ndim != 2:
             raise InputError(f"a label matrix must be 2-D (samples × labels); got shape {Y.shape}")
+        if Y.dtype == object and all(isinstance(v, (numbers.Real, np.bool_)) for v in Y.flat):
+            Y = Y.astype(np.float64)  # numbers in an object array (also what nullable pandas columns give)
         if Y.dtype == object or Y.dtype.kind not in "biuf":
             raise InputError("a label matrix must hold 0/1 numbers; got non-numeric values")
         if Y.dtype.kind == "f" and not np.isfinite(Y).all():
