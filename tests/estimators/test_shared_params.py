@@ -33,7 +33,9 @@ BAD_SHARED = [
     ({"weight_decay": -1}, "weight_decay must be a number ≥ 0, got -1"),
     ({"patience": -1}, "patience must be None (no early stopping) or an integer ≥ 1, got -1"),
     ({"patience": 0}, "patience must be None (no early stopping) or an integer ≥ 1, got 0"),
-    ({"random_state": "abc"}, "random_state must be None (a fresh seed), an integer or a numpy RandomState, got 'abc'"),
+    ({"random_state": "abc"}, "random_state must be None (a fresh seed), an integer in [0, 2**31) or a numpy RandomState, got 'abc'"),
+    ({"random_state": -1}, "random_state must be None (a fresh seed), an integer in [0, 2**31) or a numpy RandomState, got -1"),
+    ({"random_state": 5 + 2**31}, "an integer in [0, 2**31) or a numpy RandomState, got 2147483653"),  # was seed 5's model
     ({"verbose": "abc"}, "verbose must be an integer ≥ 0 or a bool (0 or False: silent), got 'abc'"),
     ({"verbose": -1}, "verbose must be an integer ≥ 0 or a bool (0 or False: silent), got -1"),
     ({"verbose": 1.5}, "verbose must be an integer ≥ 0 or a bool (0 or False: silent), got 1.5"),

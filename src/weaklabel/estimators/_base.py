@@ -25,6 +25,7 @@ from ..exceptions import InputError, ModelFileError, NotFittedError
 from ..losses import build_loss
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
+from ..training.seeding import MAX_SEED
 from ..training.callbacks import ReduceLROnPlateau
 from ..training.checkpoint import Checkpoint, clear_run, fingerprint, load_run_seed, save_run_seed
 
@@ -138,8 +139,10 @@ class NeuralEstimator(BaseEstimator):
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)) or not all(is_integer(h) and h >= 1 for h in sizes):
             raise InputError(f"hidden_sizes must be a sequence of positive integers such as (512, 512) (--hidden-sizes 512,512), got {sizes!r}")
         state = self.random_state
-        if not (state is None or is_integer(state) or isinstance(state, np.random.RandomState)):
-            raise InputError(f"random_state must be None (a fresh seed), an integer or a numpy RandomState, got {state!r}")
+        if not (state is None or (is_integer(state) and 0 <= state < MAX_SEED) or isinstance(state, np.random.RandomState)):
+            raise InputError(
+                f"random_state must be None (a fresh seed), an integer in [0, 2**31) or a numpy RandomState, got {state!r}"
+            )
         resolve_device(self.device)
         self._check_verbose()
 

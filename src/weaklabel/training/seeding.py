@@ -6,12 +6,24 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from ..exceptions import InputError
+
+
+#: integer seeds are in [0, MAX_SEED): every seed derived from one (``seed + k``) stays a valid numpy seed
+MAX_SEED = 2**31
+
 
 def resolve_seed(random_state: int | np.random.RandomState | None) -> int:
-    """An int seed from a scikit-learn style ``random_state`` (None → fresh entropy)."""
+    """An int seed from a scikit-learn style ``random_state`` (None → fresh entropy).
+
+    An integer outside [0, 2**31) is refused: reducing it modulo 2**31 made two different seeds
+    (5 and 5 + 2**31) train the same model.
+    """
     if isinstance(random_state, (int, np.integer)):
-        return int(random_state) % (2**31)
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+        if not 0 <= int(random_state) < MAX_SEED:
+            raise InputError(f"an integer random_state must be in [0, 2**31), got {int(random_state)}")
+        return int(random_state)
+    return int(check_random_state(random_state).randint(0, MAX_SEED - 1))
 
 
 def spawn_seeds(seed: int, n: int) -> list[int]:
