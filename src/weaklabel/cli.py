@@ -203,13 +203,27 @@ def _add_checkpoint_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
 
 
+def _refuse_writing_into_model(path: str | Path, flag: str, model_out: str | None = None) -> None:
+    """Refuse an output ``path`` that is or lies inside a saved model, or inside ``model_out`` (the model this
+    command saves): a model directory holds only its own files, and any other file makes it fail to load."""
+    from .persistence import enclosing_model
+
+    model = enclosing_model(path)
+    if model is None and model_out is not None and Path(model_out).resolve() in (Path(path).resolve(), *Path(path).resolve().parents):
+        model = Path(model_out)
+    if model is not None:
+        raise InputError(
+            f"{flag} {path} writes into the model directory {model}, which would then fail to load "
+            "(it holds only the model's own files); choose a path outside it"
+        )
+
+
 def _set_checkpointing(args: argparse.Namespace, estimator: Any) -> None:
     """``--checkpoint-dir``/``--checkpoint-every``/``--resume`` applied to ``estimator``, checked first."""
     if args.resume and not args.checkpoint_dir:
         raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
     if args.checkpoint_dir:
-        if Path(args.checkpoint_dir).resolve() == Path(args.out).resolve():
-            raise InputError("--checkpoint-dir must differ from --out: the model directory holds only the model; give another directory")
+        _refuse_writing_into_model(args.checkpoint_dir, "--checkpoint-dir", model_out=args.out)
         estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
 
 
@@ -316,7 +330,7 @@ def _read(path: str, data: dict[str, Any], require_labels: bool) -> Any:
 def _streams(args: argparse.Namespace, task: str) -> bool:
     """``--stream``, or a big ``.parquet``/``.npz`` for the multilabel task unless ``--no-stream``."""
     path = Path(args.data)
-    big = path.suffix.lower() in (".parquet", ".npz") and path.is_file() and path.stat().st_size >= STREAM_MIN_BYTES
+    big = path.suffix.lower() in (".parquet", ".pq", ".npz") and path.is_file() and path.stat().st_size >= STREAM_MIN_BYTES
     if args.stream and task != "multilabel":
         raise InputError(f"--stream supports the multilabel task, not {task!r}")
     return bool(args.stream or (big and task == "multilabel" and not args.no_stream))
@@ -357,13 +371,14 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
-    from .persistence import save_model
+    from .persistence import check_model_target, save_model
     from .tasks import get_task
     from .training import distributed
 
     config = resolve_fit_config(args)
     task = get_task(config["task"])
     estimator = task.build(config["params"])  # fail on bad params before reading data
+    check_model_target(args.out)
     _set_checkpointing(args, estimator)
     if _streams(args, task.name):
         n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)
@@ -381,7 +396,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 def cmd_cluster(args: argparse.Namespace) -> int:
     from .data.readers import check_output_table, write_table
-    from .persistence import save_model
+    from .persistence import check_model_target, save_model
     from .tasks import get_task
     from .training import distributed
 
@@ -391,9 +406,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         config["params"]["n_classes"] = args.n_classes
     task = get_task(config["task"])
     estimator = task.build(config["params"])
+    check_model_target(args.out)
     _set_checkpointing(args, estimator)
-    if args.assignments:
-        check_output_table(args.assignments)  # before the fit: a bad name must not leave a saved model and an error
+    if args.assignments:  # before the fit: a bad name must not leave a saved model and an error
+        check_output_table(args.assignments)
+        _refuse_writing_into_model(args.assignments, "--assignments", model_out=args.out)
     table = _read(args.data, config["data"], require_labels=False)
     _note_default_features(args.data, config["data"], table.feature_names, table.features)
     _record_features(config["data"], table.feature_names)
@@ -474,6 +491,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .tasks import get_task
 
     check_output_table(args.out)
+    _refuse_writing_into_model(args.out, "--out")
+    if Path(args.out).resolve() == Path(args.data).resolve():
+        raise InputError(f"--out {args.out} is the input file; write the predictions to another file")
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved["task"])
     table = _read_model_input(args, saved, labels=False, require_labels=False)
@@ -487,12 +507,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .report import Report, format_table
     from .tasks import get_task
 
+    model = Path(args.model).resolve()  # "." has no name of its own
+    out = Path(args.out) if args.out else model.parent / f"{model.name}-evaluation"
+    _refuse_writing_into_model(out, "--out")
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved["task"])
     table = _read_model_input(args, saved, labels=True, require_labels=task.needs_labels)
     report = Report(f"Evaluation of {args.model} on {args.data}")
     rows = task.evaluate(estimator, table, report)
-    out = Path(args.out) if args.out else Path(args.model).parent / f"{Path(args.model).name}-evaluation"
     path = report.write(out)
     print(format_table(rows))
     print(f"report: {path}")

@@ -102,8 +102,15 @@ def _json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False).encode("utf-8")
 
 
-def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_json: dict[str, Any] | None = None) -> Path:
-    """Write ``estimator`` to ``directory`` atomically; returns the directory."""
+def enclosing_model(path: str | os.PathLike[str]) -> Path | None:
+    """The saved model directory that ``path`` is or lies inside (a folder holding a manifest), if any."""
+    resolved = Path(path).resolve()
+    return next((folder for folder in (resolved, *resolved.parents) if (folder / MANIFEST).is_file()), None)
+
+
+def check_model_target(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a Path :func:`save_model` can write: new, empty or a model it replaces, not inside
+    another model, and below folders (not files). Called before a fit, so a bad path fails first."""
     target = Path(directory)
     if target.exists() and not target.is_dir():
         raise ModelFileError(f"cannot save the model to {target}: a file of that name exists; choose a directory path")
@@ -112,6 +119,21 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
             f"cannot save the model to {target}: the directory is not empty and is not a weaklabel model; "
             "choose a new or empty directory"
         )
+    model = enclosing_model(target.parent)
+    if model is not None:
+        raise ModelFileError(
+            f"cannot save the model to {target}: it lies inside the saved model {model}, which would then fail to load; "
+            "choose a path outside it"
+        )
+    folder = next(folder for folder in target.absolute().parents if folder.exists())
+    if not folder.is_dir():
+        raise ModelFileError(f"cannot save the model to {target}: {folder} is a file, not a folder; choose another path")
+    return target
+
+
+def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_json: dict[str, Any] | None = None) -> Path:
+    """Write ``estimator`` to ``directory`` atomically; returns the directory."""
+    target = check_model_target(directory)
     config, tensors = estimator._get_model_state()
     arrays = {name: np.ascontiguousarray(value) for name, value in tensors.items()}
     files: dict[str, bytes] = {CONFIG: _json_bytes(config), WEIGHTS: save_safetensors_bytes(arrays)}

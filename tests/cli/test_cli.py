@@ -186,10 +186,54 @@ def test_array_files_get_no_column_note_or_row_counter_hint(tmp_path, capsys, ca
     assert "every numeric column" not in capsys.readouterr().out and "counts the rows" not in caplog.text
 
 
-def test_checkpoint_dir_equal_to_out_is_refused_before_training(csv_file, tmp_path, capsys):
+@pytest.mark.parametrize("inside", ["", "ckpt"])
+def test_checkpoint_dir_in_out_is_refused_before_training(csv_file, tmp_path, capsys, inside):
     model = tmp_path / "model"
-    code = main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", "--checkpoint-dir", str(model), *FAST])
-    assert code == 2 and "--checkpoint-dir must differ from --out" in capsys.readouterr().err and not model.exists()
+    code = main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", "--checkpoint-dir", str(model / inside), *FAST])
+    assert code == 2 and f"--checkpoint-dir {model / inside} writes into the model directory {model}" in capsys.readouterr().err
+    assert not model.exists()
+
+
+def test_nothing_is_written_into_a_saved_model(csv_file, tmp_path, capsys, monkeypatch):
+    """A file in a model directory that its manifest does not list makes the model fail to load."""
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST]) == 0
+    listed = sorted(p.name for p in model.iterdir())
+    refused = [
+        (["evaluate", str(model), str(csv_file), "--out", str(model)], "--out"),
+        (["evaluate", str(model), str(csv_file), "--out", str(model / "eval")], "--out"),
+        (["predict", str(model), str(csv_file), "--out", str(model / "p.csv")], "--out"),
+        (["fit", str(csv_file), "--out", str(tmp_path / "other"), "--label-column", "tags", "--checkpoint-dir", str(model), *FAST], "--checkpoint-dir"),
+        (["fit", str(csv_file), "--out", str(model / "nested"), "--label-column", "tags", *FAST], "lies inside the saved model"),
+        (["cluster", str(csv_file), "--n-classes", "2", "--out", str(tmp_path / "c"), "--assignments", str(tmp_path / "c" / "a.csv"), "--epochs", "1", "-q"], "--assignments"),
+        (["cluster", str(csv_file), "--n-classes", "2", "--out", str(tmp_path / "c"), "--assignments", str(model / "a.csv"), "--epochs", "1", "-q"], "--assignments"),
+    ]
+    capsys.readouterr()
+    for command, flag in refused:
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert flag in err and ("writes into the model directory" in err or "lies inside" in err), err
+    assert sorted(p.name for p in model.iterdir()) == listed and not (tmp_path / "c").exists() and not (tmp_path / "other").exists()
+    monkeypatch.chdir(model)  # evaluate's default report folder is beside the model, also for "."
+    assert main(["evaluate", ".", str(csv_file), "-q"]) == 0
+    assert (tmp_path / "model-evaluation" / "report.md").is_file() and sorted(p.name for p in model.iterdir()) == listed
+    weaklabel.load(model)
+
+
+def test_outputs_below_a_file_are_refused_before_the_fit(csv_file, tmp_path, capsys):
+    (tmp_path / "f.txt").write_text("x")
+    assert main(["cluster", str(csv_file), "--n-classes", "2", "--out", str(tmp_path / "c"), "--assignments", str(tmp_path / "f.txt" / "a.csv"), "--epochs", "1", "-q"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err and not (tmp_path / "c").exists()
+    assert main(["fit", str(csv_file), "--out", str(tmp_path / "f.txt" / "m"), "--label-column", "tags", *FAST]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_predict_does_not_overwrite_its_input(csv_file, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST]) == 0
+    before = csv_file.read_bytes()
+    assert main(["predict", str(model), str(csv_file), "--out", str(csv_file), "-q"]) == 2
+    assert "is the input file" in capsys.readouterr().err and csv_file.read_bytes() == before
 
 
 def test_yaml_config_with_flags_winning(csv_file, tmp_path):

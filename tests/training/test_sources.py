@@ -1,6 +1,7 @@
 """Batch sources: every row once per epoch, bounded buffers, same model as in memory for the same order."""
 
 import decimal
+import re
 
 import numpy as np
 import pandas as pd
@@ -254,3 +255,45 @@ def test_declaring_a_binary_key_after_reading_rechecks_the_chunks_already_read()
     source.binary += ("y",)
     with pytest.raises(InputError, match="a label value of 2 .* at data row 400"):
         list(source.batches(64))
+
+
+@pytest.fixture
+def roles_parquet(tmp_path):
+    frame = pd.DataFrame({"id": ["r0", "r1", "r2"], "a": [0.1, 0.2, 0.3], "b": [1.0, 2.0, 3.0], "y_x": [1, 0, 1], "y_y": [0, 1, 1]})
+    frame.to_parquet(tmp_path / "d.parquet", index=False)
+    return tmp_path / "d.parquet"
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"features": ["a", "y_x"]}, "column 'y_x' is the label column and cannot also be a feature"),
+    ({"features": ["a", "b", "a"]}, "feature columns named more than once: 'a'"),
+    ({"features": ["a", "id"]}, "feature column 'id' is not numeric"),
+    ({"features": ["a", "nope"]}, "feature column 'nope' not found"),
+    ({"id_column": "nope"}, "id column 'nope' not found"),
+    ({"id_column": "y_x", "label_prefix": None, "label_columns": ["y_x", "y_y"]}, "column 'y_x' cannot be both the id column and a label column"),
+])
+def test_streamed_parquet_columns_are_checked_as_in_memory(roles_parquet, options, message):
+    """The streaming path had none of read_table's checks: a label could be trained on as a feature."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        open_table_source(roles_parquet, **{"label_prefix": "y_", **options})
+
+
+def test_streamed_parquet_default_features_leave_out_ids_labels_and_text(roles_parquet):
+    _, features, labels = open_table_source(roles_parquet, label_prefix="y_", id_column="id")
+    assert (features, labels) == (["a", "b"], ["y_x", "y_y"])
+    pq_path = roles_parquet.with_suffix(".pq")
+    roles_parquet.rename(pq_path)
+    assert open_table_source(pq_path, label_prefix="y_")[1] == ["a", "b"]
+
+
+def test_streamed_npz_refuses_what_it_cannot_honour(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2), np.float32), Y=np.zeros((4, 2), np.float32), label_names=np.array(["p"]))
+    with pytest.raises(InputError, match="label_names holds 1 names but Y has 2 columns"):
+        open_table_source(tmp_path / "d.npz")
+    for option in ({"feature_prefix": "zz"}, {"features": ["x0"]}, {"id_column": "ids"}):
+        with pytest.raises(InputError, match="streaming an .npz takes every column of X as a feature"):
+            open_table_source(tmp_path / "d.npz", **option)
+    for suffix in (".npz", ".parquet"):
+        (tmp_path / f"bad{suffix}").write_bytes(b"PK\x03\x04 not really an archive")
+        with pytest.raises(InputError, match="the file is corrupt, truncated or not"):
+            open_table_source(tmp_path / f"bad{suffix}", label_prefix="y_")

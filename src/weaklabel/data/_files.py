@@ -243,6 +243,9 @@ def check_output_table(path: str | Path) -> Path:
         )
     if p.is_dir():
         raise InputError(f"cannot write {str(p)!r}: it is a directory; give a file name")
+    folder = next(folder for folder in p.absolute().parents if folder.exists())
+    if not folder.is_dir():
+        raise InputError(f"cannot write {str(p)!r}: {str(folder)!r} is a file, not a folder; choose another path")
     return p
 
 

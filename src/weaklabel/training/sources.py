@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, NoReturn, Protocol, runtime_checkable
 import numpy as np
 import torch
 
+from ..data._messages import list_names
 from ..exceptions import InputError
 from .distributed import Shard
 
@@ -526,36 +527,81 @@ def open_table_source(
         raise InputError(f"File not found: {str(p)!r}; check the path")
     suffix = p.suffix.lower()
     if suffix == ".npz":
-        arrays = npz_arrays(p)
-        if "X" not in arrays or "Y" not in arrays or len(arrays["X"].shape) != 2 or len(arrays["Y"].shape) != 2:
-            raise InputError(f"{p}: streaming needs 2-D arrays 'X' and 'Y' (np.savez(path, X=X, Y=Y)); found {sorted(arrays)}")
-        names = [f"x{j}" for j in range(arrays["X"].shape[1])]
-        if features is not None:
-            raise InputError(f"{p}: selecting feature columns is not supported when streaming an .npz; save only the features")
-        with np.load(p) as npz:
-            label_names = [str(v) for v in npz["label_names"]] if "label_names" in npz.files else [str(j) for j in range(arrays["Y"].shape[1])]
-        return MemmapSource({"x": arrays["X"], "y": arrays["Y"]}, binary=("y",)), names, label_names
-    if suffix != ".parquet":
+        return _npz_source(p, features, feature_prefix, id_column)
+    if suffix not in (".parquet", ".pq"):
         raise InputError(f"{p}: streaming reads .parquet files or uncompressed .npz archives (X and Y), not {suffix or 'this file'}")
+    return _parquet_source(p, features, feature_prefix, label_columns, label_prefix, id_column)
+
+
+def _npz_source(p: Path, features: Sequence[str] | None, feature_prefix: str | None, id_column: str | None) -> tuple[ChunkedSource, list[str], list[str]]:
+    import zipfile
+
+    for option, value in (("feature names", features), ("a feature prefix", feature_prefix), ("an id column", id_column)):
+        if value is not None:
+            raise InputError(f"{p}: streaming an .npz takes every column of X as a feature, so {option} cannot be given; save only the features")
+    try:
+        arrays = npz_arrays(p)
+        with np.load(p) as npz:
+            names_given = [str(v) for v in npz["label_names"]] if "label_names" in npz.files else None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError(f"{p} could not be read as an .npz archive ({exc}); the file is corrupt, truncated or not np.savez output") from None
+    if "X" not in arrays or "Y" not in arrays or len(arrays["X"].shape) != 2 or len(arrays["Y"].shape) != 2:
+        raise InputError(f"{p}: streaming needs 2-D arrays 'X' and 'Y' (np.savez(path, X=X, Y=Y)); found {sorted(arrays)}")
+    n_labels = arrays["Y"].shape[1]
+    if names_given is not None and len(names_given) != n_labels:
+        raise InputError(f"{p}: label_names holds {len(names_given)} names but Y has {n_labels} columns; give one name per column of Y")
+    label_names = names_given if names_given is not None else [str(j) for j in range(n_labels)]
+    names = [f"x{j}" for j in range(arrays["X"].shape[1])]
+    return MemmapSource({"x": arrays["X"], "y": arrays["Y"]}, binary=("y",)), names, label_names
+
+
+def _parquet_source(
+    p: Path, features: Sequence[str] | None, feature_prefix: str | None, label_columns: Sequence[str] | None,
+    label_prefix: str | None, id_column: str | None,
+) -> tuple[ChunkedSource, list[str], list[str]]:
+    """The Parquet columns' roles, checked as :func:`~weaklabel.data.readers.read_table` checks them in memory."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(p)
+    from ..data._columns import named_columns, select_features
+
+    try:
+        schema = pq.read_schema(p)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError(f"{str(p)!r} could not be read as Parquet ({str(exc).splitlines()[0]}); the file is corrupt, truncated or not Parquet") from None
+    dups = sorted({n for n in schema.names if schema.names.count(n) > 1})
+    if dups:
+        raise InputError(f"{str(p)!r} has duplicate column names: {list_names(dups)}; rename them")
+    columns = pd.DataFrame(columns=schema.names)  # the names only: every check below is of names
+    where = str(p)
+    reserved: dict[str, str] = {}
+    if id_column is not None:
+        named_columns(columns, id_column, "id", "name the id column", where)
+        reserved[id_column] = "id column"
     if label_columns is not None:
-        labels = [str(c) for c in label_columns]
+        labels = named_columns(columns, label_columns, "label", "name at least one 0/1 column", where)
     elif label_prefix:
-        labels = [c for c in schema.names if c.startswith(label_prefix)]
+        labels = [c for c in schema.names if c.startswith(label_prefix) and c not in reserved]
+        if not labels:
+            raise InputError(f"{p}: no column starts with the label prefix {label_prefix!r}; give the prefix of the 0/1 label columns (columns: {schema.names[:20]})")
     else:
         raise InputError(f"{p}: streaming reads 0/1 label columns; name them with --label-columns or --label-prefix")
-    if not labels:
-        raise InputError(f"{p}: no column starts with the label prefix {label_prefix!r}; give the prefix of the 0/1 label columns (columns: {schema.names[:20]})")
-    taken = set(labels) | {id_column}
-    if features is not None:
-        names = [str(c) for c in features]
-    elif feature_prefix is not None:
-        names = [c for c in schema.names if c.startswith(feature_prefix) and c not in taken]
+    for name in labels:
+        if name in reserved:
+            raise InputError(f"column {name!r} cannot be both the {reserved[name]} and a label column")
+        reserved[name] = "label column"
+    numeric = {f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) or pa.types.is_boolean(f.type)}
+    if features is not None or feature_prefix is not None:
+        names, _ = select_features(columns, where, features, feature_prefix, reserved)
     else:
-        names = [f.name for f in schema if f.name not in taken and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) or pa.types.is_boolean(f.type))]
+        names = [name for name in schema.names if name in numeric and name not in reserved]
+    text = [name for name in names if name not in numeric]
+    if text:
+        raise InputError(
+            f"{where}: feature column {text[0]!r} is not numeric ({schema.field(text[0]).type}); "
+            "leave it out of the features, or convert it to numbers"
+        )
     if not names:
         raise InputError(f"{p}: no feature columns; name them with --features or --feature-prefix")
     return ParquetSource(p, {"x": names, "y": labels}, binary=("y",)), names, labels
