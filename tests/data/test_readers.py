@@ -370,6 +370,23 @@ def test_ragged_rows(tmp_path):
         read_table(_csv(tmp_path, "a,b\n1,2\n3,4,5\n"))
 
 
+def test_a_parquet_column_saved_as_the_pandas_index_is_a_column(tmp_path):
+    frame = pd.DataFrame({"id": ["r0", "r1"], "a": [0.5, 1.5], "labels": ["x", "y"]})
+    frame.set_index("id").to_parquet(tmp_path / "i.parquet")
+    table = read_table(tmp_path / "i.parquet", label_column="labels", id_column="id")
+    assert table.ids.tolist() == ["r0", "r1"] and table.feature_names == ["a"]
+    frame.set_index("a").to_parquet(tmp_path / "n.parquet")  # a numeric index is a feature, as it is in a CSV
+    assert read_table(tmp_path / "n.parquet", label_column="labels", id_column="id").feature_names == ["a"]
+    frame.to_parquet(tmp_path / "r.parquet")  # an unnamed index (here a RangeIndex) holds no data
+    assert read_table(tmp_path / "r.parquet", label_column="labels", id_column="id").feature_names == ["a"]
+
+
+def test_duplicate_parquet_columns_are_named_not_called_corrupt(tmp_path):
+    pq.write_table(pa.table([pa.array([1.0]), pa.array([2.0]), pa.array(["x"])], names=["a", "a", "l"]), tmp_path / "d.parquet")
+    with pytest.raises(InputError, match="duplicate column names: 'a'"):
+        read_table(tmp_path / "d.parquet", label_column="l")
+
+
 def test_corrupt_parquet(tmp_path):
     p = tmp_path / "bad.parquet"
     p.write_bytes(b"PAR1 this is not parquet at all")
@@ -406,6 +423,26 @@ def test_npy_object_refused_never_unpickled(tmp_path):
     np.save(p, np.array([[1, "a"]], dtype=object), allow_pickle=True)
     with pytest.raises(InputError, match="never loads"):
         read_table(p)
+
+
+def test_array_files_of_another_kind_are_named_not_taken_for_pickles(tmp_path):
+    """numpy takes any file without its header for a pickle; an .npz under a .npy name crashed on .dtype."""
+    archive = tmp_path / "archive.npy"
+    with open(archive, "wb") as fh:  # through a file object np.savez keeps the name (given a path, it appends .npz)
+        np.savez(fh, X=np.zeros((2, 2)))
+    with pytest.raises(InputError, match="is an .npz archive saved under a .npy name; rename it to .npz"):
+        read_table(archive)
+    (tmp_path / "text.npy").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="is not a .npy file"):
+        read_table(tmp_path / "text.npy")
+    (tmp_path / "text.npz").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="is not an .npz archive"):
+        read_table(tmp_path / "text.npz")
+
+
+def test_byte_string_ids_are_read_as_text(tmp_path):
+    np.savez(tmp_path / "b.npz", X=np.zeros((2, 1)), ids=np.array([b"row0", b"row1"]))
+    assert read_table(tmp_path / "b.npz", id_column="ids").ids.tolist() == ["row0", "row1"]
 
 
 def test_npy_nan_names_column(tmp_path):

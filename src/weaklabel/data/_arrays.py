@@ -24,7 +24,23 @@ def _unloadable(exc: Exception, what: str, objects_fix: str, corrupt: str) -> In
     return InputError(f"{what} could not be read ({exc}); {corrupt}")
 
 
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
+
+
+def _array_file_kind(p: Path) -> str | None:
+    """``"npy"`` or ``"npz"`` by the file's first bytes, None for neither (numpy would take it for a pickle)."""
+    with open(p, "rb") as fh:
+        head = fh.read(len(_NPY_MAGIC))
+    return "npy" if head.startswith(_NPY_MAGIC) else "npz" if head.startswith(_ZIP_MAGIC) else None
+
+
 def _load_npy(p: Path) -> np.ndarray:
+    kind = _array_file_kind(p)
+    if kind == "npz":
+        raise InputError(f"{str(p)!r} is an .npz archive saved under a .npy name; rename it to .npz")
+    if kind is None:
+        raise InputError(f"{str(p)!r} is not a .npy file (it lacks NumPy's header); the file is corrupt or of another format")
     try:
         return np.load(p, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -172,12 +188,15 @@ def read_array(
         X, names = _select_array_columns(X, features, feature_prefix, where)
         return Table(features=X, feature_names=names)
 
+    kind = _array_file_kind(p)
+    if kind == "npy":
+        raise InputError(f"{where} holds a single array, not an .npz archive; rename it to .npy or save with np.savez")
+    if kind is None:
+        raise InputError(f"{where} is not an .npz archive (it is not a zip file); the file is corrupt or of another format")
     try:
         npz = np.load(p, allow_pickle=False)
     except Exception as exc:  # zipfile.BadZipFile, ValueError, OSError, EOFError
         raise InputError(f"{where} could not be read as an .npz archive ({exc}); the file is corrupt or not .npz") from None
-    if not hasattr(npz, "files"):
-        raise InputError(f"{where} holds a single array, not an .npz archive; rename it to .npy or save with np.savez")
 
     def get(key: str) -> np.ndarray:
         try:
@@ -215,5 +234,7 @@ def read_array(
             ids = get(id_column)
             if ids.ndim != 1 or len(ids) != n:
                 raise InputError(f"{where}: ids array {id_column!r} has shape {ids.shape}; it must be 1-D with {n} entries")
+            if ids.dtype.kind == "S":  # byte strings, as the labels are: text, not b'...' reprs in the output
+                ids = np.char.decode(ids, "utf-8", errors="replace")
     X, names = _select_array_columns(X, features, feature_prefix, where)
     return Table(features=X, feature_names=names, labels=labels, label_names=label_names, ids=ids)

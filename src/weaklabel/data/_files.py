@@ -170,20 +170,25 @@ def _read_parquet(p: Path, stored_columns: Sequence[str] = ()) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
+        names = pq.read_schema(p).names  # duplicates first: reading the table would fail on them as if corrupt
+        dups = sorted({n for n in names if names.count(n) > 1})
+        if dups:
+            raise InputError(f"{str(p)!r} has duplicate column names: {list_names(dups)}; rename them")
         table = pq.read_table(p)
     except (pa.ArrowException, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
         raise InputError(
             f"{str(p)!r} could not be read as Parquet ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
             "the file is corrupt, truncated or not Parquet"
         ) from None
-    names = table.column_names
-    if len(set(names)) != len(names):
-        dups = sorted({n for n in names if names.count(n) > 1})
-        raise InputError(f"{str(p)!r} has duplicate column names: {list_names(dups)}; rename them")
     try:
         frame = _decimals_as_floats(table, stored_columns).to_pandas()
     except (pa.ArrowException, ValueError, TypeError) as exc:
         raise InputError(f"{str(p)!r} could not be converted to a table: {exc}") from None
+    named_index = [name for name in frame.index.names if name is not None]
+    if named_index:  # columns pandas saved as its index (df.set_index("id").to_parquet()) are columns here
+        frame = frame.reset_index(level=named_index)
     # List columns as plain Python lists, so nulls and ints survive (to_pandas turns list<int> with nulls into floats).
     for name, typ in zip(names, table.schema.types):
         if (pa.types.is_list(typ) or pa.types.is_large_list(typ) or pa.types.is_fixed_size_list(typ)) and name in frame:
