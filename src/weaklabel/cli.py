@@ -254,7 +254,32 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
     unknown = set(config.get("data", {})) - set(DATA_KEYS)
     if unknown:
         raise InputError(f"config file {file}: unknown data keys {sorted(unknown)}; valid: {list(DATA_KEYS)}")
+    if "task" in config and not isinstance(config["task"], str):
+        raise InputError(f"config file {file}: task must be a name such as multilabel, got {config['task']!r}")
+    config["data"] = {key: _yaml_data_value(file, key, value) for key, value in config.get("data", {}).items()}
     return config
+
+
+#: data options that name several columns (a YAML list); the others name one column or give one text
+LIST_DATA_KEYS = ("features", "label_columns")
+
+
+def _yaml_data_value(file: Path, key: str, value: Any) -> Any:
+    """A YAML data option as the matching flag gives it: column names as text (YAML reads a column named 2020 as
+    a number), a list for ``features``/``label_columns``; None leaves the option unset."""
+
+    def text(item: Any) -> str:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise InputError(f"config file {file}: data.{key} must give column names or text, got {item!r}")
+        return str(item)
+
+    if value is None:
+        return None
+    if key in LIST_DATA_KEYS:
+        if not isinstance(value, list):
+            raise InputError(f"config file {file}: data.{key} must be a list of column names, e.g. [a, b]; got {value!r}")
+        return [text(item) for item in value]
+    return text(value)
 
 
 def _data_flags(args: argparse.Namespace, labels: bool = True) -> dict[str, Any]:

@@ -245,6 +245,31 @@ def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     assert params["loss"] == "focal" and params["max_epochs"] == 2 and params["hidden_sizes"] == [8]
 
 
+def test_yaml_column_names_that_read_as_numbers_are_column_names(tmp_path):
+    """YAML reads a column named 2020 as the number 2020, which matched no column."""
+    data = tmp_path / "n.csv"
+    pd.DataFrame({"id": ["r0", "r1", "r2", "r3"], "2020": [0.1, 0.4, 0.2, 0.9], "lab": ["x", "y", "x", "y"]}).to_csv(data, index=False)
+    config = tmp_path / "c.yaml"
+    config.write_text("data: {label_column: lab, id_column: id, features: [2020]}\n")
+    assert main(["fit", str(data), "--out", str(tmp_path / "m"), "--config", str(config), *FAST]) == 0
+    assert json.loads((tmp_path / "m" / "fit_config.json").read_text())["data"]["features"] == ["2020"]
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("data: {label_prefix: [1]}", "data.label_prefix must give column names or text, got [1]"),
+    ("data: {label_sep: true}", "data.label_sep must give column names or text, got True"),
+    ("data: {features: 2020}", "data.features must be a list of column names, e.g. [a, b]; got 2020"),
+    ("data: {label_column: [lab]}", "data.label_column must give column names or text, got ['lab']"),
+    ("task: [multilabel]", "task must be a name such as multilabel, got ['multilabel']"),
+])
+def test_yaml_values_of_the_wrong_type_are_named(csv_file, tmp_path, capsys, yaml_text, message):
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml_text + "\n")
+    assert main(["fit", str(csv_file), "--out", str(tmp_path / "m"), "--config", str(config), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err, err
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
