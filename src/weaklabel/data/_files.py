@@ -66,8 +66,8 @@ def check_path(path: str | Path) -> Path:
 def _encoding_error(p: Path, encoding: str) -> InputError:
     return InputError(
         f"{str(p)!r} is not valid {encoding} text. Re-encode it, e.g. "
-        f"`iconv -f latin1 -t utf-8 {p.name} > {p.stem}.utf8{p.suffix}`, or pass the file's encoding "
-        f"(a binary file such as Parquet saved as {p.suffix} gives this error too)"
+        f"`iconv -f latin1 -t utf-8 {p.name} > {p.stem}.utf8{p.suffix}` (the command line reads UTF-8; from Python, "
+        f"read_table(..., encoding='latin-1') reads another encoding). A binary file such as Parquet saved as {p.suffix} gives this error too"
     )
 
 

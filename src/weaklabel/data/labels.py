@@ -116,7 +116,7 @@ def _refuse_missing(items: Iterable[Any]) -> None:
         for value in item if _is_label_list(item) else (item,):
             if is_missing(value):
                 raise InputError(
-                    f"the label of sample {i} is missing ({value}); give every sample its label or drop the "
+                    f"the label of sample {i} (data row {i + 1} of a file) is missing ({value}); give every sample its label or drop the "
                     "unlabelled samples (in label lists, an empty list [] is a sample with no labels)"
                 )
 
@@ -297,7 +297,8 @@ class LabelEncoder:
             shown = ", ".join(repr(c) for c in self.classes_[:10])
             more = " …" if self.n_classes > 10 else ""
             raise InputError(
-                f"unknown label {key!r} in sample {sample}; the model knows {self.n_classes} labels: {shown}{more}. "
+                f"unknown label {key!r} in sample {sample} (data row {sample + 1} of a file); "
+                f"the model knows {self.n_classes} labels: {shown}{more}. "
                 "Remove it or retrain with it"
             )
         return j

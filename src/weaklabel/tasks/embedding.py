@@ -22,7 +22,7 @@ def single_labels(table: Table) -> list[Any]:
     if bad:
         raise InputError(
             f"the embedding task needs exactly one class per row; data row {bad[0] + 1} has {len(rows[bad[0]])} "
-            f"({len(bad)} such rows in all). Give a single class column, or use --task multilabel for label sets"
+            f"({len(bad)} such rows in all). Give a single class column, or fit with --task multilabel for label sets"
         )
     return [row[0] for row in rows]
 
