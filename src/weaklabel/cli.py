@@ -31,6 +31,8 @@ logger = logging.getLogger("weaklabel")
 
 STREAM_MIN_BYTES = 2 << 30  # `weaklabel fit` streams .parquet/.npz files from this size on
 DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
+# data options that an empty flag clears at predict/evaluate (a file without the id or label column of the fit's)
+CLEARABLE_DATA_KEYS = ("id_column", "label_column")
 # data options that choose the same columns in different ways: a file is read with one of each group
 DATA_KEY_GROUPS = (("features", "feature_prefix"), ("label_column", "label_columns", "label_prefix"))
 # flag destination → estimator parameter
@@ -105,9 +107,10 @@ def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True, saved: bool
         features_default = "every numeric column"
     g.add_argument("--features", type=_csv_list, help=f"comma-separated feature columns (default: {features_default})")
     g.add_argument("--feature-prefix", help="use the columns whose names start with this prefix as features")
-    g.add_argument("--id-column", help="column copied to the predictions to identify rows")
+    clear = " ('' for none, in place of the saved one)" if saved else ""
+    g.add_argument("--id-column", help=f"column copied to the predictions to identify rows{clear}")
     if labels:
-        g.add_argument("--label-column", help="one column holding each row's labels (a list, a list as text such as ['a', 'b'], or a delimited string)")
+        g.add_argument("--label-column", help=f"one column holding each row's labels (a list, a list as text such as ['a', 'b'], or a delimited string){clear}")
         g.add_argument("--label-columns", type=_csv_list, help="comma-separated 0/1 label columns")
         g.add_argument("--label-prefix", help="0/1 label columns are those whose names start with this prefix")
         g.add_argument("--label-sep", help="separator inside a delimited label column (default '|')")
@@ -471,7 +474,7 @@ def _data_options(saved: dict[str, Any], args: argparse.Namespace, labels: bool)
     if "features" in data:  # the columns fit used; an older weaklabel saved its feature_prefix as well
         data.pop("feature_prefix", None)
     flags = _data_flags(args, labels)
-    options = _override(data, flags)
+    options = {key: value for key, value in _override(data, flags).items() if not (key in CLEARABLE_DATA_KEYS and value == "")}
     if "features" in data and not {"features", "feature_prefix"} & set(flags):  # the fitted columns are read
         _check_not_fitted_features(data["features"], options)
     return options
@@ -502,9 +505,23 @@ def _check_fitted_positions(fitted: list[str], read: list[str]) -> None:
             )
 
 
+def _saved_column_hint(options: dict[str, Any], flags: dict[str, Any], message: str) -> str:
+    """For a read error about an id or label column the model saved at fit (not a flag): how to clear it."""
+    words = {"id_column": ("id", "ids"), "label_column": ("label",)}
+    for key in CLEARABLE_DATA_KEYS:
+        if key in options and key not in flags and any(word in message for word in (str(options[key]), *words[key])):
+            flag = "--" + key.replace("_", "-")
+            return f" (the {key.replace('_', ' ')} {options[key]!r} was saved at fit; {flag} '' reads the file without it)"
+    return ""
+
+
 def _read_model_input(args: argparse.Namespace, saved: dict[str, Any], labels: bool, require_labels: bool) -> Any:
     """The table predict (``labels`` False) or evaluate reads for a saved model, its features in the fitted order."""
-    table = _read(args.data, _data_options(saved, args, labels), require_labels=require_labels)
+    options = _data_options(saved, args, labels)
+    try:
+        table = _read(args.data, options, require_labels=require_labels)
+    except InputError as exc:
+        raise InputError(f"{exc}{_saved_column_hint(options, _data_flags(args, labels), str(exc))}") from None
     fitted = saved.get("data", {}).get("features")
     if fitted is not None:
         _check_fitted_positions([str(name) for name in fitted], [str(name) for name in table.feature_names])

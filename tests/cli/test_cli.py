@@ -331,6 +331,21 @@ def test_fitted_features_named_in_another_order_are_refused(csv_file, tmp_path, 
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "p.csv"), pd.read_csv(tmp_path / "q.csv"))
 
 
+def test_an_empty_flag_clears_the_saved_id_and_label_columns(csv_file, tmp_path, capsys):
+    """A model fitted on a CSV with an id and a label column, used on array files, which have neither."""
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", "--id-column", "id", *FAST]) == 0
+    frame = pd.read_csv(csv_file)
+    np.save(tmp_path / "x.npy", frame[["a", "b", "c"]].to_numpy())
+    Y = np.stack([frame["tags"].str.contains(label).to_numpy() for label in ("blue", "grey", "red")], axis=1).astype(np.int64)
+    np.savez(tmp_path / "d.npz", X=frame[["a", "b", "c"]].to_numpy(), Y=Y, label_names=np.array(["blue", "grey", "red"]))
+    assert main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.csv"), "--features", "x0,x1,x2", "-q"]) == 2
+    assert "(the id column 'id' was saved at fit; --id-column '' reads the file without it)" in capsys.readouterr().err
+    assert main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.csv"), "--features", "x0,x1,x2", "--id-column", "", "-q"]) == 0
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 120
+    assert main(["evaluate", str(model), str(tmp_path / "d.npz"), "--features", "x0,x1,x2", "--id-column", "", "--label-column", "", "--out", str(tmp_path / "e"), "-q"]) == 0
+
+
 @pytest.fixture
 def prefixed_csv(csv_file, tmp_path):
     """Features g_a, g_b, g_c; labels both as one delimited column (tags) and as 0/1 columns y_blue, y_grey, y_red."""
