@@ -18,8 +18,9 @@ from ..exceptions import InputError, InputTypeError
 def check_features(X: Any, *, allow_images: bool = False, what: str = "X") -> np.ndarray:
     """Return ``X`` as a C-contiguous float32 array of shape (n, d) or (n, c, h, w).
 
-    Refuses: complex numbers, strings, sparse matrices, the wrong number of
-    dimensions, zero samples or features, missing (NaN, ``pd.NA``, ``None``) and infinite values.
+    Refuses: complex numbers, text that is not a number (``"abc"``; numeric text such as
+    ``"2.5"`` is read as its number), sparse matrices, the wrong number of dimensions, zero
+    samples or features, missing (NaN, ``pd.NA``, ``None``) and infinite values.
     """
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
         raise InputError(f"{what} is a sparse matrix; pass a dense array (X.toarray()) — sparse input is not supported")
