@@ -4,7 +4,7 @@ torch thread), beside full-label and assume-negative training of the same seed; 
 (method − assume-negative) / (full − assume-negative).
 
 The benchmark's table stops at 3 rounds of 10 folds (79.8% of the gap on multi-digits); this is the next
-step, kept out of the suite for its cost (5–10 minutes a seed on this 2-core machine).
+step, kept out of the suite for its cost (4.5–6.5 minutes a seed on this 2-core machine).
 
 Run: ``python benchmarks/positive_only_rounds.py`` (about 25 minutes).
 """
