@@ -507,9 +507,14 @@ def _check_fitted_positions(fitted: list[str], read: list[str]) -> None:
 
 def _saved_column_hint(options: dict[str, Any], flags: dict[str, Any], message: str) -> str:
     """For a read error about an id or label column the model saved at fit (not a flag): how to clear it."""
-    words = {"id_column": ("id", "ids"), "label_column": ("label",)}
     for key in CLEARABLE_DATA_KEYS:
-        if key in options and key not in flags and any(word in message for word in (str(options[key]), *words[key])):
+        if key not in options or key in flags:
+            continue
+        absent = {  # the readers' phrases for a column this file does not have
+            "id_column": (f"id column {options[key]!r} not found", "ids need"),
+            "label_column": (f"label column {options[key]!r} not found", "label columns apply to tables"),
+        }[key]
+        if any(phrase in message for phrase in absent):
             flag = "--" + key.replace("_", "-")
             return f" (the {key.replace('_', ' ')} {options[key]!r} was saved at fit; {flag} '' reads the file without it)"
     return ""

@@ -341,6 +341,9 @@ def test_an_empty_flag_clears_the_saved_id_and_label_columns(csv_file, tmp_path,
     np.savez(tmp_path / "d.npz", X=frame[["a", "b", "c"]].to_numpy(), Y=Y, label_names=np.array(["blue", "grey", "red"]))
     assert main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.csv"), "--features", "x0,x1,x2", "-q"]) == 2
     assert "(the id column 'id' was saved at fit; --id-column '' reads the file without it)" in capsys.readouterr().err
+    (tmp_path / "empty.csv").write_text("")
+    assert main(["evaluate", str(model), str(tmp_path / "empty.csv"), "-q"]) == 2
+    assert "was saved at fit" not in capsys.readouterr().err  # only for an absent saved column
     assert main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.csv"), "--features", "x0,x1,x2", "--id-column", "", "-q"]) == 0
     assert len(pd.read_csv(tmp_path / "p.csv")) == 120
     assert main(["evaluate", str(model), str(tmp_path / "d.npz"), "--features", "x0,x1,x2", "--id-column", "", "--label-column", "", "--out", str(tmp_path / "e"), "-q"]) == 0
