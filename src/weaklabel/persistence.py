@@ -102,10 +102,18 @@ def _json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False).encode("utf-8")
 
 
+def _is_model_directory(folder: Path) -> bool:
+    """Whether ``folder`` holds a weaklabel manifest (not any ``manifest.json``: web apps and dbt have one too)."""
+    try:
+        return json.loads((folder / MANIFEST).read_bytes()).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):  # no file, not JSON, or JSON that is not an object
+        return False
+
+
 def enclosing_model(path: str | os.PathLike[str]) -> Path | None:
-    """The saved model directory that ``path`` is or lies inside (a folder holding a manifest), if any."""
+    """The saved model directory that ``path`` is or lies inside, if any."""
     resolved = Path(path).resolve()
-    return next((folder for folder in (resolved, *resolved.parents) if (folder / MANIFEST).is_file()), None)
+    return next((folder for folder in (resolved, *resolved.parents) if _is_model_directory(folder)), None)
 
 
 def check_model_target(directory: str | os.PathLike[str]) -> Path:

@@ -403,3 +403,12 @@ def test_a_saved_feature_prefix_beside_the_features_is_ignored():
     args = argparse.Namespace(features=None, feature_prefix=None, id_column=None, label_column=None, label_columns=None, label_prefix=None, label_sep=None)
     assert _data_options(saved, args, labels=True) == {"features": ["g_a"], "label_column": "tags", "id_column": "id"}
     assert _data_options(saved, args, labels=False) == {"features": ["g_a"], "id_column": "id"}
+
+
+def test_a_folder_with_another_programs_manifest_is_not_a_model(csv_file, tmp_path):
+    """manifest.json is a common name (web apps, dbt): only a weaklabel manifest makes a folder a model."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "manifest.json").write_text('{"name": "my app"}')
+    assert main(["fit", str(csv_file), "--out", str(project / "model"), "--label-column", "tags", *FAST]) == 0
+    assert main(["predict", str(project / "model"), str(csv_file), "--out", str(project / "p.csv"), "-q"]) == 0

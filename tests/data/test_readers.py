@@ -361,8 +361,14 @@ def test_row_with_fewer_fields_than_the_header_is_refused(tmp_path):
 
 
 def test_blank_lines_and_quoted_line_breaks_are_not_short_rows(tmp_path):
-    table = read_table(_csv(tmp_path, 'a,b,labels\r\n0.1,0.2,x\r\n\r\n0.3,0.4,"y\nz"\r\n'), label_column="labels")
+    table = read_table(_csv(tmp_path, 'a,b,labels\r\n0.1,0.2,x\r\n\r\n   \r\n0.3,0.4,"y\nz"\r\n'), label_column="labels")
     assert table.features.shape == (2, 2)
+
+
+def test_a_field_longer_than_the_csv_modules_limit_is_read(tmp_path):
+    """csv.reader stops at 131,072 characters a field; pandas, which reads the data, has no such limit."""
+    table = read_table(_csv(tmp_path, "a,b,labels\n0.1,0.2," + "x" * 200_000 + "\n0.3,0.4,y\n"), label_column="labels")
+    assert len(table.labels[0][0]) == 200_000
 
 
 def test_ragged_rows(tmp_path):
@@ -377,6 +383,8 @@ def test_a_parquet_column_saved_as_the_pandas_index_is_a_column(tmp_path):
     assert table.ids.tolist() == ["r0", "r1"] and table.feature_names == ["a"]
     frame.set_index("a").to_parquet(tmp_path / "n.parquet")  # a numeric index is a feature, as it is in a CSV
     assert read_table(tmp_path / "n.parquet", label_column="labels", id_column="id").feature_names == ["a"]
+    frame.set_index("id", drop=False).to_parquet(tmp_path / "d.parquet")  # the index is also a column: read once
+    assert read_table(tmp_path / "d.parquet", label_column="labels", id_column="id").ids.tolist() == ["r0", "r1"]
     frame.to_parquet(tmp_path / "r.parquet")  # an unnamed index (here a RangeIndex) holds no data
     assert read_table(tmp_path / "r.parquet", label_column="labels", id_column="id").feature_names == ["a"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import secrets
+import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,17 +91,20 @@ def _read_header(p: Path, sep: str, encoding: str) -> list[str]:
 def _check_no_short_rows(p: Path, sep: str, encoding: str, width: int) -> None:
     """Refuse a data row with fewer fields than the header's ``width``: pandas would fill the missing trailing
     fields with missing values, so a row cut short would lose its labels without a word."""
-    with open(p, newline="", encoding=encoding) as fh:
-        records = (row for row in csv.reader(fh, delimiter=sep) if row)  # pandas skips blank lines too
-        for row in records:
-            if any(cell.strip() for cell in row):  # the header, as _read_header finds it
-                break
-        for number, row in enumerate(records, start=1):
-            if len(row) < width:
-                raise InputError(
-                    f"{str(p)!r}: data row {number} has {len(row)} fields, the header line names {width} columns; "
-                    "complete the row (an empty field still needs its delimiter) or remove it"
-                )
+    limit = csv.field_size_limit(sys.maxsize)  # pandas reads fields of any length; csv stops at 131,072 characters
+    try:
+        with open(p, newline="", encoding=encoding) as fh:
+            # pandas skips blank and whitespace-only lines; a row with delimiters has its fields, even empty ones
+            records = (row for row in csv.reader(fh, delimiter=sep) if row and (len(row) > 1 or row[0].strip()))
+            next((row for row in records if any(cell.strip() for cell in row)), None)  # the header, as _read_header finds it
+            for number, row in enumerate(records, start=1):
+                if len(row) < width:
+                    raise InputError(
+                        f"{str(p)!r}: data row {number} has {len(row)} fields, the header line names {width} columns; "
+                        "complete the row (an empty field still needs its delimiter) or remove it"
+                    )
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _check_header(p: Path, header: list[str]) -> None:
@@ -186,8 +190,9 @@ def _read_parquet(p: Path, stored_columns: Sequence[str] = ()) -> pd.DataFrame:
         frame = _decimals_as_floats(table, stored_columns).to_pandas()
     except (pa.ArrowException, ValueError, TypeError) as exc:
         raise InputError(f"{str(p)!r} could not be converted to a table: {exc}") from None
-    named_index = [name for name in frame.index.names if name is not None]
+    named_index = [name for name in frame.index.names if name is not None and name not in frame.columns]
     if named_index:  # columns pandas saved as its index (df.set_index("id").to_parquet()) are columns here
+        # (one also kept as a column, set_index("id", drop=False), is read once)
         frame = frame.reset_index(level=named_index)
     # List columns as plain Python lists, so nulls and ints survive (to_pandas turns list<int> with nulls into floats).
     for name, typ in zip(names, table.schema.types):
