@@ -160,3 +160,11 @@ def test_a_binary_column_vector_is_two_classes(column):
     with pytest.warns(DataConversionWarning, match="column-vector y"):
         model = EmbeddingClassifier(embedding_dim=4, hidden_sizes=(8,), max_epochs=2, verbose=0, random_state=0).fit(X, column)
     assert list(model.classes_) == [0, 1] and 0.0 <= model.score(X, column) <= 1.0
+
+
+@pytest.mark.parametrize("key", ["n_classes", "embedding_dim", "family"])
+def test_loss_params_cannot_set_what_the_estimator_sets(key):
+    X = np.random.default_rng(0).normal(size=(30, 3)).astype(np.float32)
+    message = "loss_params cannot set" if key != "family" else "invalid loss_params for 'center'"
+    with pytest.raises(InputError, match=message):
+        EmbeddingClassifier(loss="center", loss_params={key: 3}, max_epochs=1, verbose=0).fit(X, np.arange(30) % 3)

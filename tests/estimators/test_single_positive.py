@@ -197,6 +197,9 @@ def test_label_embedding_geometry(blobs) -> None:
     for method in (refined.embed, lambda _: refined.label_embeddings()):
         with pytest.raises(InputError, match="averages 2 refined networks.*refine_rounds=0"):
             method(X)
+    refined_linear = SinglePositiveClassifier(loss="role", **{**FAST, "refine_rounds": 1, "refine_folds": 2}).fit(X, y)
+    with pytest.raises(InputError, match="needs a model fitted with loss='label_embedding'"):  # not refine_rounds advice
+        refined_linear.embed(X)
 
 
 def test_expected_positives_estimate_is_in_range() -> None:

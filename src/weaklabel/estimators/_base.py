@@ -172,11 +172,15 @@ class NeuralEstimator(BaseEstimator):
         if self.loss_params is not None and not isinstance(self.loss_params, Mapping):
             raise InputError(f"loss_params must be None or a dict of the loss's keyword arguments, got {self.loss_params!r}")
 
-    def _loss_module(self, family: str, **kwargs: Any) -> torch.nn.Module:
-        """The ``family`` loss ``self.loss`` built with ``kwargs`` (``loss_params`` among them); a keyword or value
-        it refuses is an :class:`InputError` naming ``loss_params``."""
+    def _loss_module(self, family: str, params: Mapping[str, Any], set_by_estimator: Mapping[str, Any] | None = None) -> torch.nn.Module:
+        """The ``family`` loss ``self.loss`` built with ``params`` (from ``loss_params``) and the arguments the
+        estimator sets itself; a keyword or value it refuses is an :class:`InputError` naming ``loss_params``."""
+        fixed = dict(set_by_estimator or {})
+        clash = sorted(set(params) & set(fixed))
+        if clash:
+            raise InputError(f"loss_params cannot set {clash}: the estimator sets them (from its parameters and the data)")
         try:
-            return build_loss(self.loss, family, **kwargs)
+            return build_loss(self.loss, family, **params, **fixed)
         except InputError:
             raise  # the loss's own check already names the parameter and the valid values
         except (TypeError, ValueError) as exc:

@@ -210,7 +210,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         return {"encoder": spec, "head": {"type": "linear", "out_features": int(self.embedding_dim)}}
 
     def _build_loss(self, n_classes: int) -> torch.nn.Module:
-        return self._loss_module("metric", n_classes=n_classes, embedding_dim=int(self.embedding_dim), **(self.loss_params or {}))
+        return self._loss_module("metric", self.loss_params or {}, {"n_classes": n_classes, "embedding_dim": int(self.embedding_dim)})
 
     def fit(self, X: Any, y: Any) -> "EmbeddingClassifier":
         """Fit on features ``X`` ((n, d) or images (n, [c,] h, w)) and one label per sample ``y``."""

@@ -135,7 +135,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
                         f"pos_weight needs one positive number per label ({Y_train.shape[1]}), got {len(weights)} values"
                     )
                 params["pos_weight"] = torch.from_numpy(weights)
-        return self._loss_module("multilabel", **params)
+        return self._loss_module("multilabel", params)
 
     def fit(self, X: Any, y: Any) -> "MultiLabelClassifier":
         """Fit on features ``X`` (n, d) and labels ``y`` (0/1 matrix, label lists, or one label per sample)."""

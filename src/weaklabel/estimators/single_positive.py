@@ -235,10 +235,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
 
     # -- fitting -------------------------------------------------------------
     def _build_loss(self) -> torch.nn.Module:
-        params = dict(self.loss_params or {})
-        if self.expected_positives_ is not None:
-            params.setdefault("expected_positives", self.expected_positives_)
-        return self._loss_module("positive_only", **params)
+        k = self.expected_positives_
+        return self._loss_module("positive_only", self.loss_params or {}, None if k is None else {"expected_positives": k})
 
     def _network_spec(self, n_inputs: int, n_labels: int) -> dict[str, Any]:
         """The spec of one network: the MLP encoder and the loss's head (label-embedding distances or linear)."""
@@ -411,14 +409,15 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
     def _label_embedding_head(self, method: str) -> torch.nn.Module:
         """The fitted network's label-embedding head, or a clear error naming why ``method`` has none."""
         self._check_is_fitted()
+        head = self.net_.head if isinstance(self.net_, Network) else self.net_.members[0].head
+        if not isinstance(head, LabelEmbeddingHead):  # the fitted head, whatever loss is set now
+            raise InputError(f"{method} needs a model fitted with loss='label_embedding'; this one has a {type(head).__name__}")
         if not isinstance(self.net_, Network):
             raise InputError(
                 f"{method} needs a single network, but this model averages {len(self.net_.members)} refined networks, "
                 "each with its own space; fit with refine_rounds=0 to get one label-embedding space"
             )
-        if not isinstance(self.net_.head, LabelEmbeddingHead):  # the fitted head, whatever loss is set now
-            raise InputError(f"{method} needs a model fitted with loss='label_embedding'; this one has a {type(self.net_.head).__name__}")
-        return self.net_.head
+        return head
 
     def predict(self, X: Any) -> Any:
         """Predicted label sets: the labels with score ≥ ``threshold``, or the ``top_k`` best.
