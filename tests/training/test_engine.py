@@ -51,6 +51,19 @@ def test_batch_norm_trains_when_the_rows_leave_one_over():
     assert len(trainer.fit(data).epochs) == 2
 
 
+def test_without_batch_norm_a_one_row_batch_is_kept():
+    """Only batch norm needs the join; elsewhere the batches stay those that torchrun's shards add up to."""
+    sizes = []
+    model = nn.Linear(3, 1)
+
+    def loss_fn(batch):
+        sizes.append(len(batch["x"]))
+        return nn.functional.mse_loss(model(batch["x"]), batch["y"])
+
+    Trainer(model, loss_fn, TrainingConfig(max_epochs=1, batch_size=256)).fit(_regression(n=257))
+    assert sizes == [256, 1]
+
+
 def test_learns_linear_regression():
     model, history, _ = _fit(TrainingConfig(max_epochs=60, batch_size=32, learning_rate=0.05, weight_decay=0.0), _regression())
     np.testing.assert_allclose(model.weight.detach().numpy(), [[1.0, -2.0, 0.5]], atol=0.05)

@@ -137,9 +137,11 @@ def join_single_row_tail(batches: Iterator[Batch]) -> Iterator[Batch]:
     """``batches`` with a last batch of one row joined to the batch before it.
 
     Batch normalisation cannot train on a single row (torch raises), which
-    ``n_rows ≡ 1 (mod batch_size)`` would otherwise give every epoch. Under
-    torchrun every rank holds as many rows (the shards are padded), so every
-    rank joins alike and the ranks keep taking the same number of steps.
+    ``n_rows ≡ 1 (mod batch_size)`` would otherwise give every epoch; the
+    Trainer joins only for a module with batch norm, so without it the ranks'
+    batches under torchrun stay those of one process. Every rank holds as many
+    rows (the shards are padded), so every rank joins alike and the ranks keep
+    taking the same number of steps.
     """
     pending: list[Batch] = []
     for batch in batches:
@@ -168,6 +170,7 @@ class Trainer:
         self.device = distributed.local_device(resolve_device(config.device))
         distributed.init_from_env(self.device)
         self.module = module.to(self.device)
+        self._has_batch_norm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.module.modules())
         self.loss_fn = loss_fn
         self.val_loss_fn = val_loss_fn or loss_fn
         groups = param_groups(self.module, config.weight_decay, lr_multipliers)
@@ -252,7 +255,8 @@ class Trainer:
         total = torch.zeros((), device=self.device)
         n_batches = 0
         autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda" and self.config.mixed_precision)
-        for batch in join_single_row_tail(self._batches(train, self._local_batch_size(), self.generator)):
+        batches = self._batches(train, self._local_batch_size(), self.generator)
+        for batch in join_single_row_tail(batches) if self._has_batch_norm else batches:
             with autocast:
                 loss = self._step_loss(batch)
             if not torch.isfinite(loss):
