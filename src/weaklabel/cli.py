@@ -554,7 +554,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .report import Report, format_table
     from .tasks import get_task
 
-    model = Path(args.model).resolve()  # "." has no name of its own
+    model = Path(os.path.abspath(args.model))  # "." has no name of its own; a link's folder is the link's
     out = Path(args.out) if args.out else model.parent / f"{model.name}-evaluation"
     _refuse_writing_into_model(out, "--out")
     estimator, saved = _load_model(args.model, args.device)

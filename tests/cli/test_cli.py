@@ -412,3 +412,12 @@ def test_a_folder_with_another_programs_manifest_is_not_a_model(csv_file, tmp_pa
     (project / "manifest.json").write_text('{"name": "my app"}')
     assert main(["fit", str(csv_file), "--out", str(project / "model"), "--label-column", "tags", *FAST]) == 0
     assert main(["predict", str(project / "model"), str(csv_file), "--out", str(project / "p.csv"), "-q"]) == 0
+
+
+def test_evaluate_writes_its_default_report_beside_the_link_it_was_given(csv_file, tmp_path):
+    model = tmp_path / "model"
+    assert main(["fit", str(csv_file), "--out", str(model), "--label-column", "tags", *FAST]) == 0
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "current").symlink_to(model)
+    assert main(["evaluate", str(tmp_path / "links" / "current"), str(csv_file), "-q"]) == 0
+    assert (tmp_path / "links" / "current-evaluation" / "report.md").is_file() and not (tmp_path / "model-evaluation").exists()

@@ -448,6 +448,12 @@ def test_array_files_of_another_kind_are_named_not_taken_for_pickles(tmp_path):
         read_table(tmp_path / "text.npz")
 
 
+def test_an_npz_without_arrays_is_not_called_corrupt(tmp_path):
+    np.savez(tmp_path / "e.npz")  # an empty zip archive starts PK\x05\x06
+    with pytest.raises(InputError, match="has no array named 'X'"):
+        read_table(tmp_path / "e.npz")
+
+
 def test_byte_string_ids_are_read_as_text(tmp_path):
     np.savez(tmp_path / "b.npz", X=np.zeros((2, 1)), ids=np.array([b"row0", b"row1"]))
     assert read_table(tmp_path / "b.npz", id_column="ids").ids.tolist() == ["row0", "row1"]

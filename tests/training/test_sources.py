@@ -290,10 +290,20 @@ def test_streamed_npz_refuses_what_it_cannot_honour(tmp_path):
     np.savez(tmp_path / "d.npz", X=np.zeros((4, 2), np.float32), Y=np.zeros((4, 2), np.float32), label_names=np.array(["p"]))
     with pytest.raises(InputError, match="label_names holds 1 names but Y has 2 columns"):
         open_table_source(tmp_path / "d.npz")
-    for option in ({"feature_prefix": "zz"}, {"features": ["x0"]}, {"id_column": "ids"}):
+    for option in ({"feature_prefix": "zz"}, {"features": ["x0"]}):
         with pytest.raises(InputError, match="streaming an .npz takes every column of X as a feature"):
             open_table_source(tmp_path / "d.npz", **option)
+    np.savez(tmp_path / "i.npz", X=np.zeros((4, 2), np.float32), Y=np.zeros((4, 2), np.float32), ids=np.arange(4))
+    assert open_table_source(tmp_path / "i.npz", id_column="ids")[1] == ["x0", "x1"]  # ids are an array beside X
+    for missing in ("nope", "X"):
+        with pytest.raises(InputError, match=f"no 1-D array '{missing}' with one id per row of X"):
+            open_table_source(tmp_path / "i.npz", id_column=missing)
     for suffix in (".npz", ".parquet"):
         (tmp_path / f"bad{suffix}").write_bytes(b"PK\x03\x04 not really an archive")
         with pytest.raises(InputError, match="the file is corrupt, truncated or not"):
             open_table_source(tmp_path / f"bad{suffix}", label_prefix="y_")
+
+
+def test_a_streamed_parquet_leaves_out_an_unnamed_pandas_index(tmp_path):
+    pd.DataFrame({"a": [0.1, 0.2, 0.3], "y_x": [1, 0, 1]}, index=[5, 7, 9]).to_parquet(tmp_path / "ix.parquet")
+    assert open_table_source(tmp_path / "ix.parquet", label_prefix="y_")[1] == ["a"]

@@ -25,7 +25,7 @@ def _unloadable(exc: Exception, what: str, objects_fix: str, corrupt: str) -> In
 
 
 _NPY_MAGIC = b"\x93NUMPY"
-_ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
+_ZIP_MAGIC = b"PK"  # an .npz is a zip archive of .npy files (PK\x03\x04, or PK\x05\x06 when empty)
 
 
 def _array_file_kind(p: Path) -> str | None:

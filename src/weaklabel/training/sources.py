@@ -536,9 +536,9 @@ def open_table_source(
 def _npz_source(p: Path, features: Sequence[str] | None, feature_prefix: str | None, id_column: str | None) -> tuple[ChunkedSource, list[str], list[str]]:
     import zipfile
 
-    for option, value in (("feature names", features), ("a feature prefix", feature_prefix), ("an id column", id_column)):
+    for option, value in (("feature names", features), ("a feature prefix", feature_prefix)):
         if value is not None:
-            raise InputError(f"{p}: streaming an .npz takes every column of X as a feature, so {option} cannot be given; save only the features")
+            raise InputError(f"{p}: streaming an .npz takes every column of X as a feature, so {option} cannot be given; save only the features in X")
     try:
         arrays = npz_arrays(p)
         with np.load(p) as npz:
@@ -547,6 +547,8 @@ def _npz_source(p: Path, features: Sequence[str] | None, feature_prefix: str | N
         raise InputError(f"{p} could not be read as an .npz archive ({exc}); the file is corrupt, truncated or not np.savez output") from None
     if "X" not in arrays or "Y" not in arrays or len(arrays["X"].shape) != 2 or len(arrays["Y"].shape) != 2:
         raise InputError(f"{p}: streaming needs 2-D arrays 'X' and 'Y' (np.savez(path, X=X, Y=Y)); found {sorted(arrays)}")
+    if id_column is not None and (id_column in ("X", "Y") or id_column not in arrays or arrays[id_column].shape != arrays["X"].shape[:1]):
+        raise InputError(f"{p}: no 1-D array {id_column!r} with one id per row of X for the ids (arrays: {sorted(arrays)})")
     n_labels = arrays["Y"].shape[1]
     if names_given is not None and len(names_given) != n_labels:
         raise InputError(f"{p}: label_names holds {len(names_given)} names but Y has {n_labels} columns; give one name per column of Y")
@@ -594,8 +596,9 @@ def _parquet_source(
     numeric = {f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) or pa.types.is_boolean(f.type)}
     if features is not None or feature_prefix is not None:
         names, _ = select_features(columns, where, features, feature_prefix, reserved)
-    else:
-        names = [name for name in schema.names if name in numeric and name not in reserved]
+    else:  # every numeric column but an unnamed pandas index, which the in-memory reader leaves out too
+        unnamed_index = {n for n in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(n, str) and n.startswith("__index_level_")}
+        names = [name for name in schema.names if name in numeric and name not in reserved and name not in unnamed_index]
     text = [name for name in names if name not in numeric]
     if text:
         raise InputError(
