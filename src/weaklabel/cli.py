@@ -31,7 +31,8 @@ logger = logging.getLogger("weaklabel")
 
 STREAM_MIN_BYTES = 2 << 30  # `weaklabel fit` streams .parquet/.npz files from this size on
 DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
-# data options that an empty flag clears at predict/evaluate (a file without the id or label column of the fit's)
+# data options that an empty flag clears at predict/evaluate (a file without the id or label column of the fit's;
+# --label-column '' clears the whole label group, as any label flag replaces it)
 CLEARABLE_DATA_KEYS = ("id_column", "label_column")
 # data options that choose the same columns in different ways: a file is read with one of each group
 DATA_KEY_GROUPS = (("features", "feature_prefix"), ("label_column", "label_columns", "label_prefix"))
@@ -257,7 +258,7 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
     unknown = set(config.get("data", {})) - set(DATA_KEYS)
     if unknown:
         raise InputError(f"config file {file}: unknown data keys {sorted(unknown)}; valid: {list(DATA_KEYS)}")
-    if "task" in config and not isinstance(config["task"], str):
+    if config.get("task") is not None and not isinstance(config["task"], str):
         raise InputError(f"config file {file}: task must be a name such as multilabel, got {config['task']!r}")
     config["data"] = {key: _yaml_data_value(file, key, value) for key, value in config.get("data", {}).items()}
     return config
@@ -268,13 +269,19 @@ LIST_DATA_KEYS = ("features", "label_columns")
 
 
 def _yaml_data_value(file: Path, key: str, value: Any) -> Any:
-    """A YAML data option as the matching flag gives it: column names as text (YAML reads a column named 2020 as
-    a number), a list for ``features``/``label_columns``; None leaves the option unset."""
+    """A YAML data option as the matching flag gives it: text, a list of texts for ``features``/``label_columns``;
+    None leaves the option unset. A number is refused, not turned back into text: YAML has already changed what
+    was written (``2020.10`` → 2020.1, ``010`` → 8, ``12:30`` → 750), so its text may name another column."""
 
     def text(item: Any) -> str:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            raise InputError(
+                f"config file {file}: data.{key} holds the number {item!r}; quote column names that look like numbers "
+                "(e.g. '2020'), since YAML reads them as numbers"
+            )
+        if not isinstance(item, str):
             raise InputError(f"config file {file}: data.{key} must give column names or text, got {item!r}")
-        return str(item)
+        return item
 
     if value is None:
         return None
@@ -506,17 +513,18 @@ def _check_fitted_positions(fitted: list[str], read: list[str]) -> None:
 
 
 def _saved_column_hint(options: dict[str, Any], flags: dict[str, Any], message: str) -> str:
-    """For a read error about an id or label column the model saved at fit (not a flag): how to clear it."""
-    for key in CLEARABLE_DATA_KEYS:
-        if key not in options or key in flags:
-            continue
-        absent = {  # the readers' phrases for a column this file does not have
-            "id_column": (f"id column {options[key]!r} not found", "ids need"),
-            "label_column": (f"label column {options[key]!r} not found", "label columns apply to tables"),
-        }[key]
-        if any(phrase in message for phrase in absent):
-            flag = "--" + key.replace("_", "-")
-            return f" (the {key.replace('_', ' ')} {options[key]!r} was saved at fit; {flag} '' reads the file without it)"
+    """For a read error about the id or label columns the model saved at fit (not flags) that this file lacks:
+    how to read it without them (``--id-column ''``; ``--label-column ''`` replaces the whole label group)."""
+    saved_id = options.get("id_column") if "id_column" not in flags else None
+    if saved_id is not None and (f"id column {saved_id!r} not found" in message or "ids need" in message):
+        return f" (the id column {saved_id!r} was saved at fit; --id-column '' reads the file without it)"
+    saved_labels = [key for key in DATA_KEY_GROUPS[1] if key in options and not set(DATA_KEY_GROUPS[1]) & set(flags)]
+    lacks_labels = "label columns apply to tables" in message or "label prefix" in message or (
+        "label column" in message and "not found" in message
+    )
+    if saved_labels and lacks_labels:
+        key = saved_labels[0]
+        return f" (the labels were read with the {key.replace('_', ' ')} {options[key]!r} saved at fit; --label-column '' reads the file without it)"
     return ""
 
 

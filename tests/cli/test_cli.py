@@ -245,20 +245,24 @@ def test_yaml_config_with_flags_winning(csv_file, tmp_path):
     assert params["loss"] == "focal" and params["max_epochs"] == 2 and params["hidden_sizes"] == [8]
 
 
-def test_yaml_column_names_that_read_as_numbers_are_column_names(tmp_path):
-    """YAML reads a column named 2020 as the number 2020, which matched no column."""
+def test_yaml_column_names_that_read_as_numbers_must_be_quoted(tmp_path, capsys):
+    """YAML reads 2020.10 as 2020.1 and 010 as 8: the number's text may name another column, so it is refused."""
     data = tmp_path / "n.csv"
-    pd.DataFrame({"id": ["r0", "r1", "r2", "r3"], "2020": [0.1, 0.4, 0.2, 0.9], "lab": ["x", "y", "x", "y"]}).to_csv(data, index=False)
+    pd.DataFrame({"id": ["r0", "r1", "r2", "r3"], "2020.10": [0.1, 0.4, 0.2, 0.9], "lab": ["x", "y", "x", "y"]}).to_csv(data, index=False)
     config = tmp_path / "c.yaml"
-    config.write_text("data: {label_column: lab, id_column: id, features: [2020]}\n")
+    config.write_text("data: {label_column: lab, id_column: id, features: [2020.10]}\n")
+    assert main(["fit", str(data), "--out", str(tmp_path / "m"), "--config", str(config), *FAST]) == 2
+    assert "data.features holds the number 2020.1; quote column names that look like numbers" in capsys.readouterr().err
+    config.write_text("task: null\ndata: {label_column: lab, id_column: id, features: ['2020.10']}\n")  # null task: the default
     assert main(["fit", str(data), "--out", str(tmp_path / "m"), "--config", str(config), *FAST]) == 0
-    assert json.loads((tmp_path / "m" / "fit_config.json").read_text())["data"]["features"] == ["2020"]
+    assert json.loads((tmp_path / "m" / "fit_config.json").read_text())["data"]["features"] == ["2020.10"]
 
 
 @pytest.mark.parametrize("yaml_text, message", [
-    ("data: {label_prefix: [1]}", "data.label_prefix must give column names or text, got [1]"),
+    ("data: {label_prefix: [x]}", "data.label_prefix must give column names or text, got ['x']"),
     ("data: {label_sep: true}", "data.label_sep must give column names or text, got True"),
-    ("data: {features: 2020}", "data.features must be a list of column names, e.g. [a, b]; got 2020"),
+    ("data: {features: a}", "data.features must be a list of column names, e.g. [a, b]; got 'a'"),
+    ("data: {id_column: 2020}", "data.id_column holds the number 2020; quote column names"),
     ("data: {label_column: [lab]}", "data.label_column must give column names or text, got ['lab']"),
     ("task: [multilabel]", "task must be a name such as multilabel, got ['multilabel']"),
 ])
@@ -421,3 +425,15 @@ def test_evaluate_writes_its_default_report_beside_the_link_it_was_given(csv_fil
     (tmp_path / "links" / "current").symlink_to(model)
     assert main(["evaluate", str(tmp_path / "links" / "current"), str(csv_file), "-q"]) == 0
     assert (tmp_path / "links" / "current-evaluation" / "report.md").is_file() and not (tmp_path / "model-evaluation").exists()
+
+
+def test_a_model_fitted_on_label_columns_evaluates_an_npz_once_they_are_cleared(prefixed_csv, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", str(prefixed_csv), "--out", str(model), "--feature-prefix", "g_", "--label-prefix", "y_", *FAST]) == 0
+    frame = pd.read_csv(prefixed_csv)
+    np.savez(tmp_path / "d.npz", X=frame[["g_a", "g_b", "g_c"]].to_numpy(), Y=frame[["y_blue", "y_grey", "y_red"]].to_numpy(),
+             label_names=np.array(["y_blue", "y_grey", "y_red"]))
+    command = ["evaluate", str(model), str(tmp_path / "d.npz"), "--features", "x0,x1,x2", "--out", str(tmp_path / "e"), "-q"]
+    assert main(command) == 2
+    assert "(the labels were read with the label prefix 'y_' saved at fit; --label-column '' reads the file without it)" in capsys.readouterr().err
+    assert main([*command, "--label-column", ""]) == 0
