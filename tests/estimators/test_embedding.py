@@ -168,3 +168,14 @@ def test_loss_params_cannot_set_what_the_estimator_sets(key):
     message = "loss_params cannot set" if key != "family" else "invalid loss_params for 'center'"
     with pytest.raises(InputError, match=message):
         EmbeddingClassifier(loss="center", loss_params={key: 3}, max_epochs=1, verbose=0).fit(X, np.arange(30) % 3)
+
+
+def test_a_loss_changed_after_the_fit_does_not_change_the_saved_model(tmp_path):
+    """Load rebuilt the loss from the current loss parameter: after set_params(loss="softmax") a center-loss model failed to load."""
+    X = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)
+    model = EmbeddingClassifier(loss="center", hidden_sizes=(8,), max_epochs=2, verbose=0, random_state=0).fit(X, (X[:, 0] > 0).astype(int))
+    expected = model.predict_proba(X)
+    model.set_params(loss="softmax").save(tmp_path / "m")
+    loaded = weaklabel.load(tmp_path / "m")
+    assert loaded.loss_spec_["loss"] == "center" and loaded.loss == "softmax"
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)

@@ -172,19 +172,22 @@ class NeuralEstimator(BaseEstimator):
         if self.loss_params is not None and not isinstance(self.loss_params, Mapping):
             raise InputError(f"loss_params must be None or a dict of the loss's keyword arguments, got {self.loss_params!r}")
 
-    def _loss_module(self, family: str, params: Mapping[str, Any], set_by_estimator: Mapping[str, Any] | None = None) -> torch.nn.Module:
-        """The ``family`` loss ``self.loss`` built with ``params`` (from ``loss_params``) and the arguments the
-        estimator sets itself; a keyword or value it refuses is an :class:`InputError` naming ``loss_params``."""
+    def _loss_module(
+        self, family: str, params: Mapping[str, Any], set_by_estimator: Mapping[str, Any] | None = None, name: str | None = None
+    ) -> torch.nn.Module:
+        """The ``family`` loss ``name`` (default ``self.loss``) built with ``params`` (from ``loss_params``) and the
+        arguments the estimator sets itself; a keyword or value it refuses is an :class:`InputError` naming ``loss_params``."""
+        name = self.loss if name is None else name
         fixed = dict(set_by_estimator or {})
         clash = sorted(set(params) & set(fixed))
         if clash:
             raise InputError(f"loss_params cannot set {clash}: the estimator sets them (from its parameters and the data)")
         try:
-            return build_loss(self.loss, family, **params, **fixed)
+            return build_loss(name, family, **params, **fixed)
         except InputError:
             raise  # the loss's own check already names the parameter and the valid values
         except (TypeError, ValueError) as exc:
-            raise InputError(f"invalid loss_params for {self.loss!r}: {exc}") from None
+            raise InputError(f"invalid loss_params for {name!r}: {exc}") from None
 
     def __sklearn_is_fitted__(self) -> bool:
         """Fitted once ``fit`` has set the network, for :func:`sklearn.utils.validation.check_is_fitted`."""

@@ -18,7 +18,7 @@ from ..losses import available_losses
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
-from ._base import NeuralEstimator, binary_decision, flat_width
+from ._base import NeuralEstimator, binary_decision, flat_width, json_safe
 
 ENCODERS = ("auto", "mlp", "conv")
 COSINE_LOSSES = ("cosine", "cosface", "arcface")
@@ -94,6 +94,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
     ----------
     classes_ : ndarray of class names (str or int, as given).
     loss_ : the fitted loss module (class weights / centres).
+    loss_spec_ : what ``loss_`` was built from (``loss``, ``loss_params``, ``embedding_dim`` at fit), so a
+        ``set_params`` after the fit changes neither prediction nor the saved model.
     encoder_ : "mlp" or "conv", the encoder used.
     feature_names_in_ : column names of a DataFrame ``X`` at fit, when all are strings (predict then checks them).
     """
@@ -209,8 +211,13 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
             spec = self._encoder_spec(flat_width(inputs))
         return {"encoder": spec, "head": {"type": "linear", "out_features": int(self.embedding_dim)}}
 
-    def _build_loss(self, n_classes: int) -> torch.nn.Module:
-        return self._loss_module("metric", self.loss_params or {}, {"n_classes": n_classes, "embedding_dim": int(self.embedding_dim)})
+    def _loss_spec(self) -> dict[str, Any]:
+        """What the loss module is built from: the loss, its ``loss_params`` and the embedding size."""
+        return {"loss": self.loss, "loss_params": dict(self.loss_params or {}), "embedding_dim": int(self.embedding_dim)}
+
+    def _build_loss(self, n_classes: int, spec: dict[str, Any]) -> torch.nn.Module:
+        fixed = {"n_classes": n_classes, "embedding_dim": spec["embedding_dim"]}
+        return self._loss_module("metric", spec["loss_params"], fixed, name=spec["loss"])
 
     def fit(self, X: Any, y: Any) -> "EmbeddingClassifier":
         """Fit on features ``X`` ((n, d) or images (n, [c,] h, w)) and one label per sample ``y``."""
@@ -226,7 +233,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         net = self._build_network(self._network_spec(self.encoder_, inputs), seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed + 1)
-            loss = self._build_loss(len(self.classes_))
+            self.loss_spec_ = self._loss_spec()
+            loss = self._build_loss(len(self.classes_), self.loss_spec_)
         module = torch.nn.ModuleDict({"net": net, "loss": loss})
 
         shift = int(self.augment_shift) if self.encoder_ == "conv" else 0
@@ -307,13 +315,15 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
 
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         tensors = {f"loss.{k}": v.detach().cpu().numpy() for k, v in self.loss_.state_dict().items()}
-        return {"labels": self.label_encoder_.get_config(), "encoder_used": self.encoder_}, tensors
+        return {"labels": self.label_encoder_.get_config(), "encoder_used": self.encoder_, "loss_spec": json_safe(self.loss_spec_)}, tensors
 
     def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
         self.label_encoder_ = LabelEncoder.from_config(config["labels"])
         self.classes_ = self.label_encoder_.classes_
         self.encoder_ = config["encoder_used"]
-        loss = self._build_loss(len(self.classes_))
+        # models saved before the fitted loss was recorded: the parameters saved with them
+        self.loss_spec_ = config.get("loss_spec") or self._loss_spec()
+        loss = self._build_loss(len(self.classes_), self.loss_spec_)
         state = {k[len("loss.") :]: torch.from_numpy(np.array(v)) for k, v in tensors.items() if k.startswith("loss.")}
         loss.load_state_dict(state, strict=True)
         self.loss_ = loss.eval()
