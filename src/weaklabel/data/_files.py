@@ -167,25 +167,40 @@ def _read_text_table(p: Path, encoding: str, text_columns: Sequence[str] = ()) -
     return frame
 
 
+def _corrupt_parquet(p: Path, exc: Exception) -> InputError:
+    return InputError(
+        f"{str(p)!r} could not be read as Parquet ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+        "the file is corrupt, truncated or not Parquet"
+    )
+
+
+def parquet_schema(p: Path) -> pa.Schema:
+    """A Parquet file's schema (its footer, no data), refusing a corrupt file and duplicate column names
+    (reading the table would fail on those as if the file were corrupt)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(p)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _corrupt_parquet(p, exc) from None
+    dups = sorted({n for n in schema.names if schema.names.count(n) > 1})
+    if dups:
+        raise InputError(f"{str(p)!r} has duplicate column names: {list_names(dups)}; rename them")
+    return schema
+
+
 def _read_parquet(p: Path, stored_columns: Sequence[str] = ()) -> pd.DataFrame:
     """A Parquet file as a DataFrame; decimal columns become floats except ``stored_columns`` (labels, ids),
     whose exact values are kept (a decimal(38, 0) id would lose digits as a float)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    names = parquet_schema(p).names
     try:
-        names = pq.read_schema(p).names  # duplicates first: reading the table would fail on them as if corrupt
-        dups = sorted({n for n in names if names.count(n) > 1})
-        if dups:
-            raise InputError(f"{str(p)!r} has duplicate column names: {list_names(dups)}; rename them")
         table = pq.read_table(p)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(
-            f"{str(p)!r} could not be read as Parquet ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
-            "the file is corrupt, truncated or not Parquet"
-        ) from None
+        raise _corrupt_parquet(p, exc) from None
     try:
         frame = _decimals_as_floats(table, stored_columns).to_pandas()
     except (pa.ArrowException, ValueError, TypeError) as exc:

@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, NoReturn, Protocol, runtime_checkable
 import numpy as np
 import torch
 
-from ..data._messages import list_names
 from ..exceptions import InputError
 from .distributed import Shard
 
@@ -564,17 +563,11 @@ def _parquet_source(
     """The Parquet columns' roles, checked as :func:`~weaklabel.data.readers.read_table` checks them in memory."""
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from ..data._columns import named_columns, select_features
+    from ..data._files import parquet_schema
 
-    try:
-        schema = pq.read_schema(p)
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{str(p)!r} could not be read as Parquet ({str(exc).splitlines()[0]}); the file is corrupt, truncated or not Parquet") from None
-    dups = sorted({n for n in schema.names if schema.names.count(n) > 1})
-    if dups:
-        raise InputError(f"{str(p)!r} has duplicate column names: {list_names(dups)}; rename them")
+    schema = parquet_schema(p)
     columns = pd.DataFrame(columns=schema.names)  # the names only: every check below is of names
     where = str(p)
     reserved: dict[str, str] = {}
