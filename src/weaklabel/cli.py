@@ -213,7 +213,8 @@ def _refuse_writing_into_model(path: str | Path, flag: str, model_out: str | Non
     from .persistence import enclosing_model
 
     model = enclosing_model(path)
-    if model is None and model_out is not None and Path(model_out).resolve() in (Path(path).resolve(), *Path(path).resolve().parents):
+    resolved = Path(path).resolve()
+    if model is None and model_out is not None and Path(model_out).resolve() in (resolved, *resolved.parents):
         model = Path(model_out)
     if model is not None:
         raise InputError(
