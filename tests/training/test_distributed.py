@@ -78,6 +78,18 @@ def _fold_processes_worker(rank: int, world: int, port: int, out: str) -> None:
             dist.destroy_process_group()
 
 
+def _exiting_worker(rank: int, world: int, port: int, out: str) -> None:
+    """A fit under torchrun that returns without leaving the group, then the interpreter's exit handlers."""
+    import atexit
+
+    _as_torchrun_rank(rank, world, port)
+    X, Y = _data()
+    MultiLabelClassifier(**PARAMS).fit(X[:400], Y[:400])
+    joined = dist.is_initialized()
+    atexit._run_exitfuncs()  # what the interpreter runs before it tears down (a spawned worker ends without them)
+    (Path(out) / f"rank{rank}.txt").write_text(f"{joined} {dist.is_initialized()}")
+
+
 def _every_estimator_worker(rank: int, world: int, port: int, out: str) -> None:
     from weaklabel import EmbeddingClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
 
@@ -117,6 +129,13 @@ def test_estimators_without_a_torchrun_test_use_every_parameter_under_ddp(tmp_pa
     and the self-supervised heads, graph refinement and self-labelling (the torchrun CLI tests fit the rest)."""
     mp.spawn(_every_estimator_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
     assert [(tmp_path / f"rank{rank}.txt").read_text() for rank in range(2)] == ["done", "done"]
+
+
+def test_a_group_the_fit_joined_is_left_before_the_interpreter_tears_down(tmp_path):
+    """Left to interpreter shutdown, gloo's threads release the last collectives' tensors after Python is gone and a
+    rank that finished first can abort (SIGABRT, pytorch/pytorch#179291): the fit registers the group's teardown."""
+    mp.spawn(_exiting_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    assert [(tmp_path / f"rank{rank}.txt").read_text() for rank in range(2)] == ["True False"] * 2
 
 
 def test_shard_take_splits_every_row_once_with_padding():

@@ -16,6 +16,7 @@ number of positives, center updates) call :func:`global_mean` /
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 from collections.abc import Callable
@@ -39,6 +40,7 @@ __all__ = [
     "is_distributed",
     "local_device",
     "launch_rank",
+    "leave_joined_group",
     "local_shard",
     "pad_order",
     "rank",
@@ -70,7 +72,9 @@ def init_from_env(device: torch.device) -> bool:
     """Join the process group announced by ``torchrun``'s environment; returns whether distributed.
 
     Does nothing when ``WORLD_SIZE`` is unset or 1, or when a group is already
-    initialised (the caller set it up). Backend: NCCL for CUDA, gloo otherwise.
+    initialised (the caller set it up and leaves it). Backend: NCCL for CUDA,
+    gloo otherwise. A group joined here is left at interpreter exit
+    (:func:`leave_joined_group`).
     """
     if dist.is_available() and dist.is_initialized():
         return is_distributed()
@@ -78,8 +82,21 @@ def init_from_env(device: torch.device) -> bool:
         return False
     backend = "nccl" if device.type == "cuda" else "gloo"
     dist.init_process_group(backend=backend)
+    atexit.register(leave_joined_group)
     logger.info("joined process group: rank %d of %d (%s)", dist.get_rank(), dist.get_world_size(), backend)
     return is_distributed()
+
+
+def leave_joined_group() -> None:
+    """Destroy the process group :func:`init_from_env` joined, while the interpreter is still whole.
+
+    Left to interpreter shutdown, gloo's worker threads can still hold the last
+    collectives' tensors when Python is torn down; releasing them then aborts the
+    process (SIGABRT), now and then, on a rank that finished before the others
+    (pytorch/pytorch#179291). Registered with :mod:`atexit`; a no-op once the group is gone.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def local_device(device: torch.device) -> torch.device:
