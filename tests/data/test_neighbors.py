@@ -1,9 +1,11 @@
 """Neighbour search against brute-force NumPy; far-sample sampling."""
 
+import faiss
 import numpy as np
 import pytest
+import torch
 
-from weaklabel.data.neighbors import NeighborIndex, drop_self, knn, near_radius, neighbor_recall, sample_far
+from weaklabel.data.neighbors import NeighborIndex, drop_self, faiss_threads, knn, near_radius, neighbor_recall, sample_far
 from weaklabel.exceptions import InputError
 
 
@@ -27,6 +29,36 @@ def test_exact_knn_matches_brute_force(metric):
     assert not (idx == np.arange(300)[:, None]).any()  # self excluded
     np.testing.assert_allclose(dist, ref_dist, atol=1e-4)
     assert np.mean(idx == ref_idx) > 0.999  # ties aside
+
+
+@pytest.fixture
+def one_thread():
+    """The process at one OpenMP thread (shared by torch and faiss), restored after the test."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("n_threads", [None, 2])
+def test_the_search_leaves_the_process_thread_count_as_it_was(one_thread, n_threads):
+    """faiss and torch share one OpenMP runtime: a count set for the search and left behind had raised a
+    one-thread process (OMP_NUM_THREADS=1, a pytest-xdist worker) to every CPU for the rest of its life."""
+    X = np.random.default_rng(0).standard_normal((200, 4)).astype(np.float32)
+    index = NeighborIndex(n_threads=n_threads, exact=False).fit(X)
+    index.query(X, 3)
+    knn(X, 3, n_threads=n_threads)
+    assert torch.get_num_threads() == 1 and faiss.omp_get_max_threads() == 1
+
+
+def test_an_explicit_thread_count_holds_inside_the_block_only(one_thread):
+    with faiss_threads(2):
+        assert faiss.omp_get_max_threads() == 2
+    with faiss_threads(None):
+        assert faiss.omp_get_max_threads() == 1
+    assert torch.get_num_threads() == 1
+    with pytest.raises(InputError, match="n_threads must be ≥ 1"):
+        NeighborIndex(n_threads=0)
 
 
 def test_approximate_index_recall():

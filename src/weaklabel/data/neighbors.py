@@ -45,7 +45,8 @@ rest — "everything but my own neighbourhood", at ``O(n · candidates · d)`` c
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import faiss
@@ -55,7 +56,7 @@ from ..exceptions import InputError
 
 __all__ = [
     "EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "gpu_available", "knn", "near_radius",
-    "neighbor_recall", "recall_at_k", "sample_far", "searches_exactly", "set_threads",
+    "neighbor_recall", "recall_at_k", "sample_far", "searches_exactly", "faiss_threads",
 ]
 
 logger = logging.getLogger("weaklabel")
@@ -67,11 +68,31 @@ IVF_TRAIN_PER_LIST = 40
 _QUERY_CHUNK = 65_536
 
 
-def set_threads(n_threads: int | None = None) -> int:
-    """Set faiss's OpenMP threads (default: the CPUs this process may use); returns the number set."""
-    n = int(n_threads) if n_threads else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    faiss.omp_set_num_threads(max(n, 1))
-    return max(n, 1)
+def _check_threads(n_threads: int | None) -> None:
+    if n_threads is not None and int(n_threads) < 1:
+        raise InputError(f"n_threads must be ≥ 1 or None (the process's current OpenMP setting), got {n_threads}")
+
+
+@contextmanager
+def faiss_threads(n_threads: int | None = None) -> Iterator[None]:
+    """Run the block with ``n_threads`` OpenMP threads (None: the process's current setting), then restore it.
+
+    faiss and PyTorch's CPU build share one OpenMP runtime, so a thread count set
+    for the search and left behind changes ``torch.get_num_threads()`` for the rest
+    of the process: one call had raised a one-thread process (``OMP_NUM_THREADS=1``,
+    ``torch.set_num_threads(1)``) to every CPU, oversubscribing the machine whenever
+    other processes shared it.
+    """
+    _check_threads(n_threads)
+    if n_threads is None:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def _as_rows(X: Any, what: str = "X") -> np.ndarray:
@@ -118,7 +139,9 @@ class NeighborIndex:
     nprobe : int
         IVF cells visited per query (approximate index only).
     n_threads : int or None
-        faiss threads; None → every CPU this process may use.
+        OpenMP threads of the build and the queries, restored after each (:func:`faiss_threads`);
+        None → the process's current setting (``OMP_NUM_THREADS``, ``torch.set_num_threads``; every
+        CPU by default).
     random_state : int
         Seed of the IVF training sample and k-means.
     use_gpu : bool or None
@@ -129,6 +152,7 @@ class NeighborIndex:
         _check_metric(metric)
         if int(nprobe) < 1:
             raise InputError(f"nprobe must be ≥ 1, got {nprobe}")
+        _check_threads(n_threads)
         self.metric = metric
         self.exact = exact
         self.nprobe = int(nprobe)
@@ -142,8 +166,13 @@ class NeighborIndex:
 
     def fit(self, X: Any) -> "NeighborIndex":
         """Index the rows of ``X`` (n, d)."""
-        set_threads(self.n_threads)
         X = self._prepare(X, "X")
+        with faiss_threads(self.n_threads):
+            self.index_ = self._build(X)
+        self.n_samples_, self.n_features_ = X.shape
+        return self
+
+    def _build(self, X: np.ndarray) -> Any:
         n, d = X.shape
         faiss_metric = faiss.METRIC_INNER_PRODUCT if self.metric == "cosine" else faiss.METRIC_L2
         self.is_exact_ = searches_exactly(n, self.exact)
@@ -160,10 +189,8 @@ class NeighborIndex:
             index.train(X[np.sort(rng.choice(n, n_train, replace=False))])
             index.nprobe = min(self.nprobe, n_lists)
         index.add(X)
-        self.index_ = index
-        self.n_samples_, self.n_features_ = n, d
         logger.info("neighbour index: %s, %d rows × %d", "exact" if self.is_exact_ else f"IVF-Flat ({index.nlist} lists, nprobe {index.nprobe})", n, d)
-        return self
+        return index
 
     def _on_device(self, index: Any) -> Any:
         """``index`` moved to GPU 0 when asked for (or, with ``use_gpu=None``, when one is there)."""
@@ -192,13 +219,13 @@ class NeighborIndex:
         k = int(k)
         if not 1 <= k <= self.n_samples_:
             raise InputError(f"k must be in [1, {self.n_samples_}] (the indexed rows), got {k}")
-        set_threads(self.n_threads)
         dist = np.empty((len(X), k), dtype=np.float32)
         idx = np.empty((len(X), k), dtype=np.int64)
-        for start in range(0, len(X), _QUERY_CHUNK):
-            raw, found = self.index_.search(X[start : start + _QUERY_CHUNK], k)
-            dist[start : start + _QUERY_CHUNK] = self._to_distances(raw)
-            idx[start : start + _QUERY_CHUNK] = found
+        with faiss_threads(self.n_threads):
+            for start in range(0, len(X), _QUERY_CHUNK):
+                raw, found = self.index_.search(X[start : start + _QUERY_CHUNK], k)
+                dist[start : start + _QUERY_CHUNK] = self._to_distances(raw)
+                idx[start : start + _QUERY_CHUNK] = found
         dist[idx < 0] = np.inf
         return dist, idx
 
