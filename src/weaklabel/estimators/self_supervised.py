@@ -441,20 +441,12 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         n = data.neighbors.shape[0]
         logits = torch.from_numpy(self._network_outputs(data.X.numpy(), net=net)).view(n, H, K)
         heads = np.arange(H) if n_refined >= H else np.argsort(self._head_losses(net, data, loss, H, K), kind="stable")[:n_refined]
-        table = logits[:, heads].clone().requires_grad_()
-        optimizer = torch.optim.Adam([table], lr=_REFINE_LR)
-        for _ in range(int(self.refinement_steps)):
-            step_loss = neighborhood_scan_loss(table, data.neighbors, float(self.entropy_weight), reduction="none")
-            optimizer.zero_grad(set_to_none=True)
-            step_loss.sum().backward()
-            optimizer.step()
+        refined, table = refine_on_graph(logits[:, heads], data.neighbors, float(self.entropy_weight), int(self.refinement_steps))
         losses = [math.inf] * H
         classes = logits.argmax(dim=-1)
-        with torch.no_grad():
-            refined = neighborhood_scan_loss(table, data.neighbors, float(self.entropy_weight), reduction="none").tolist()
         for position, head in enumerate(heads.tolist()):
             losses[head] = refined[position] if math.isfinite(refined[position]) else math.inf
-        classes[:, torch.from_numpy(heads)] = table.detach().argmax(dim=-1)
+        classes[:, torch.from_numpy(heads)] = table.argmax(dim=-1)
         return losses, classes
 
     def _keep_head(self, net: Network, head: int, K: int) -> Network:
@@ -524,6 +516,24 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.restart_losses_ = _loaded_losses(config.get("restart_losses", [min(self.head_losses_)]))
         self.refined_ = bool(config.get("refined", False))  # models saved before the graph refinement had none
         self.classes_ = np.arange(int(self.network_spec_["head"]["out_features"]))  # the fitted K, whatever n_classes is now
+
+
+def refine_on_graph(logits: torch.Tensor, neighbors: torch.Tensor, entropy_weight: float, steps: int) -> tuple[list[float], torch.Tensor]:
+    """The graph refinement: ``steps`` full-batch Adam steps (learning rate 0.05) on free per-sample logits.
+
+    Minimises :func:`~weaklabel.losses.clustering.neighborhood_scan_loss` over every (sample, neighbour)
+    pair of ``neighbors`` (n, k), starting from ``logits`` (n, H, K). Returns each head's loss at the end
+    and the refined logits (detached).
+    """
+    table = logits.clone().requires_grad_()
+    optimizer = torch.optim.Adam([table], lr=_REFINE_LR)
+    for _ in range(int(steps)):
+        step_loss = neighborhood_scan_loss(table, neighbors, float(entropy_weight), reduction="none")
+        optimizer.zero_grad(set_to_none=True)
+        step_loss.sum().backward()
+        optimizer.step()
+    with torch.no_grad():
+        return neighborhood_scan_loss(table, neighbors, float(entropy_weight), reduction="none").tolist(), table.detach()
 
 
 def _json_losses(losses: list[float]) -> list[float | None]:
