@@ -75,6 +75,41 @@ def test_a_saved_model_folder_gets_the_permissions_the_umask_gives(fitted, tmp_p
     assert {p.stat().st_mode & 0o777 for p in (tmp_path / "m").iterdir()} == {0o644}
 
 
+def test_writing_a_model_report_figure_or_table_never_sets_the_process_umask(fitted, tmp_path, monkeypatch):
+    """The umask is the whole process's: set, even for an instant to read it, files that another thread creates
+    meanwhile get the wrong permissions (0644 under a user's 077)."""
+    import os
+
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from weaklabel.data.readers import write_table
+    from weaklabel.report import Report
+
+    calls = []
+    monkeypatch.setattr(os, "umask", lambda mask: calls.append(mask))
+    fitted[0].save(tmp_path / "m")
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    report = Report("r")
+    report.figure(fig, "line", "a line")
+    report.write(tmp_path / "report")
+    write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    assert calls == []
+
+
+def test_under_a_private_umask_a_saved_model_stays_private(fitted, tmp_path):
+    import os
+
+    old = os.umask(0o077)
+    try:
+        fitted[0].save(tmp_path / "m")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "m").iterdir()} == {0o600}
+
+
 def test_save_overwrites_a_previous_model(fitted, tmp_path):
     model, _ = fitted
     model.save(tmp_path / "m")

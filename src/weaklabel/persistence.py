@@ -21,10 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from safetensors import SafetensorError
@@ -33,6 +35,8 @@ from safetensors.numpy import save as save_safetensors_bytes
 
 from . import __version__
 from .exceptions import ModelFileError
+
+T = TypeVar("T")
 
 FORMAT = "weaklabel-model"
 FORMAT_VERSION = 1
@@ -79,23 +83,27 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def mode_under_umask(directory: bool) -> int:
-    """The permissions a plain ``mkdir`` (``directory``) or ``open`` would give under the process's umask."""
-    return (0o777 if directory else 0o666) & ~_umask()
+def _new_entry(parent: Path, prefix: str, suffix: str, create: Callable[[Path], T]) -> tuple[T, Path]:
+    """``create(path)`` at a fresh random name ``parent/prefix<hex>suffix``, drawing again on a clash."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            return create(path), path
+        except FileExistsError:
+            continue
 
 
 def staging_directory(parent: Path, prefix: str) -> Path:
-    """A new temporary folder in ``parent`` that will be renamed into place: ``mkdtemp``'s folder, with the
-    permissions of a plain ``mkdir`` instead of its private 0700."""
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    os.chmod(staging, mode_under_umask(directory=True))
-    return staging
+    """A new folder in ``parent`` that will be renamed into place, made by a plain ``mkdir``: the process's umask
+    sets its permissions, as for any folder the user makes (``mkdtemp``'s are private, 0700). Reading the umask
+    to chmod instead would mean setting it, for every thread of the process, if only for an instant."""
+    return _new_entry(parent, prefix, "", os.mkdir)[1]
+
+
+def staging_file(parent: Path, prefix: str, suffix: str = ".tmp") -> tuple[int, Path]:
+    """A new empty file in ``parent`` that will be renamed into place, open for writing: ``(descriptor, path)``.
+    Created as a plain ``open`` creates files (0666 less the process's umask; ``mkstemp``'s are private, 0600)."""
+    return _new_entry(parent, prefix, suffix, lambda path: os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
 
 
 def _json_bytes(obj: Any) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import secrets
 import sys
 import warnings
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..exceptions import InputError
+from ..persistence import staging_file
 from ._messages import list_names
 
 if TYPE_CHECKING:
@@ -287,9 +287,11 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the folder {str(p.parent)!r}: {exc.strerror or exc}") from None
-    tmp = p.parent / f".{p.name}.{secrets.token_hex(6)}.tmp"
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # the umask applies, as for a normal file
+        fd, tmp = staging_file(p.parent, f".{p.name}.")
+    except OSError as exc:
+        raise InputError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
+    try:
         os.close(fd)
         if suffix in (".csv", ".tsv"):
             frame.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",", encoding="utf-8")

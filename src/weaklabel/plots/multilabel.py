@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numbers
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..exceptions import InputError
-from ..persistence import mode_under_umask
+from ..persistence import staging_file
 from . import _style
 
 __all__ = [
@@ -413,9 +412,8 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Pa
     if kind not in FIGURE_FORMATS:
         raise InputError(f"cannot save a figure as {str(target)!r}: use the extension .png, .pdf or .svg")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = staging_file(target.parent, f".{target.name}.")
     try:
-        os.fchmod(fd, mode_under_umask(directory=False))  # mkstemp's file is private (0600); a figure is not
         with os.fdopen(fd, "wb") as handle:
             fig.savefig(handle, format=kind, dpi=dpi, facecolor="white")
         os.replace(tmp_name, target)
