@@ -158,3 +158,25 @@ def test_resolve_device_refuses_a_missing_gpu_index(monkeypatch):
     assert resolve_device("cuda:0") == torch.device("cuda", 0)
     with pytest.raises(InputError, match=r"'cuda:1' does not exist: this machine has 1 CUDA device\(s\)"):
         resolve_device("cuda:1")
+
+
+@pytest.mark.parametrize("verbose", [0, 1])
+def test_a_fit_leaves_no_thread_behind_and_the_start_method_free(verbose):
+    """tqdm's default bar (even disabled) creates a multiprocessing lock, which fixes the process's start method
+    (a later set_start_method raised), and a monitor thread that outlives the fit. A fresh interpreter, since
+    pytest's own workers have set both."""
+    import subprocess
+    import sys
+
+    script = (
+        "import multiprocessing, threading, numpy as np\n"
+        "from weaklabel import MultiLabelClassifier\n"
+        "X = np.random.default_rng(0).normal(size=(60, 3)).astype(np.float32)\n"
+        f"MultiLabelClassifier(hidden_sizes=(4,), max_epochs=2, verbose={verbose}, random_state=0).fit(X, X[:, :2] > 0)\n"
+        "print(sorted(t.name for t in threading.enumerate()))\n"
+        "multiprocessing.set_start_method('spawn')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['MainThread']"
+    assert ("epoch" in done.stderr) == bool(verbose)  # the bar is still drawn when asked for

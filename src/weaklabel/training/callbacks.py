@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import threading
 from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
@@ -81,23 +82,31 @@ class EarlyStopping(Callback):
         self.best_state = state["best_state"]
 
 
+class _EpochBar(tqdm):
+    """tqdm without its process-wide side effects: a thread lock instead of tqdm's default multiprocessing one
+    (creating that fixes the process's multiprocessing start method, so a later ``set_start_method`` raises) and
+    no monitor thread (it outlives the fit). A bar updated once an epoch needs neither."""
+
+    monitor_interval = 0
+
+
+_EpochBar.set_lock(threading.RLock())
+
+
 class ProgressBar(Callback):
     """One tqdm bar over epochs with the latest losses; silent when ``verbose == 0``."""
 
     def __init__(self, verbose: int = 1, desc: str = "fit") -> None:
         self.verbose = verbose
         self.desc = desc
-        self._bar: tqdm | None = None
+        self._bar: _EpochBar | None = None
 
     def on_fit_start(self, trainer: "Trainer") -> None:
-        self._bar = tqdm(
-            total=trainer.config.max_epochs,
-            initial=trainer.epoch,
-            desc=self.desc,
-            unit="epoch",
-            disable=self.verbose <= 0,
-            leave=False,
-            dynamic_ncols=True,
+        if self.verbose <= 0:
+            self._bar = None
+            return
+        self._bar = _EpochBar(
+            total=trainer.config.max_epochs, initial=trainer.epoch, desc=self.desc, unit="epoch", leave=False, dynamic_ncols=True
         )
 
     def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
