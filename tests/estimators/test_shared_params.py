@@ -94,3 +94,22 @@ def test_a_refit_that_fails_leaves_the_estimator_unfitted_not_the_old_network(cl
         est.set_params(**({"n_classes": 100} if cls is SelfSupervisedClassifier else {})).fit(*bad_fit)
     with pytest.raises(NotFittedError):
         est.predict(X)
+
+
+EXTRA = {SelfSupervisedClassifier: {"n_classes": 2, "n_heads": 2, "n_neighbors": 3}, EmbeddingClassifier: {"loss": "center"}}
+
+
+@pytest.mark.parametrize("cls", list(FIT_ARGS), ids=lambda c: c.__name__)
+def test_a_seeded_fit_and_a_load_leave_the_global_torch_generator_alone(cls, tmp_path):
+    """The user's torch.manual_seed stream must not depend on whether a model was fitted with its own seed or
+    loaded: load built the network (and the center loss) with random initial weights it then overwrote, and the
+    self-supervised fit built its kept head that way."""
+    import weaklabel
+
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    model = cls(hidden_sizes=(8,), max_epochs=2, random_state=0, verbose=0, **EXTRA.get(cls, {})).fit(*FIT_ARGS[cls])
+    assert torch.equal(torch.get_rng_state(), before)
+    model.save(tmp_path / "m")
+    weaklabel.load(tmp_path / "m")
+    assert torch.equal(torch.get_rng_state(), before)

@@ -90,12 +90,13 @@ def epoch_flops(n_rows: int, widths: list[int]) -> float:
 
 
 def _network(n_in: int = N_IN, hidden: tuple[int, ...] = HIDDEN, n_labels: int = N_LABELS) -> nn.Module:
-    torch.manual_seed(0)
     spec = {
         "encoder": {"type": "mlp", "in_features": n_in, "hidden_sizes": list(hidden), "norm": None, "dropout": 0.0},
         "head": {"type": "linear", "out_features": n_labels},
     }
-    return build_network(spec)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return build_network(spec)
 
 
 def _data(n_rows: int, n_in: int = N_IN, n_labels: int = N_LABELS) -> tuple[torch.Tensor, torch.Tensor]:

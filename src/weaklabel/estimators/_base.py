@@ -440,7 +440,8 @@ class NeuralEstimator(BaseEstimator):
             config["scaler"], {k[len("scaler.") :]: v for k, v in tensors.items() if k.startswith("scaler.")}
         )
         est.network_spec_ = config["network"]
-        net = build_network(config["network"])
+        with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten: leave the user's torch RNG alone
+            net = build_network(config["network"])
         state = {k[len("net.") :]: torch.from_numpy(np.array(v)) for k, v in tensors.items() if k.startswith("net.")}
         net.load_state_dict(state, strict=True)
         est.net_ = net.eval()

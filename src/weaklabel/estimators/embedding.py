@@ -323,7 +323,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         self.encoder_ = config["encoder_used"]
         # models saved before the fitted loss was recorded: the parameters saved with them
         self.loss_spec_ = config.get("loss_spec") or self._loss_spec()
-        loss = self._build_loss(len(self.classes_), self.loss_spec_)
+        with torch.random.fork_rng(devices=[]):  # its initial parameters are overwritten: leave the user's torch RNG alone
+            loss = self._build_loss(len(self.classes_), self.loss_spec_)
         state = {k[len("loss.") :]: torch.from_numpy(np.array(v)) for k, v in tensors.items() if k.startswith("loss.")}
         loss.load_state_dict(state, strict=True)
         self.loss_ = loss.eval()

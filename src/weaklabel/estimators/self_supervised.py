@@ -453,7 +453,8 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         """A network with only head ``head``'s K outputs (what is saved and predicts)."""
         spec = copy.deepcopy(self.network_spec_)
         spec["head"]["out_features"] = K
-        new_head = build_head({"in_features": net.head.in_features, **spec["head"]})
+        with torch.random.fork_rng(devices=[]):  # its initial weights are overwritten: leave the user's torch RNG alone
+            new_head = build_head({"in_features": net.head.in_features, **spec["head"]})
         with torch.no_grad():
             new_head.weight.copy_(net.head.weight[head * K : (head + 1) * K])
             new_head.bias.copy_(net.head.bias[head * K : (head + 1) * K])
