@@ -13,6 +13,8 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -597,9 +599,9 @@ COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "eva
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        code = COMMANDS[args.command](args)
+        with _command_logging(args.verbose):
+            code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a reader that closed the pipe early shows up here, not as a traceback at exit
         return code
     except WeaklabelError as exc:
@@ -611,6 +613,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `weaklabel evaluate … | head -1`: the work is done, the rest of the output unwanted
         _discard_stdout()
         return 141  # 128 + SIGPIPE, what the shell reports for a program stopped by a closed pipe
+
+
+@contextmanager
+def _command_logging(verbose: bool) -> Iterator[None]:
+    """The ``weaklabel`` logger at INFO (``-v``) or WARNING for one command, printed to stderr unless the process
+    configured logging itself, and restored after: ``logging.basicConfig`` had bound the root logger to the first
+    call's stderr for good, so an in-process ``main`` took over the caller's logging (a later ``basicConfig``
+    did nothing, and ``-v`` on a later call had no effect)."""
+    log = logging.getLogger("weaklabel")
+    level, handler = log.level, None
+    if not logging.getLogger().handlers and not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+        if handler is not None:
+            log.removeHandler(handler)
 
 
 def _discard_stdout() -> None:

@@ -437,3 +437,29 @@ def test_a_model_fitted_on_label_columns_evaluates_an_npz_once_they_are_cleared(
     assert main(command) == 2
     assert "(the labels were read with the label prefix 'y_' saved at fit; --label-column '' reads the file without it)" in capsys.readouterr().err
     assert main([*command, "--label-column", ""]) == 0
+
+
+def test_main_in_process_leaves_the_callers_logging_as_it_found_it(tmp_path):
+    """main called basicConfig: the root logger stayed bound to the first call's stderr, the caller's own
+    basicConfig then did nothing, and -v on a later call had no effect. A fresh interpreter, with no logging set up."""
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    np.savez(tmp_path / "train.npz", X=X, Y=(X[:, :2] > 0).astype(np.int64))
+    fit = ["fit", str(tmp_path / "train.npz"), "--epochs", "1", "--hidden-sizes", "4", "--seed", "0", "-q"]
+    script = (
+        "import logging, sys\n"
+        "from weaklabel.cli import main\n"
+        f"assert main({fit + ['--out', str(tmp_path / 'a')]!r}) == 0\n"
+        "root, log = logging.getLogger(), logging.getLogger('weaklabel')\n"
+        "print('after a quiet call:', root.handlers, root.level, log.handlers, log.level)\n"
+        "print('--- the -v call', file=sys.stderr)\n"
+        f"assert main({fit + ['--out', str(tmp_path / 'b'), '-v']!r}) == 0\n"
+        "print('after a -v call:', root.handlers, root.level, log.handlers, log.level)\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='mine %(message)s')\n"
+        "logging.getLogger('app').debug('the caller logs')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ours = [line for line in done.stdout.splitlines() if not line.startswith("saved ")]
+    assert ours == ["after a quiet call: [] 30 [] 0", "after a -v call: [] 30 [] 0", "mine the caller logs"]
+    quiet, verbose = done.stderr.split("--- the -v call")
+    assert "INFO weaklabel" not in quiet and "INFO weaklabel: trained 1 epochs" in verbose
