@@ -59,6 +59,8 @@ def test_an_explicit_thread_count_holds_inside_the_block_only(one_thread):
     assert torch.get_num_threads() == 1
     with pytest.raises(InputError, match="n_threads must be ≥ 1"):
         NeighborIndex(n_threads=0)
+    with pytest.raises(InputError, match="n_threads must be ≥ 1"):
+        NeighborIndex(n_threads="2")
 
 
 def test_approximate_index_recall():

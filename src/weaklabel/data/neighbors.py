@@ -55,8 +55,8 @@ import numpy as np
 from ..exceptions import InputError
 
 __all__ = [
-    "EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "gpu_available", "knn", "near_radius",
-    "neighbor_recall", "recall_at_k", "sample_far", "searches_exactly", "faiss_threads",
+    "EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "faiss_threads", "gpu_available", "knn",
+    "near_radius", "neighbor_recall", "recall_at_k", "sample_far", "searches_exactly",
 ]
 
 logger = logging.getLogger("weaklabel")
@@ -69,7 +69,7 @@ _QUERY_CHUNK = 65_536
 
 
 def _check_threads(n_threads: int | None) -> None:
-    if n_threads is not None and int(n_threads) < 1:
+    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1):
         raise InputError(f"n_threads must be ≥ 1 or None (the process's current OpenMP setting), got {n_threads}")
 
 
