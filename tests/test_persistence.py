@@ -110,6 +110,14 @@ def test_under_a_private_umask_a_saved_model_stays_private(fitted, tmp_path):
     assert {p.stat().st_mode & 0o777 for p in (tmp_path / "m").iterdir()} == {0o600}
 
 
+def test_a_model_name_near_the_file_name_limit_saves(fitted, tmp_path):
+    """The staging name adds '.', '.saving-' and 8 random characters, as mkdtemp's did (12 had refused names of
+    236 characters: 'File name too long' after the training)."""
+    name = "m" * 236
+    fitted[0].save(tmp_path / name)
+    assert weaklabel.load(tmp_path / name) is not None
+
+
 def test_save_overwrites_a_previous_model(fitted, tmp_path):
     model, _ = fitted
     model.save(tmp_path / "m")

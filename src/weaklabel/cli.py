@@ -617,17 +617,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextmanager
 def _command_logging(verbose: bool) -> Iterator[None]:
-    """The ``weaklabel`` logger at INFO (``-v``) or WARNING for one command, printed to stderr unless the process
-    configured logging itself, and restored after: ``logging.basicConfig`` had bound the root logger to the first
-    call's stderr for good, so an in-process ``main`` took over the caller's logging (a later ``basicConfig``
-    did nothing, and ``-v`` on a later call had no effect)."""
+    """Logging for one command, restored after. Where the process has configured no logging, the ``weaklabel``
+    logger prints to stderr at INFO (``-v``) or WARNING; where it has, its handlers and levels apply, and ``-v``
+    only lowers the ``weaklabel`` logger to INFO if it sat above. (``logging.basicConfig`` had bound the root
+    logger to the first call's stderr for good: an in-process ``main`` took over the caller's logging.)"""
     log = logging.getLogger("weaklabel")
     level, handler = log.level, None
     if not logging.getLogger().handlers and not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
-    log.setLevel(logging.INFO if verbose else logging.WARNING)
+        log.setLevel(logging.INFO if verbose else logging.WARNING)
+    elif verbose and log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
     try:
         yield
     finally:

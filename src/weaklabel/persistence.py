@@ -86,7 +86,7 @@ def fsync_dir(path: Path) -> None:
 def _new_entry(parent: Path, prefix: str, suffix: str, create: Callable[[Path], T]) -> tuple[T, Path]:
     """``create(path)`` at a fresh random name ``parent/prefix<hex>suffix``, drawing again on a clash."""
     while True:
-        path = parent / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"  # 8 characters, as mkdtemp's: names as long as before
         try:
             return create(path), path
         except FileExistsError:

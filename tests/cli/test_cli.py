@@ -463,3 +463,23 @@ def test_main_in_process_leaves_the_callers_logging_as_it_found_it(tmp_path):
     assert ours == ["after a quiet call: [] 30 [] 0", "after a -v call: [] 30 [] 0", "mine the caller logs"]
     quiet, verbose = done.stderr.split("--- the -v call")
     assert "INFO weaklabel" not in quiet and "INFO weaklabel: trained 1 epochs" in verbose
+
+
+@pytest.mark.parametrize("caller_level, flags, expected", [
+    ("INFO", [], "app weaklabel: trained 1 epochs"),  # the caller's level applies without -v
+    ("DEBUG", ["-v"], "app weaklabel: epoch 1:"),  # -v does not raise a caller's DEBUG to INFO
+])
+def test_main_in_process_keeps_the_level_a_caller_set(tmp_path, caller_level, flags, expected):
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    np.savez(tmp_path / "train.npz", X=X, Y=(X[:, :2] > 0).astype(np.int64))
+    argv = ["fit", str(tmp_path / "train.npz"), "--out", str(tmp_path / "m"), "--epochs", "1", "--hidden-sizes", "4", "--seed", "0", "-q", *flags]
+    script = (
+        "import logging, sys\n"
+        f"logging.basicConfig(level=logging.{caller_level}, stream=sys.stdout, format='app %(name)s: %(message)s')\n"
+        "from weaklabel.cli import main\n"
+        f"assert main({argv!r}) == 0\n"
+        "print('weaklabel level after:', logging.getLogger('weaklabel').level)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert expected in done.stdout and "weaklabel level after: 0" in done.stdout

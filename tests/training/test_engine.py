@@ -180,3 +180,17 @@ def test_a_fit_leaves_no_thread_behind_and_the_start_method_free(verbose):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['MainThread']"
     assert ("epoch" in done.stderr) == bool(verbose)  # the bar is still drawn when asked for
+
+
+def test_a_drawn_bar_shares_tqdms_write_lock_where_the_process_made_it():
+    """So that tqdm.write from another thread does not interleave with the bar's redraw (the bar's own thread lock
+    is only for a process without tqdm's, whose creation would fix the multiprocessing start method)."""
+    from tqdm.auto import tqdm
+
+    from weaklabel import MultiLabelClassifier
+    from weaklabel.training.callbacks import _EpochBar
+
+    lock = tqdm.get_lock()
+    X = np.random.default_rng(0).normal(size=(60, 3)).astype(np.float32)
+    MultiLabelClassifier(hidden_sizes=(4,), max_epochs=1, verbose=1, random_state=0).fit(X, X[:, :2] > 0)
+    assert _EpochBar.get_lock() is lock

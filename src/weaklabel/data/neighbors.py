@@ -51,6 +51,7 @@ from typing import Any
 
 import faiss
 import numpy as np
+import torch
 
 from ..exceptions import InputError
 
@@ -70,25 +71,23 @@ _QUERY_CHUNK = 65_536
 
 def _check_threads(n_threads: int | None) -> None:
     if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1):
-        raise InputError(f"n_threads must be ≥ 1 or None (the process's current OpenMP setting), got {n_threads}")
+        raise InputError(f"n_threads must be None (torch's thread count) or an integer ≥ 1, got {n_threads!r}")
 
 
 @contextmanager
 def faiss_threads(n_threads: int | None = None) -> Iterator[None]:
-    """Run the block with ``n_threads`` OpenMP threads (None: the process's current setting), then restore it.
+    """Run the block with ``n_threads`` OpenMP threads in faiss (None: ``torch.get_num_threads()``), then restore
+    faiss's count.
 
-    faiss and PyTorch's CPU build share one OpenMP runtime, so a thread count set
-    for the search and left behind changes ``torch.get_num_threads()`` for the rest
-    of the process: one call had raised a one-thread process (``OMP_NUM_THREADS=1``,
-    ``torch.set_num_threads(1)``) to every CPU, oversubscribing the machine whenever
-    other processes shared it.
+    faiss and PyTorch's CPU build each ship an OpenMP runtime; loaded torch first, they share one, so a count set
+    for the search and left behind was torch's too: it had raised a one-thread process (``OMP_NUM_THREADS=1``,
+    ``torch.set_num_threads(1)``) to every CPU for good. Loaded faiss first, they do not, and faiss would use
+    every CPU whatever torch was told; hence torch's count for None.
     """
     _check_threads(n_threads)
-    if n_threads is None:
-        yield
-        return
+    n = torch.get_num_threads() if n_threads is None else int(n_threads)  # first: it also applies torch's count
     before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(int(n_threads))
+    faiss.omp_set_num_threads(n)
     try:
         yield
     finally:
@@ -140,8 +139,8 @@ class NeighborIndex:
         IVF cells visited per query (approximate index only).
     n_threads : int or None
         OpenMP threads of the build and the queries, restored after each (:func:`faiss_threads`);
-        None → the process's current setting (``OMP_NUM_THREADS``, ``torch.set_num_threads``; every
-        CPU by default).
+        None → torch's (``torch.get_num_threads()``: ``OMP_NUM_THREADS`` or ``torch.set_num_threads``,
+        every core by default).
     random_state : int
         Seed of the IVF training sample and k-means.
     use_gpu : bool or None

@@ -83,14 +83,18 @@ class EarlyStopping(Callback):
 
 
 class _EpochBar(tqdm):
-    """tqdm without its process-wide side effects: a thread lock instead of tqdm's default multiprocessing one
-    (creating that fixes the process's multiprocessing start method, so a later ``set_start_method`` raises) and
-    no monitor thread (it outlives the fit). A bar updated once an epoch needs neither."""
+    """tqdm without its process-wide side effects: no monitor thread (it outlives the fit), and tqdm's write lock
+    only if the process already made it (:meth:`share_lock`); making it creates a multiprocessing lock, which fixes
+    the process's start method, so a later ``set_start_method`` raised."""
 
     monitor_interval = 0
+    _own_lock = threading.RLock()
 
-
-_EpochBar.set_lock(threading.RLock())
+    @classmethod
+    def share_lock(cls) -> None:
+        """Draw under tqdm's write lock where it exists (so ``tqdm.write`` from other threads does not interleave
+        with the bar), under a thread lock of our own where it does not."""
+        cls.set_lock(getattr(tqdm, "_lock", None) or cls._own_lock)
 
 
 class ProgressBar(Callback):
@@ -105,6 +109,7 @@ class ProgressBar(Callback):
         if self.verbose <= 0:
             self._bar = None
             return
+        _EpochBar.share_lock()
         self._bar = _EpochBar(
             total=trainer.config.max_epochs, initial=trainer.epoch, desc=self.desc, unit="epoch", leave=False, dynamic_ncols=True
         )
