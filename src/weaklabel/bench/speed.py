@@ -137,7 +137,7 @@ def dataloader_epoch_seconds(X: torch.Tensor, Y: torch.Tensor, batch_size: int) 
     net = _network()
     loss = nn.BCEWithLogitsLoss()
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0.0)
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, Y), batch_size=batch_size, shuffle=True)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, Y), batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(0))
 
     def run(max_batches: int) -> None:
         for i, (xb, yb) in enumerate(loader):
