@@ -118,6 +118,30 @@ def test_a_model_name_near_the_file_name_limit_saves(fitted, tmp_path):
     assert weaklabel.load(tmp_path / name) is not None
 
 
+def test_a_model_report_or_figure_that_cannot_be_written_is_a_clear_error(fitted, tmp_path, monkeypatch):
+    """A full disk (or a folder without write permission) was a raw OSError traceback, after the training."""
+    import errno
+    import os
+
+    from matplotlib.figure import Figure
+
+    from weaklabel.plots import save_figure
+    from weaklabel.report import Report
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "mkdir", full_disk)
+    with pytest.raises(ModelFileError, match=r"cannot write the model to .*m: No space left on device; choose a folder you can write to"):
+        fitted[0].save(tmp_path / "m")
+    with pytest.raises(InputError, match=r"cannot write the report to .*r: No space left on device"):
+        Report("r").write(tmp_path / "r")
+    monkeypatch.setattr(os, "open", full_disk)
+    with pytest.raises(InputError, match=r"cannot write the figure .*f.png: No space left on device"):
+        save_figure(Figure(), tmp_path / "f.png")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_save_overwrites_a_previous_model(fitted, tmp_path):
     model, _ = fitted
     model.save(tmp_path / "m")

@@ -24,7 +24,8 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -91,6 +92,16 @@ def _new_entry(parent: Path, prefix: str, suffix: str, create: Callable[[Path], 
             return create(path), path
         except FileExistsError:
             continue
+
+
+@contextmanager
+def write_errors(error: type[Exception], what: str) -> Iterator[None]:
+    """An ``OSError`` while writing ``what`` (no such folder, no permission, a full disk) raised as ``error``,
+    naming it and the OS's reason, instead of a traceback after the work that produced it."""
+    try:
+        yield
+    except OSError as exc:
+        raise error(f"cannot write {what}: {exc.strerror or exc}; choose a folder you can write to") from None
 
 
 def staging_directory(parent: Path, prefix: str) -> Path:
@@ -165,12 +176,18 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
         "files": {name: _sha256(data) for name, data in files.items()},
         "tensors": {name: {"dtype": str(a.dtype), "shape": list(a.shape)} for name, a in arrays.items()},
     }
+    with write_errors(ModelFileError, f"the model to {target}"):
+        _write_model_directory(target, {**files, MANIFEST: _json_bytes(manifest)})
+    return target
+
+
+def _write_model_directory(target: Path, files: dict[str, bytes]) -> None:
+    """``files`` (the manifest last: it marks the set complete) into a staging folder renamed to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_directory(target.parent, f".{target.name}.saving-")
     try:
         for name, data in files.items():
             _write_synced(staging / name, data)
-        _write_synced(staging / MANIFEST, _json_bytes(manifest))  # last: marks the set complete
         fsync_dir(staging)
         if target.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -183,7 +200,6 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def _read_json(path: Path, what: str) -> Any:

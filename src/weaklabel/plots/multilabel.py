@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..exceptions import InputError
-from ..persistence import staging_file
+from ..persistence import staging_file, write_errors
 from . import _style
 
 __all__ = [
@@ -411,16 +411,17 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Pa
     kind = target.suffix.lower().lstrip(".")
     if kind not in FIGURE_FORMATS:
         raise InputError(f"cannot save a figure as {str(target)!r}: use the extension .png, .pdf or .svg")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = staging_file(target.parent, f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=kind, dpi=dpi, facecolor="white")
-        os.replace(tmp_name, target)
-    except BaseException:
+    with write_errors(InputError, f"the figure {target}"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = staging_file(target.parent, f".{target.name}.")
         try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as handle:
+                fig.savefig(handle, format=kind, dpi=dpi, facecolor="white")
+            os.replace(tmp_name, target)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except FileNotFoundError:
+                pass
+            raise
     return target

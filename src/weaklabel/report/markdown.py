@@ -240,10 +240,17 @@ class Report:
         first. If ``directory`` exists, its ``report.md`` and ``figures/``
         are replaced and its other files are left alone.
         """
+        from ..persistence import write_errors
+
+        target = check_report_folder(directory)
+        with write_errors(InputError, f"the report to {target}"):
+            return self._write(target)
+
+    def _write(self, target: Path) -> Path:
+        """:meth:`write` after its checks: render into a staging folder, then move it into place."""
         from ..persistence import staging_directory
         from ..plots import save_figure  # matplotlib is only needed when writing
 
-        target = check_report_folder(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = staging_directory(target.parent, f".{target.name}.tmp-")
         try:
