@@ -60,7 +60,7 @@ from ..nn import build_network
 from ..plots.speed import scaling_curves
 from ..report import Report, format_table
 from ..training import Trainer, TrainingConfig
-from ..training.sources import MemmapSource
+from ..data.sources import MemmapSource
 from . import register_suite
 
 N_ROWS, N_IN, HIDDEN, N_LABELS = 100_000, 128, (512, 512), 20

@@ -24,8 +24,8 @@ from ..data.validation import check_feature_names, check_features, check_n_featu
 from ..exceptions import InputError, ModelFileError, NotFittedError
 from ..losses import build_loss
 from ..nn import Network, ProbabilityEnsemble, build_network
-from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
-from ..training.seeding import MAX_SEED
+from ..runtime import MAX_SEED, distributed, resolve_device, resolve_seed
+from ..training import History, Trainer, TrainingConfig
 from ..training.callbacks import ReduceLROnPlateau
 from ..training.checkpoint import Checkpoint, clear_run, fingerprint, load_run_seed, save_run_seed
 

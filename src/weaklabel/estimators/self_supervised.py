@@ -53,7 +53,8 @@ from ..losses import available_losses, build_loss
 from ..losses.clustering import log_similarity, neighborhood_scan_loss
 from ..nn import Network, build_head
 from ..persistence import register_estimator
-from ..training import Callback, History, Trainer, resolve_device, spawn_seeds, torch_generator
+from ..runtime import resolve_device, spawn_seeds, torch_generator
+from ..training import Callback, History, Trainer
 from ._base import NeuralEstimator
 
 logger = logging.getLogger("weaklabel")

@@ -23,7 +23,7 @@ from ..metrics import mean_average_precision
 from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..nn.label_embedding import LabelEmbeddingHead  # importing it registers the "label_embedding" head
 from ..persistence import register_estimator
-from ..training import distributed
+from ..runtime import distributed
 from ._base import NeuralEstimator, flat_width, is_integer, is_real_number
 
 logger = logging.getLogger("weaklabel")

@@ -25,7 +25,7 @@ import torch
 from ..data.labels import LabelEncoder
 from ..data.preprocessing import FeatureScaler
 from ..exceptions import InputError
-from ..training.sources import Arrays, ChunkedSource
+from ..data.sources import Arrays, ChunkedSource
 from .multilabel import MultiLabelClassifier
 
 logger = logging.getLogger("weaklabel")

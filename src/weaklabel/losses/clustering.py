@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..exceptions import InputError
-from ..training.distributed import global_mean
+from ..runtime.distributed import global_mean
 from ._registry import register_loss
 
 __all__ = [
@@ -80,7 +80,7 @@ def log_similarity(logits: Tensor, other: Tensor) -> Tensor:
 def marginal_entropy(logits: Tensor) -> Tensor:
     """``H(p̄)``, entropy of the batch-mean prediction (per head for 3-D logits); maximal, ``log K``, when uniform.
 
-    Under DDP ``p̄`` is the mean over the global batch (:func:`~weaklabel.training.distributed.global_mean`).
+    Under DDP ``p̄`` is the mean over the global batch (:func:`~weaklabel.runtime.distributed.global_mean`).
     """
     mean = global_mean(F.softmax(_at_least_float32(logits), dim=-1).mean(dim=0)).clamp_min(_PROB_EPS)  # 1e-8 is 0 in float16
     return -(mean * mean.log()).sum(dim=-1)

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..exceptions import InputError
-from ..training.distributed import global_sum
+from ..runtime.distributed import global_sum
 from ._registry import register_loss
 
 __all__ = [

@@ -31,7 +31,7 @@ from torch import Tensor, nn
 
 from ..exceptions import InputError
 from ..training import Callback
-from ..training.distributed import global_mean
+from ..runtime.distributed import global_mean
 from ._registry import register_loss
 
 __all__ = [

@@ -2,11 +2,12 @@
 
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from .checkpoint import Checkpoint
-from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups, resolve_device
-from .seeding import resolve_seed, spawn_seeds, torch_generator
+from ..runtime import distributed, resolve_device, resolve_seed, spawn_seeds, torch_generator
+from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups
 
 __all__ = [
     "Callback",
+    "distributed",
     "Checkpoint",
     "EarlyStopping",
     "History",
