@@ -150,10 +150,10 @@ def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_p
 def _pair_data(X: np.ndarray, n_neighbors: int):
     import torch
 
-    from weaklabel.estimators.self_supervised import _PairData
+    from weaklabel.algorithms.pair_sampling import PairSampler
 
     neighbors = knn(X.astype(np.float32), n_neighbors)[1]
-    return _PairData(torch.from_numpy(X.astype(np.float32)), torch.from_numpy(neighbors), "euclidean", torch.device("cpu"), 0)
+    return PairSampler(torch.from_numpy(X.astype(np.float32)), torch.from_numpy(neighbors), "euclidean", torch.device("cpu"), 0)
 
 
 def test_graph_refinement_moves_samples_to_their_neighbours_class(monkeypatch):

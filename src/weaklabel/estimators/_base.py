@@ -22,7 +22,7 @@ from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
 from ..exceptions import InputError, ModelFileError, NotFittedError
-from ..losses import build_loss
+from ..losses import build_loss, get_loss_entry
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..runtime import MAX_SEED, distributed, resolve_device, resolve_seed
 from ..training import History, Trainer, TrainingConfig
@@ -175,10 +175,13 @@ class NeuralEstimator(BaseEstimator):
     def _loss_module(
         self, family: str, params: Mapping[str, Any], set_by_estimator: Mapping[str, Any] | None = None, name: str | None = None
     ) -> torch.nn.Module:
-        """The ``family`` loss ``name`` (default ``self.loss``) built with ``params`` (from ``loss_params``) and the
-        arguments the estimator sets itself; a keyword or value it refuses is an :class:`InputError` naming ``loss_params``."""
+        """The ``family`` loss ``name`` (default ``self.loss``) built with ``params`` (from ``loss_params``) and, of
+        the arguments the estimator can set itself (``set_by_estimator``), those the loss declares it takes
+        (:attr:`weaklabel.losses.Loss.supplied`); a keyword or value it refuses is an :class:`InputError` naming
+        ``loss_params``."""
         name = self.loss if name is None else name
-        fixed = dict(set_by_estimator or {})
+        supplied = get_loss_entry(name, family).module.supplied
+        fixed = {key: value for key, value in (set_by_estimator or {}).items() if key in supplied}
         clash = sorted(set(params) & set(fixed))
         if clash:
             raise InputError(f"loss_params cannot set {clash}: the estimator sets them (from its parameters and the data)")

@@ -12,11 +12,12 @@ from sklearn.base import ClassifierMixin
 from ..data.labels import LabelEncoder
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses
+from ..losses import Loss, available_losses, get_loss_entry
 from ..losses.multilabel import positive_weights
 from ..metrics import mean_average_precision, tune_thresholds
 from ..persistence import register_estimator
 from ._base import NeuralEstimator, binary_decision, is_real_number
+from ._loss_inputs import loss_function
 
 
 @register_estimator
@@ -111,19 +112,23 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
             raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('multilabel')}")
         self._check_loss_params()
         explicit_weights = not (isinstance(self.pos_weight, str) and self.pos_weight == "auto")
-        if explicit_weights and self.loss != "weighted_bce":
+        if explicit_weights and "pos_weight" not in self._loss_class().supplied:
+            weighted = " or ".join(f"loss={name!r}" for name in available_losses("multilabel") if "pos_weight" in get_loss_entry(name, "multilabel").module.supplied)
             raise InputError(
-                f"pos_weight is used only by loss='weighted_bce', not by {self.loss!r}; "
-                "pass loss='weighted_bce' or leave pos_weight='auto'"
+                f"pos_weight is used only by {weighted}, not by {self.loss!r}; pass {weighted} or leave pos_weight='auto'"
             )
         if explicit_weights and "pos_weight" in (self.loss_params or {}):
             raise InputError("pos_weight is given twice, as a parameter and in loss_params; keep one")
         if not (self.threshold == "tune" or (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0)):
             raise InputError(f"threshold must be a number in (0, 1) or 'tune', got {self.threshold!r}")
 
+    def _loss_class(self) -> type[Loss]:
+        return get_loss_entry(self.loss, "multilabel").module
+
     def _build_loss(self, Y_train: np.ndarray) -> torch.nn.Module:
+        """The loss, with per-label positive weights (``pos_weight``) for a loss that takes them and was given none in ``loss_params``."""
         params = dict(self.loss_params or {})
-        if self.loss == "weighted_bce" and "pos_weight" not in params:
+        if "pos_weight" in self._loss_class().supplied and "pos_weight" not in params:
             if isinstance(self.pos_weight, str):
                 if self.pos_weight != "auto":
                     raise InputError(f"pos_weight must be 'auto' or one number per label, got {self.pos_weight!r}")
@@ -163,14 +168,10 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         )
         loss = self._build_loss(Y[train_idx])
         module = torch.nn.ModuleDict({"net": net, "loss": loss})
-
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(net(batch["x"]), batch["y"])
-
         tensors = {"x": torch.from_numpy(all_inputs), "y": torch.from_numpy(Y)}
         train = {k: v[torch.from_numpy(train_idx)] for k, v in tensors.items()}
         val = None if val_idx is None else {k: v[torch.from_numpy(val_idx)] for k, v in tensors.items()}
-        self._train(module, loss_fn, train, val, seed)
+        self._train(module, loss_function(loss, net, training=True), train, val, seed, val_loss_fn=loss_function(loss, net, training=False))
         self.net_ = net.eval()
         self.thresholds_ = self._fit_thresholds(all_inputs, Y, train_idx if val_idx is None else val_idx)
         return self
