@@ -19,12 +19,13 @@ from ..data.labels import LabelEncoder
 from ..data.validation import check_same_length
 from ..exceptions import InputError
 from ..losses import Loss, available_losses, get_loss_entry
-from ..metrics import mean_average_precision
+from ..metrics import mean_average_precision, top_k_matrix
 from ..nn import Network, ensemble_spec
 from ..nn.label_embedding import LabelEmbeddingHead  # importing it registers the "label_embedding" head
 from ..persistence import register_estimator
 from ..training import loss_callbacks
-from ._base import NeuralEstimator, flat_width, is_integer, is_real_number
+from ._base import NeuralEstimator, flat_width, loss_params_rule
+from ._params import OneOf, Rule, check_parameters, integer, is_integer, is_real_number, real
 from ._loss_inputs import loss_function
 
 logger = logging.getLogger("weaklabel")
@@ -165,28 +166,27 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         return tags
 
     # -- checks --------------------------------------------------------------
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss not in available_losses("positive_only"):
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
-        self._check_loss_params()
+    _parameter_checks = {
+        "loss": OneOf(lambda: available_losses("positive_only")),
+        "loss_params": loss_params_rule(),
+        "threshold": real(lambda v: 0.0 < v < 1.0, "a number in (0, 1)"),
+        "top_k": Rule(lambda v: v is None or (is_integer(v) and v >= 1), "a positive integer or None"),
+        "embedding_dim": integer(1),
+        "refine_rounds": integer(0),
+        "refine_folds": integer(2),
+        "n_jobs": Rule(lambda v: v is None or (is_integer(v) and v != 0), "None or a non-zero integer (-1 = one process per CPU)"),
+    }
+
+    def _check_param_relations(self) -> None:
         if "expected_positives" in (self.loss_params or {}):
             raise InputError(
                 "give expected_positives as the estimator's parameter (expected_positives=...), not in loss_params: "
                 "there it is checked against the number of labels and reported as expected_positives_"
             )
-        self._check_decision_rule()
-        self._check_integer("embedding_dim", 1)
-        self._check_integer("refine_rounds", 0)
-        self._check_integer("refine_folds", 2)
-        if self.n_jobs is not None and (not is_integer(self.n_jobs) or self.n_jobs == 0):
-            raise InputError(f"n_jobs must be None or a non-zero integer (-1 = one process per CPU), got {self.n_jobs!r}")
 
     def _check_decision_rule(self) -> None:
         """``threshold`` and ``top_k``, which :meth:`predict` reads (also when set after the fit)."""
-        self._check_real("threshold", lambda v: 0.0 < v < 1.0, "a number in (0, 1)")
-        if self.top_k is not None and (not is_integer(self.top_k) or self.top_k < 1):
-            raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
+        check_parameters(self, {name: self._parameter_checks[name] for name in ("threshold", "top_k")})
 
     def _check_labels(self, Y: np.ndarray) -> None:
         n_labels = Y.shape[1]
@@ -343,20 +343,22 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             )
         return head
 
+    def labels_from_proba(self, proba: np.ndarray) -> np.ndarray:
+        """The decision rule of :meth:`predict` as a 0/1 matrix (int64) from :meth:`predict_proba`'s ``proba``:
+        the labels scoring at least ``threshold``, or the ``top_k`` best."""
+        self._check_is_fitted()
+        self._check_decision_rule()
+        if self.top_k is None:
+            return (proba >= self.threshold).astype(np.int64)
+        return top_k_matrix(proba, int(self.top_k))
+
     def predict(self, X: Any) -> Any:
         """Predicted label sets: the labels with score ≥ ``threshold``, or the ``top_k`` best.
 
         A 0/1 matrix when ``y`` at fit was one, else label lists; also when ``y`` gave one label per
         item, since one observed positive does not make an item's true labels one.
         """
-        self._check_decision_rule()
-        proba = self.predict_proba(X)
-        if self.top_k is None:
-            chosen = proba >= self.threshold
-        else:
-            top = np.argsort(-proba, axis=1, kind="stable")[:, : min(int(self.top_k), proba.shape[1])]
-            chosen = np.zeros(proba.shape, dtype=bool)
-            np.put_along_axis(chosen, top, True, axis=1)
+        chosen = self.labels_from_proba(self.predict_proba(X))
         if self.label_format_ == "single":
             return self.label_encoder_.label_lists(chosen)
         return self.label_encoder_.inverse_transform(chosen)

@@ -16,7 +16,7 @@ from .multilabel import (
     recall_at_k,
     roc_auc_per_label,
 )
-from .thresholds import apply_thresholds, tune_thresholds
+from .thresholds import apply_thresholds, top_k_matrix, tune_thresholds
 
 __all__ = [
     "average_precision_per_label",
@@ -30,6 +30,7 @@ __all__ = [
     "multilabel_report",
     "tune_thresholds",
     "apply_thresholds",
+    "top_k_matrix",
     "match_clusters",
     "clustering_accuracy",
     "clustering_report",
