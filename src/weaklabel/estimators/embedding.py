@@ -18,7 +18,9 @@ from ..losses import available_losses, get_loss_entry
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
-from ._base import NeuralEstimator, binary_decision, flat_width, json_safe
+from ._base import NeuralEstimator, binary_decision, flat_width, loss_params_rule
+from ._params import OneOf, integer
+from ._serialisation import json_safe
 from ._loss_inputs import loss_function
 
 ENCODERS = ("auto", "mlp", "conv")
@@ -150,15 +152,13 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         return tags
 
     # -- checks ------------------------------------------------------------
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss not in available_losses("metric"):
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('metric')}")
-        self._check_integer("embedding_dim", 1)
-        if self.encoder not in ENCODERS:
-            raise InputError(f"unknown encoder {self.encoder!r}; choose one of {ENCODERS}")
-        self._check_integer("augment_shift", 0)
-        self._check_loss_params()
+    _parameter_checks = {
+        "loss": OneOf(lambda: available_losses("metric")),
+        "embedding_dim": integer(1),
+        "encoder": OneOf(ENCODERS),
+        "augment_shift": integer(0),
+        "loss_params": loss_params_rule(),
+    }
 
     def _resolve_encoder(self, X: np.ndarray) -> str:
         if self.encoder == "auto":
