@@ -28,6 +28,7 @@ class PairSampler(Callback):
     """
 
     def __init__(self, X: torch.Tensor, neighbors: torch.Tensor, metric: str, device: torch.device, seed: int) -> None:
+        """``seed``: the pair-sampling generator's seed (:meth:`reseed`)."""
         self.X, self.neighbors, self.metric, self.device = X, neighbors, metric, device
         self.far: torch.Tensor | None = None
         self.far_radius: torch.Tensor | None = None
@@ -36,8 +37,8 @@ class PairSampler(Callback):
         self.reseed(seed)
 
     def reseed(self, seed: int) -> None:
-        """A fresh pair-sampling generator, seeded ``seed + 2`` (one per clustering run)."""
-        self.generator = torch_generator(seed + 2, self.device)
+        """A fresh pair-sampling generator seeded ``seed`` (one per clustering run, one for self-labelling)."""
+        self.generator = torch_generator(seed, self.device)
 
     def state_dict(self) -> dict[str, Any]:
         return {"generator": self.generator.get_state()}

@@ -8,6 +8,6 @@ readers, losses and the training loop can all use it (a loss's batch-level term 
 
 from . import distributed
 from .device import resolve_device
-from .seeding import MAX_SEED, resolve_seed, spawn_seeds, torch_generator
+from .seeding import MAX_SEED, resolve_seed, spawn_seeds, stream_seed, torch_generator
 
-__all__ = ["MAX_SEED", "distributed", "resolve_device", "resolve_seed", "spawn_seeds", "torch_generator"]
+__all__ = ["MAX_SEED", "distributed", "resolve_device", "resolve_seed", "spawn_seeds", "stream_seed", "torch_generator"]
