@@ -59,6 +59,11 @@ def register_estimator(cls: type) -> type:
     return cls
 
 
+def estimator_classes() -> dict[str, type]:
+    """The estimator classes :func:`load` can rebuild, by name (every class decorated with :func:`register_estimator`)."""
+    return dict(_ESTIMATORS)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -3,6 +3,7 @@
 import pytest
 
 from weaklabel import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
+from weaklabel.persistence import estimator_classes
 from weaklabel.estimators._params import OneOf, Rule, check_parameters, integer
 from weaklabel.exceptions import InputError
 
@@ -11,7 +12,11 @@ from weaklabel.exceptions import InputError
 CHECKED_WHERE_USED = {"pos_weight", "expected_positives", "norm", "scaling", "channels"}
 
 
-@pytest.mark.parametrize("cls", [MultiLabelClassifier, SinglePositiveClassifier, SelfSupervisedClassifier, EmbeddingClassifier])
+def test_the_four_estimators_are_registered():
+    assert set(estimator_classes().values()) >= {MultiLabelClassifier, SinglePositiveClassifier, SelfSupervisedClassifier, EmbeddingClassifier}
+
+
+@pytest.mark.parametrize("cls", sorted(estimator_classes().values(), key=lambda c: c.__name__))
 def test_every_parameter_has_a_declared_check(cls):
     """Like scikit-learn's check_param_validation: a new parameter needs a check (or a reason it has none)."""
     params = set(cls().get_params())
