@@ -32,7 +32,7 @@ from .exceptions import InputError
 
 T = TypeVar("T")
 
-__all__ = ["fsync_directory", "replacing_directory", "replacing_file", "write_bytes", "write_errors"]
+__all__ = ["fsync_path", "replacing_directory", "replacing_file", "write_bytes", "write_errors"]
 
 
 @contextmanager
@@ -45,16 +45,8 @@ def write_errors(error: type[Exception], what: str) -> Iterator[None]:
         raise error(f"cannot write {what}: {exc.strerror or exc}; choose a folder you can write to") from None
 
 
-def fsync_directory(path: Path) -> None:
-    """Flush a folder's entries (a rename inside it) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file's data, or a folder's entries (a rename inside it), to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -103,9 +95,9 @@ def replacing_file(target: str | os.PathLike[str], what: str, error: type[Except
         staging = _staging_file(target)
         try:
             yield staging
-            _fsync_file(staging)
+            fsync_path(staging)
             os.replace(staging, target)
-            fsync_directory(target.parent)
+            fsync_path(target.parent)
         finally:
             _remove(staging)
 
@@ -123,9 +115,9 @@ def _fsync_tree(folder: Path) -> None:
     for root, _, files in os.walk(folder):
         folders.append(Path(root))
         for name in files:
-            _fsync_file(Path(root) / name)
+            fsync_path(Path(root) / name)
     for path in reversed(folders):
-        fsync_directory(path)
+        fsync_path(path)
 
 
 @contextmanager
@@ -146,7 +138,7 @@ def replacing_directory(target: str | os.PathLike[str], what: str, error: type[E
             yield staging
             _fsync_tree(staging)
             _swap_in(staging, target)
-            fsync_directory(target.parent)
+            fsync_path(target.parent)
         finally:
             _remove(staging)
 
