@@ -21,7 +21,7 @@ from ..exceptions import InputError
 from ..losses import Loss, available_losses, get_loss_entry
 from ..metrics import mean_average_precision, top_k_matrix
 from ..nn import Network, ensemble_spec
-from ..nn.label_embedding import LabelEmbeddingHead  # importing it registers the "label_embedding" head
+from ..nn.label_embedding import LabelEmbeddingHead
 from ..persistence import register_estimator
 from ..training import loss_callbacks
 from ._base import NeuralEstimator, flat_width, loss_params_rule
