@@ -1,4 +1,5 @@
-"""SelfSupervisedClassifier: quality on blobs, save/load, bad input."""
+"""SelfSupervisedClassifier's network methods (method="minmax_scan" / "scan"): quality on blobs, restarts, refinement,
+save/load, bad input. The figures quoted were measured with scaling="standard", the default before scaling="auto"."""
 
 import copy
 import math
@@ -16,7 +17,7 @@ from weaklabel.data.neighbors import knn
 from weaklabel.exceptions import InputError, TrainingDivergedError
 from weaklabel.metrics import clustering_accuracy
 
-FAST = dict(hidden_sizes=(64,), n_heads=3, max_epochs=30, batch_size=128, verbose=0, random_state=0)
+FAST = dict(method="minmax_scan", scaling="standard", hidden_sizes=(64,), n_heads=3, max_epochs=30, batch_size=128, verbose=0, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_same_seed_same_model_and_fit_predict(blobs):
 
 def test_scan_loss_without_push(blobs):
     X, y = blobs
-    labels = SelfSupervisedClassifier(n_classes=4, loss="scan", init="random", **FAST).fit_predict(X)
+    labels = SelfSupervisedClassifier(n_classes=4, init="random", **{**FAST, "method": "scan"}).fit_predict(X)
     # from a random start: measured 0.85 (two blob pairs split badly) where minmax_scan reaches 1.0 and
     # either loss from the (default) spectral start 1.0; chance is about 0.25
     assert clustering_accuracy(y, labels) >= 0.75
@@ -69,7 +70,7 @@ def test_each_head_starts_from_its_own_spectral_partition():
     """Overlapping blobs, where the heads' partitions differ: after the start and one epoch, every head still holds its own."""
     X, _ = make_blobs(600, centers=8, cluster_std=1.5, random_state=1)
     X = X.astype(np.float32)
-    est = SelfSupervisedClassifier(n_classes=8, init="spectral", n_neighbors=10, scaling="none", **{**FAST, "max_epochs": 1}).fit(X)
+    est = SelfSupervisedClassifier(n_classes=8, init="spectral", n_neighbors=10, **{**FAST, "max_epochs": 1, "scaling": "none"}).fit(X)
     assert est.timings_["init"] > 0
     neighbors = knn(X, 10)[1]
     partitions = spectral_partitions(spectral_embedding_of(neighbors, 8, random_state=0), 8, n_partitions=FAST["n_heads"], random_state=0)
@@ -95,7 +96,7 @@ def test_n_init_keeps_the_run_with_the_lowest_loss(blobs, monkeypatch):
     also seeds what the runs share: the validation split and the far radii); it has the lowest loss of
     the three (measured), so the kept model and history must be the single fit's, not the last run's.
     """
-    import weaklabel.estimators.self_supervised as module
+    import weaklabel.estimators._scan as module
 
     X = blobs[0][:300]
     # unrefined: after the graph refinement the runs' losses tie within 1e-4 on these separated blobs
@@ -112,7 +113,7 @@ def test_n_init_keeps_the_run_with_the_lowest_loss(blobs, monkeypatch):
 
 
 def test_run_seeds_are_distinct_across_user_seeds():
-    from weaklabel.estimators.self_supervised import _run_seeds
+    from weaklabel.estimators._scan import _run_seeds
 
     seeds = [s for user in range(50) for s in _run_seeds(user, 4)]
     assert len(set(seeds)) == len(seeds) and _run_seeds(7, 3)[0] == 7
@@ -127,7 +128,8 @@ def test_diverged_head_losses_save_and_load(fitted, tmp_path):
 
 
 def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_path, monkeypatch):
-    """A model directory written before ``init``/``n_init``/``refinement_steps`` existed: one unrefined run from a random start."""
+    """A model directory written before ``init``/``n_init``/``refinement_steps`` existed: one unrefined run from a random
+    start; and before ``method`` replaced ``loss``."""
     X, _ = blobs
     state = SelfSupervisedClassifier._get_model_state
 
@@ -135,6 +137,7 @@ def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_p
         config, tensors = state(self)
         for key in ("init", "n_init", "refinement_steps"):
             del config["params"][key]
+        config["params"]["loss"] = config["params"].pop("method")
         del config["best_restart"], config["restart_losses"], config["refined"]
         return config, tensors
 
@@ -143,6 +146,7 @@ def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_p
     monkeypatch.undo()
     loaded = weaklabel.load(tmp_path / "old")
     assert loaded.init == "random" and loaded.n_init == 1 and loaded.refinement_steps == 0 and not loaded.refined_
+    assert loaded.method == "minmax_scan" and loaded.n_classes_ == 4 and loaded.scaling_ == "standard"
     assert loaded.best_restart_ == 0 and loaded.restart_losses_ == [min(fitted.head_losses_)]
     np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
 
@@ -167,7 +171,7 @@ def test_graph_refinement_moves_samples_to_their_neighbours_class(monkeypatch):
     wrong = np.flatnonzero(y == 0)[:6]
     start = np.where(np.isin(np.arange(120), wrong), 1, y)
     logits = (4.0 * np.eye(2)[start]).astype(np.float32)
-    est = SelfSupervisedClassifier(n_classes=2, refinement_steps=150, entropy_weight=5.0, verbose=0)
+    est = SelfSupervisedClassifier(n_classes=2, method="minmax_scan", refinement_steps=150, entropy_weight=5.0, verbose=0)
     monkeypatch.setattr(est, "_network_outputs", lambda X, net=None: logits)
     data = _pair_data(X, 5)
     losses, classes = est._refine_on_graph(None, data, None, 1, 2, n_refined=1)
@@ -181,11 +185,11 @@ def test_beyond_the_budget_only_the_heads_of_lowest_network_loss_are_refined(blo
     alone), the third keeps an infinite loss and its network classes."""
     import torch
 
-    import weaklabel.estimators.self_supervised as module
+    import weaklabel.estimators._scan as module
 
     X = blobs[0][:200]
     logits = np.random.default_rng(0).normal(0, 2, (200, 3 * 4)).astype(np.float32)
-    est = SelfSupervisedClassifier(n_classes=4, refinement_steps=20, verbose=0)
+    est = SelfSupervisedClassifier(n_classes=4, method="minmax_scan", refinement_steps=20, verbose=0)
     monkeypatch.setattr(est, "_network_outputs", lambda X, net=None: logits)
     monkeypatch.setattr(est, "_head_losses", lambda *args: [0.5, -1.0, 0.0])  # ranks heads 1, 2, 0
     data = _pair_data(X, 5)
@@ -211,9 +215,9 @@ def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeyp
         runs.append((losses, classes.numpy(), before))
         return losses, classes
 
-    def recording_fit_towards(self, net, data, labels, seed):
+    def recording_fit_towards(self, net, data, labels, seed, **kwargs):
         trained.append(labels.copy())  # the spectral starts (one column per head), then the refined classes
-        fit_towards(self, net, data, labels, seed)
+        fit_towards(self, net, data, labels, seed, **kwargs)
 
     monkeypatch.setattr(SelfSupervisedClassifier, "_refine_on_graph", recording_refine)
     monkeypatch.setattr(SelfSupervisedClassifier, "_fit_towards", recording_fit_towards)
@@ -233,7 +237,7 @@ def test_refined_fit_keeps_the_lowest_refined_loss_and_trains_towards_it(monkeyp
 
 
 def test_refinement_skipped_above_its_memory_budget(blobs, monkeypatch, caplog):
-    import weaklabel.estimators.self_supervised as module
+    import weaklabel.estimators._scan as module
 
     X = blobs[0][:200]
     monkeypatch.setattr(module, "REFINE_MAX_ELEMENTS", 200 * 10 * 4 - 1)  # one head is one value too many
@@ -257,7 +261,7 @@ def test_self_labeling_runs(blobs):
         (dict(n_classes=60), 50, r"n_classes=60 must be smaller than the number of samples \(n_samples=50\)"),
         (dict(n_classes=12, n_neighbors=5), 12, r"n_classes=12 must be smaller than the number of samples \(n_samples=12\)"),
         (dict(n_classes=2, n_neighbors=50), 50, "n_neighbors=50 must be smaller"),
-        (dict(n_classes=2, loss="kmeans"), 50, "unknown loss"),
+        (dict(n_classes=2, method="kmeans"), 50, "unknown method"),
         (dict(n_classes=2, metric="manhattan"), 50, "unknown metric"),
         (dict(n_classes=2, init="kmeans++"), 50, "unknown init"),
         (dict(n_classes=2, n_init=0), 50, "n_init must be an integer ≥ 1"),
@@ -363,7 +367,7 @@ def test_classes_after_load_are_the_fitted_ones_not_a_changed_n_classes(tmp_path
 def test_a_runs_random_streams_are_distinct_within_and_across_runs():
     """Every stream of a clustering run has its own seed (self-labelling's pairs shared the spectral start's,
     run_seed + 3, before), and no two runs of a fit with n_init=3, or of user seeds 0-99, share one."""
-    from weaklabel.estimators.self_supervised import _run_seeds, run_streams
+    from weaklabel.estimators._scan import _run_seeds, run_streams
 
     for user_seed in range(100):
         seeds = [s for run in _run_seeds(user_seed, 3) for s in run_streams(run).values()]
