@@ -33,7 +33,7 @@ def main() -> None:
     for steps in (150, 0):
         fitted, held_out = [], []
         for seed in SEEDS:
-            est = SelfSupervisedClassifier(n_classes=10, scaling="none", refinement_steps=steps, random_state=seed, verbose=0).fit(X_fit)
+            est = SelfSupervisedClassifier(n_classes=10, method="minmax_scan", scaling="none", refinement_steps=steps, random_state=seed, verbose=0).fit(X_fit)
             fitted.append(matched_accuracy(y_fit, est.labels_, y_fit, est.labels_))
             held_out.append(matched_accuracy(y_fit, est.labels_, y_new, est.predict(X_new)))
         print(f"refinement_steps={steps}: labels_ {np.mean(fitted):.3f}, held-out predict {np.mean(held_out):.3f} "

@@ -41,6 +41,7 @@ DATA_KEY_GROUPS = (("features", "feature_prefix"), ("label_column", "label_colum
 # flag destination → estimator parameter
 PARAM_FLAGS = {
     "loss": "loss",
+    "method": "method",
     "threshold": "threshold",
     "epochs": "max_epochs",
     "batch_size": "batch_size",
@@ -79,6 +80,15 @@ _ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None
 def _yaml(text: str) -> Any:
     """``text`` parsed as YAML for a config file or a ``--param`` value."""
     return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _n_classes(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the number of classes must be an integer or 'auto', got {text!r}") from None
 
 
 def _threshold(text: str) -> float | str:
@@ -160,12 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser("cluster", help="learn classes from unlabelled data (self-supervised) and save the model")
     cl.add_argument("data", help="data: .csv, .tsv, .parquet, .npy or .npz")
     cl.add_argument("--out", required=True, help="directory to write the model to")
-    cl.add_argument("--n-classes", type=int, help="number of classes to learn")
+    cl.add_argument("--n-classes", type=_n_classes, help="number of classes to learn, or 'auto' to estimate it (default 10)")
     cl.add_argument("--assignments", help="also write each row's class and class probabilities to this .csv/.parquet")
     cl.add_argument("--config", help="YAML file with data and params sections; flags override it")
     _add_data_flags(cl, labels=False)
     g = cl.add_argument_group("model")
-    g.add_argument("--epochs", type=int, help="maximum number of epochs")
+    g.add_argument("--method", help="mixture_graph (default), minmax_scan or scan")
+    g.add_argument("--epochs", type=int, help="maximum number of epochs (minmax_scan and scan)")
     g.add_argument("--seed", type=int, help="random_state")
     g.add_argument("--device", help="auto, cpu or cuda")
     g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")

@@ -57,3 +57,16 @@ def test_state_round_trip_and_bad_method():
     np.testing.assert_array_equal(a.transform(X), b.transform(X))
     with pytest.raises(InputError, match="unknown scaling"):
         FeatureScaler("minmax")
+
+
+def test_spread_scaling_standardises_only_when_spreads_differ_a_lot():
+    from weaklabel.data.preprocessing import spread_scaling
+
+    rng = np.random.default_rng(0)
+    one_unit = rng.normal(0, 1, (200, 5)) * [1, 2, 3, 4, 5]  # largest spread 5 × the median 3: below 6
+    assert spread_scaling(one_unit) == "none"
+    mixed = one_unit * [1, 1, 1, 1, 10]  # 50 / 3 > 6
+    assert spread_scaling(mixed) == "standard"
+    constant = np.hstack([one_unit, np.zeros((200, 10))])  # constant columns are ignored, not medians of 0
+    assert spread_scaling(constant) == "none"
+    assert spread_scaling(np.zeros((5, 3))) == "none"

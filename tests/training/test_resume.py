@@ -140,7 +140,7 @@ def test_a_self_supervised_checkpoint_of_other_data_with_as_many_rows_is_refused
     from weaklabel.estimators import SelfSupervisedClassifier
     from weaklabel.exceptions import InputError
 
-    kwargs = {"n_classes": 3, "n_neighbors": 5, "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0}
+    kwargs = {"n_classes": 3, "method": "minmax_scan", "n_neighbors": 5, "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0}
     with pytest.raises(InputError, match="belongs to another run"):
         _crash_then_resume(SelfSupervisedClassifier, kwargs, (X_SMALL,), tmp_path, monkeypatch, resume_args=(X_SMALL[::-1].copy(),))
 
@@ -152,7 +152,7 @@ def test_a_self_supervised_checkpoint_of_other_data_with_as_many_rows_is_refused
         ("SinglePositiveClassifier", {"loss": "role"}, SINGLE),
         ("SinglePositiveClassifier", {"loss": "em_apl"}, SINGLE),
         ("EmbeddingClassifier", {"embedding_dim": 8}, Y_SMALL.argmax(axis=1)),
-        ("SelfSupervisedClassifier", {"n_classes": 3, "n_neighbors": 5}, None),
+        ("SelfSupervisedClassifier", {"n_classes": 3, "method": "minmax_scan", "n_neighbors": 5}, None),
     ],
 )
 def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_path, monkeypatch):
@@ -171,7 +171,7 @@ def test_estimator_resumes_after_a_crash_to_the_same_model(name, params, y, tmp_
     [
         ("MultiLabelClassifier", {}, Y_SMALL),
         ("SinglePositiveClassifier", {"patience": None, "refine_rounds": 1, "refine_folds": 2}, SINGLE),  # several stages
-        ("SelfSupervisedClassifier", {"n_classes": 3, "n_neighbors": 5, "n_init": 2}, None),
+        ("SelfSupervisedClassifier", {"n_classes": 3, "method": "minmax_scan", "n_neighbors": 5, "n_init": 2}, None),
     ],
 )
 def test_fit_without_a_seed_resumes_with_the_seed_it_recorded(name, params, y, tmp_path, monkeypatch):
@@ -248,10 +248,10 @@ def test_resumed_self_supervised_runs_skip_their_spectral_start(
     """A crash in a run: on resume each run that restores a checkpoint skips its spectral start (which the
     checkpoint overwrites), the embedding is computed only if some run still needs it, and the model equals the
     uninterrupted one; with resume=True and no checkpoint yet, every run starts as usual."""
-    from weaklabel.estimators import SelfSupervisedClassifier, self_supervised
+    from weaklabel.estimators import SelfSupervisedClassifier, _scan
     from weaklabel.training.engine import Trainer
 
-    kwargs = {"n_classes": 3, "n_neighbors": 5, "n_init": n_init, "init": "spectral", "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu"}
+    kwargs = {"n_classes": 3, "method": "minmax_scan", "n_neighbors": 5, "n_init": n_init, "init": "spectral", "hidden_sizes": (16,), "max_epochs": 8, "verbose": 0, "random_state": 0, "device": "cpu"}
     reference = SelfSupervisedClassifier(**kwargs).fit(X_SMALL)
 
     train_epoch = Trainer._train_epoch
@@ -271,9 +271,9 @@ def test_resumed_self_supervised_runs_skip_their_spectral_start(
     monkeypatch.setattr(Trainer, "_train_epoch", train_epoch)
 
     starts, embeddings = [], []
-    fit_partitions, embedding_of = SelfSupervisedClassifier._fit_partitions, self_supervised.spectral_embedding_of
+    fit_partitions, embedding_of = SelfSupervisedClassifier._fit_partitions, _scan.spectral_embedding_of
     monkeypatch.setattr(SelfSupervisedClassifier, "_fit_partitions", lambda self, *args: starts.append(1) or fit_partitions(self, *args))
-    monkeypatch.setattr(self_supervised, "spectral_embedding_of", lambda *args, **kw: embeddings.append(1) or embedding_of(*args, **kw))
+    monkeypatch.setattr(_scan, "spectral_embedding_of", lambda *args, **kw: embeddings.append(1) or embedding_of(*args, **kw))
     resumed = SelfSupervisedClassifier(**kwargs).set_checkpointing(tmp_path, every=2, resume=True).fit(X_SMALL)
     assert (len(starts), len(embeddings)) == (starts_on_resume, embeddings_on_resume)
     np.testing.assert_array_equal(resumed.predict_proba(X_SMALL), reference.predict_proba(X_SMALL))

@@ -50,7 +50,12 @@ def spectral_embedding_of(neighbors: np.ndarray, n_components: int, random_state
     ``SpectralClustering`` computes it. A disconnected graph is fine here (its components end up in
     their own classes or merged), so scikit-learn's warning about it is silenced.
     """
-    affinity = knn_affinity(neighbors)
+    return laplacian_embedding(knn_affinity(neighbors), n_components, random_state)
+
+
+def laplacian_embedding(affinity: sparse.spmatrix, n_components: int, random_state: int = 0) -> np.ndarray:
+    """The first ``n_components`` eigenvectors of the normalised Laplacian of the graph ``affinity`` (n × n,
+    symmetric), ``(n, n_components)``: :func:`spectral_embedding_of` for a graph already built."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Graph is not fully connected")
         return spectral_embedding(affinity, n_components=int(n_components), random_state=random_state, drop_first=False)

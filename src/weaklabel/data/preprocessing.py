@@ -27,8 +27,23 @@ from scipy.special import ndtri
 from ..exceptions import InputError
 
 METHODS = ("none", "standard", "robust", "quantile", "ple")
+#: :func:`spread_scaling` standardises when the largest column spread exceeds this multiple of the median one
+SPREAD_RATIO = 6.0
 _CDF_CLIP = 1e-7  # keeps Φ⁻¹ finite: ±5.2 standard deviations
 _MAX_FIT_ROWS = 200_000
+
+
+def spread_scaling(X: np.ndarray, ratio: float = SPREAD_RATIO) -> str:
+    """``"standard"`` when the columns' spreads differ a lot (largest standard deviation > ``ratio`` × the median
+    one, constant columns ignored), else ``"none"``: columns in different units (a table of lengths, masses and
+    counts) are standardised, columns in one unit (pixels, embeddings, coordinates) keep their relative spreads,
+    which carry the structure (standardising digits' pixels inflates the near-empty border ones). Issue 20's suite
+    of 18 tables: the rule picks the better of the two for the mixture–graph method within 0.01 on 17 (not Hawks)."""
+    X = X.reshape(len(X), -1)
+    sample = X if len(X) <= _MAX_FIT_ROWS else X[np.random.default_rng(0).choice(len(X), _MAX_FIT_ROWS, replace=False)]
+    spread = sample.std(axis=0, dtype=np.float64)
+    spread = spread[spread > 0]
+    return "standard" if len(spread) and spread.max() > ratio * np.median(spread) else "none"
 
 
 class FeatureScaler:

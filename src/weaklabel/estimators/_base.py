@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
-from ..exceptions import InputError, NotFittedError
+from ..exceptions import InputError, ModelFileError, NotFittedError
 from ..losses import build_loss, get_loss_entry
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..runtime import MAX_SEED, resolve_device
@@ -73,6 +73,8 @@ class NeuralEstimator(FitRun, BaseEstimator):
     _allow_images = False
     #: hyper-parameters added after models were first saved, with the value an older model was trained with
     _legacy_params: dict[str, Any] = {}
+    #: attributes of which a fitted estimator has at least one (what predicts); a new fit drops them first
+    _fitted_attributes: tuple[str, ...] = ("net_",)
 
     #: the shared hyper-parameters' constraints; a subclass adds its own in ``_parameter_checks`` (see
     #: :mod:`weaklabel.estimators._params`), and the dicts of the class hierarchy are merged, the shared ones first
@@ -132,8 +134,8 @@ class NeuralEstimator(FitRun, BaseEstimator):
             raise InputError(f"invalid loss_params for {name!r}: {exc}") from None
 
     def __sklearn_is_fitted__(self) -> bool:
-        """Fitted once ``fit`` has set the network, for :func:`sklearn.utils.validation.check_is_fitted`."""
-        return hasattr(self, "net_")
+        """Fitted once ``fit`` has set what predicts (the network), for :func:`sklearn.utils.validation.check_is_fitted`."""
+        return any(hasattr(self, name) for name in self._fitted_attributes)
 
     def _check_is_fitted(self) -> None:
         if not self.__sklearn_is_fitted__():
@@ -145,8 +147,9 @@ class NeuralEstimator(FitRun, BaseEstimator):
     def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
         """``X`` as float32 (:func:`check_features`); ``reset`` records its shape and column names, else checks them.
 
-        ``reset`` (the start of a fit) also forgets the previous fit's network, so a fit that fails after this point
-        leaves the estimator unfitted instead of the old network under the new data's labels and shapes.
+        ``reset`` (the start of a fit) also forgets the previous fit's network (or what else predicts), so a fit that
+        fails after this point leaves the estimator unfitted instead of the old model under the new data's labels
+        and shapes.
         """
         names = feature_names(X)
         if not reset:
@@ -154,7 +157,8 @@ class NeuralEstimator(FitRun, BaseEstimator):
             check_feature_names(names, getattr(self, "feature_names_in_", None), type(self).__name__)
         X = check_features(X, allow_images=self._allow_images)
         if reset:
-            self.__dict__.pop("net_", None)
+            for name in self._fitted_attributes:
+                self.__dict__.pop(name, None)
             self.n_features_in_ = int(np.prod(X.shape[1:]))
             self.input_shape_ = tuple(int(s) for s in X.shape[1:])
             self._set_feature_names(names)
@@ -171,8 +175,12 @@ class NeuralEstimator(FitRun, BaseEstimator):
 
     # -- preprocessing -------------------------------------------------------
     def _fit_scaler(self, X: np.ndarray, seed: int) -> np.ndarray:
-        self.scaler_ = FeatureScaler(self.scaling, random_state=seed)
+        self.scaler_ = FeatureScaler(self._scaling_for(X), random_state=seed)
         return self.scaler_.fit_transform(X)
+
+    def _scaling_for(self, X: np.ndarray) -> str:
+        """The scaling method for the training rows ``X`` (a subclass may choose it from the data)."""
+        return self.scaling
 
     def _encoder_spec(self, n_inputs: int) -> dict[str, Any]:
         return {
@@ -285,26 +293,32 @@ class NeuralEstimator(FitRun, BaseEstimator):
         """Subclass hook: restore what :meth:`_extra_state` saved."""
 
     def _get_model_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The saved config and tensors: parameters, input checks and scaler, the network when the fit made one
+        (an estimator whose method is not a network saves what predicts in its extra state), and the extra state."""
         extra_config, extra_tensors = self._extra_state()
         config = {
             "params": json_safe(self.get_params()),
-            "network": self.network_spec_,
             "input_shape": list(self.input_shape_),
             "feature_names_in": [str(name) for name in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
             "scaler": self.scaler_.get_config(),
-            "n_epochs": self.n_epochs_,
-            "history": self.history_,
-            **extra_config,
         }
-        tensors: dict[str, np.ndarray] = {f"net.{k}": v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
-        tensors.update({f"scaler.{k}": v for k, v in self.scaler_.state.items()})
+        tensors: dict[str, np.ndarray] = {f"scaler.{k}": v for k, v in self.scaler_.state.items()}
+        if hasattr(self, "net_"):
+            config.update(network=self.network_spec_, n_epochs=self.n_epochs_, history=self.history_)
+            tensors.update({f"net.{k}": v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()})
+        config.update(extra_config)
         tensors.update(extra_tensors)
         json.dumps(config, allow_nan=False)  # fail here, not half-way through writing
         return config, tensors
 
     @classmethod
+    def _upgrade_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Subclass hook: a saved model's parameters as this version names them (e.g. a renamed parameter)."""
+        return params
+
+    @classmethod
     def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "NeuralEstimator":
-        params = {**cls._legacy_params, **config["params"]}
+        params = cls._upgrade_params({**cls._legacy_params, **config["params"]})
         params["random_state"] = random_state_from_json(params.get("random_state"))
         est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})
         est.input_shape_ = tuple(config["input_shape"])
@@ -314,13 +328,16 @@ class NeuralEstimator(FitRun, BaseEstimator):
         est.scaler_ = FeatureScaler.from_state(
             config["scaler"], {k[len("scaler.") :]: v for k, v in tensors.items() if k.startswith("scaler.")}
         )
-        est.network_spec_ = config["network"]
-        with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten: leave the user's torch RNG alone
-            net = build_network(config["network"])
-        state = {k[len("net.") :]: torch.from_numpy(np.array(v)) for k, v in tensors.items() if k.startswith("net.")}
-        net.load_state_dict(state, strict=True)
-        est.net_ = net.eval()
-        est.n_epochs_ = config["n_epochs"]
-        est.history_ = config["history"]
+        if "network" in config:
+            est.network_spec_ = config["network"]
+            with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten: leave the user's torch RNG alone
+                net = build_network(config["network"])
+            state = {k[len("net.") :]: torch.from_numpy(np.array(v)) for k, v in tensors.items() if k.startswith("net.")}
+            net.load_state_dict(state, strict=True)
+            est.net_ = net.eval()
+            est.n_epochs_ = config["n_epochs"]
+            est.history_ = config["history"]
         est._set_extra_state(config, tensors)
+        if not est.__sklearn_is_fitted__():
+            raise ModelFileError(f"the saved {cls.__name__} holds no network and no other model to predict with; re-save it")
         return est

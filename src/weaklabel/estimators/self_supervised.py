@@ -1,184 +1,169 @@
-"""SelfSupervisedClassifier: classes learned from unlabelled data with SCAN-style losses.
+"""SelfSupervisedClassifier: classes learned from unlabelled features.
 
-Method (Van Gansbeke et al., "SCAN: Learning to Classify Images without
-Labels", ECCV 2020, on given features instead of a pretext network):
+Three methods (``method``):
 
-1. scale the features, mine each sample's ``n_neighbors`` nearest neighbours
-   (:func:`weaklabel.data.neighbors.knn`) and, for ``minmax_scan``, its far
-   radius (:func:`weaklabel.data.neighbors.near_radius`) and one far sample
-   for scoring heads (:func:`weaklabel.data.neighbors.sample_far`);
-2. start from spectral partitions of the same neighbour graph
-   (:func:`weaklabel.data.graph.spectral_partitions`, one k-means
-   discretisation of the normalised-cut embedding per head): about 100 steps
-   of cross-entropy towards them, so the local optimiser begins near the
-   relaxed normalised cut instead of a random split (``init``);
-3. train an MLP with ``n_heads`` softmax heads at once on the loss (each
-   step pairs every sample of the batch with one random neighbour; for
-   ``minmax_scan`` it also pushes apart every pair of the batch farther
-   apart than the sample's far radius, an estimate of the distance that
-   holds its nearest ``1/n_classes`` of the data);
-4. refine on the graph (``refinement_steps``): starting from every head's
-   outputs on the training samples, optimise the SCAN loss over *all*
-   ``n_neighbors`` pairs of every sample directly in per-sample class logits
-   (no network), which moves the samples the network's smooth function got
-   wrong towards their neighbours' class;
-5. keep the head with the lowest loss on all the data (after refinement, the
-   refined loss), over ``n_init`` independent runs of steps 2–4; with
-   refinement, train the kept head's network by cross-entropy towards its
-   refined classes, so that ``predict`` carries them to new samples;
-6. optionally self-label: samples whose top probability reaches
-   ``confidence_threshold`` become pseudo-labels, and class-balanced
-   cross-entropy trains a random *neighbour* of each confident sample towards
-   it (the neighbour stands in for SCAN's strong augmentation).
+- ``"mixture_graph"`` (default): a Gaussian mixture chosen by BIC, its components merged into classes by the
+  lowest normalised cut of the samples' nearest-neighbour graph; where the data want more Gaussians than the
+  mixture's grid allows, the classes come from the graph's spectral embedding instead
+  (:mod:`weaklabel.algorithms.mixture_graph`). No network is trained.
+- ``"minmax_scan"`` and ``"scan"``: an MLP trained on the neighbour-consistency losses of SCAN
+  (:mod:`weaklabel.estimators._scan`, :mod:`weaklabel.losses.clustering`).
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import logging
-import time
-import warnings
 from typing import Any
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from sklearn.base import ClusterMixin
 
-from ..algorithms.graph_refinement import refine_heads
-from ..algorithms.pair_sampling import PairSampler
-from ..data.graph import SPECTRAL_MAX_ROWS, spectral_embedding_of, spectral_partitions
-from ..data.neighbors import METRICS, knn, near_radius, neighbor_recall, sample_far, searches_exactly
-from ..exceptions import InputError, TrainingDivergedError
-from ..losses import Loss, available_losses, build_loss, get_loss_entry
-from ..losses.clustering import scan_objective
-from ..nn import Network, build_head
+from ..algorithms.class_count import class_count_evidence
+from ..algorithms.mixture import standard_log_jacobian
+from ..algorithms.mixture_graph import GRAPH_RUNS, MIXTURE_RESTARTS, MixtureGraphModel, fit_mixture_graph
+from ..data.neighbors import METRICS
+from ..data.preprocessing import METHODS as SCALINGS
+from ..data.preprocessing import spread_scaling
+from ..exceptions import InputError
+from ..losses import available_losses
 from ..persistence import register_estimator
-from ..runtime import resolve_device, spawn_seeds, stream_seed
-from ..training import History, Trainer
+from ..training import StageBar
 from ._base import NeuralEstimator
-from ._params import OneOf, integer, real
+from ._params import OneOf, Rule, integer, is_integer, real
+from ._scan import INITS, NEIGHBOR_SEARCHES, ScanFitting, _json_losses, _loaded_losses
 
 logger = logging.getLogger("weaklabel")
 
-INITS = ("auto", "spectral", "random")
-#: ``neighbor_search`` → :func:`~weaklabel.data.neighbors.knn`'s ``exact``
-NEIGHBOR_SEARCHES = {"auto": None, "exact": True, "approximate": False}
-#: below this recall of an approximate neighbour search, measured on ``_RECALL_QUERIES`` rows, the fit warns
-MIN_NEIGHBOR_RECALL = 0.9
-_RECALL_QUERIES = 256
-_INIT_STEPS = 100  # at least this many cross-entropy steps towards the spectral partition (and at least one epoch)
-_DUPLICATE_WARN = 0.05  # warn when more than this share of samples has only exact duplicates as neighbours
-#: the graph refinement's budget of ``n × n_neighbors × n_classes × refined heads`` values per step, which bounds
-#: both its memory (16 MB per float32 tensor; the autograd graph keeps a few) and its time (digits, 1.8 M values
-#: with every head: about 2.5 s for 150 steps on 2 cores)
-REFINE_MAX_ELEMENTS = 1 << 22
+MIXTURE_GRAPH = "mixture_graph"
+
+
+def methods() -> tuple[str, ...]:
+    """``"mixture_graph"`` and the registered clustering losses (``"minmax_scan"``, ``"scan"``)."""
+    return (MIXTURE_GRAPH, *available_losses("clustering"))
 
 
 @register_estimator
-class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
-    """Learn ``n_classes`` classes from unlabelled features (SCAN / min-max SCAN).
+class SelfSupervisedClassifier(ClusterMixin, ScanFitting, NeuralEstimator):
+    """Learn classes from unlabelled features.
 
     Parameters
     ----------
-    n_classes : int
-        Number of classes to learn (≥ 2, < number of samples).
+    n_classes : int or "auto"
+        Number of classes to learn (≥ 2, < number of samples), or ``"auto"``: estimated from the data, between
+        2 and 15 (:mod:`weaklabel.algorithms.class_count`); the number used is ``n_classes_``.
+    method : {"mixture_graph", "minmax_scan", "scan"}
+        ``"mixture_graph"``: a Gaussian mixture chosen by BIC (spherical, diagonal or full covariances, up to
+        3K components), its components merged into K classes by the lowest normalised cut of the
+        ``n_neighbors``-nearest-neighbour graph; when BIC wants the grid's largest count (no few-Gaussian
+        structure: rings, moons, strokes) the classes come from a Gaussian mixture in the graph's spectral
+        embedding, and new rows get the vote of their nearest fitted rows
+        (:mod:`weaklabel.algorithms.mixture_graph`). No uniform class prior: the mixture's weights set the class
+        sizes. ``"minmax_scan"`` / ``"scan"``: an MLP trained on min-max SCAN (neighbours pulled together, far
+        samples pushed apart, every class kept in use) or SCAN (:mod:`weaklabel.estimators._scan`); the
+        parameters marked *(networks)* below apply to these two only.
     n_neighbors : int
-        Nearest neighbours mined per sample (pulled to the same class).
-    loss : {"minmax_scan", "scan"}
-        See :mod:`weaklabel.losses.clustering`.
-    entropy_weight : float
-        Weight ``w`` of the entropy of the mean prediction (keeps every class in use).
-    far_weight : float
-        Weight of the push term on far samples (``minmax_scan`` only).
-    n_heads : int
-        Softmax heads trained at once on the shared encoder; the one with the
-        lowest loss on all the data is kept (a cheap form of restarts: the heads share the
-        encoder; after a spectral start each begins from its own discretisation of the
-        spectral embedding; ``n_init`` gives fully independent runs).
-    n_init : int
-        Independent clustering runs, as in :class:`sklearn.cluster.KMeans` (each with its own
-        network initialisation, spectral partition and pair sampling; the neighbour search, far
-        radii and validation split are shared); the run whose best head has the lowest loss is
-        kept (a diverged head or run counts as an infinite loss, a run with a warning; when all diverge,
-        ``fit`` raises :class:`~weaklabel.exceptions.TrainingDivergedError`). Costs ``n_init`` trainings (the
-        spectral embedding is computed once).
+        Nearest neighbours per sample in the neighbour graph (and, for the networks, pulled to one class).
+    n_init : int or "auto"
+        ``"mixture_graph"``: EM runs from k-means++ starts (the highest likelihood kept) and, on the graph path,
+        mixtures in the embedding (the lowest normalised cut kept); ``"auto"`` = 20 and 10
+        (:data:`~weaklabel.algorithms.mixture_graph.MIXTURE_RESTARTS`, ``GRAPH_RUNS``). Networks: independent
+        clustering runs, as in :class:`sklearn.cluster.KMeans` (each with its own network initialisation,
+        spectral partition and pair sampling; the neighbour search, far radii and validation split are shared);
+        the run whose best head has the lowest loss is kept (a diverged head or run counts as an infinite loss,
+        a run with a warning; when all diverge, ``fit`` raises
+        :class:`~weaklabel.exceptions.TrainingDivergedError`); ``"auto"`` = 1.
+    scaling : {"auto", "standard", "none", "robust", "quantile", "ple"}
+        Input transform; the mixture and the neighbours work on the transformed features. ``"auto"``:
+        ``"standard"`` when the columns' spreads differ a lot (largest standard deviation > 6 × the median one,
+        :func:`~weaklabel.data.preprocessing.spread_scaling`: a table of lengths, masses and counts), else
+        ``"none"`` (one unit: pixels, embeddings, coordinates; standardising digits' pixels inflates the empty
+        border ones). The choice is ``scaling_``.
     metric : {"euclidean", "cosine"}
-        Distance of the neighbour search, on the scaled features.
+        Distance of the neighbour search, on the scaled features (the mixture is Euclidean).
     neighbor_search : {"auto", "exact", "approximate"}
         ``"auto"``: exact up to :data:`~weaklabel.data.neighbors.EXACT_MAX_ROWS` rows, IVF above
-        (:mod:`weaklabel.data.neighbors`). After an approximate search its recall is measured on
+        (:mod:`weaklabel.data.neighbors`; the mixture–graph method's graph has at most that many rows, so it is
+        exact unless ``"approximate"``). After an approximate search of the networks its recall is measured on
         256 sampled rows against the exact search, and a warning names it when below
-        :data:`MIN_NEIGHBOR_RECALL` (on data without cluster structure, e.g. 60,000 × 16 Gaussian
-        rows, it finds 0.68). ``"exact"`` costs time growing with n² (about 15 s at 50,000 × 64 on
-        2 cores).
+        :data:`~weaklabel.estimators._scan.MIN_NEIGHBOR_RECALL` (on data without cluster structure, e.g.
+        60,000 × 16 Gaussian rows, it finds 0.68). ``"exact"`` costs time growing with n² (about 15 s at
+        50,000 × 64 on 2 cores).
+    entropy_weight : float
+        *(networks)* Weight ``w`` of the entropy of the mean prediction (keeps every class in use).
+    far_weight : float
+        *(networks)* Weight of the push term on far samples (``minmax_scan`` only).
+    n_heads : int
+        *(networks)* Softmax heads trained at once on the shared encoder; the one with the lowest loss on all
+        the data is kept (after a spectral start each begins from its own discretisation of the spectral
+        embedding).
     init : {"auto", "spectral", "random"}
-        Start of the clustering phase. ``"spectral"``: about 100 steps (at least one epoch) of
-        cross-entropy of each head towards its own spectral partition of the neighbour graph
-        (k-means with one initialisation, seeded per head, on the normalised-cut embedding; the
-        embedding costs an eigen-decomposition of the n × n sparse graph; with one k-means per
-        head, the start took 10–12 s at 50,000 rows, 100 classes and one head on 2 cores). ``"random"``: the network's random
-        initialisation. ``"auto"``: spectral up to 50,000 rows
-        (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
+        *(networks)* Start of the clustering phase. ``"spectral"``: about 100 steps (at least one epoch) of
+        cross-entropy of each head towards its own spectral partition of the neighbour graph (k-means with one
+        initialisation, seeded per head, on the normalised-cut embedding; 10–12 s at 50,000 rows, 100 classes
+        and one head on 2 cores). ``"random"``: the network's random initialisation. ``"auto"``: spectral up to
+        50,000 rows (:data:`~weaklabel.data.graph.SPECTRAL_MAX_ROWS`), random above.
     refinement_steps : int
-        Full-batch Adam steps (learning rate 0.05) of the graph refinement (0 = none): each head's
+        *(networks)* Full-batch Adam steps (learning rate 0.05) of the graph refinement (0 = none): each head's
         training-sample logits become free parameters, optimised on
         ``−(1/(n·k)) Σ_i Σ_j log⟨p_i, p_{n_ij}⟩ − w · H(p̄)`` over every sample's ``k = n_neighbors``
-        neighbours (:func:`~weaklabel.losses.clustering.neighborhood_scan_loss`). Heads and runs are
-        then compared by this refined loss, and the kept network is trained towards its head's
-        refined classes (cross-entropy, about 100 steps and at least one epoch). In
-        ``weaklabel bench self-supervised``, digits (``scaling="none"``): 0.910 → 0.962 accuracy over seeds 0–2 and
-        0.883 → 0.920 over twelve runs, with the lowest refined loss of 5 runs at 0.964; the 2-D
-        blob sets and wine lose 0.001–0.010. It improves the fitted samples' classes
-        (``labels_``), not how the network generalises: fit on 80% of digits, the other 20%
-        scored 0.952 against 0.954 without it (``benchmarks/heldout_digits.py``). A step costs
-        ``n × n_neighbors × n_classes`` values per head: within :data:`REFINE_MAX_ELEMENTS` every
-        head is refined; above it only the heads with the lowest network loss that fit (the others
-        count as an infinite loss), and data too large for one head skips the refinement (logged).
+        neighbours (:func:`~weaklabel.losses.clustering.neighborhood_scan_loss`); heads and runs are then
+        compared by this refined loss, and the kept network is trained towards its head's refined classes.
+        It improves the fitted samples' classes (``labels_``: digits 0.910 → 0.962 with
+        ``scaling="none"``), not how the network generalises (``benchmarks/heldout_digits.py``). A step costs
+        ``n × n_neighbors × n_classes`` values per head: within
+        :data:`~weaklabel.estimators._scan.REFINE_MAX_ELEMENTS` every head is refined, above it only the heads
+        of lowest network loss that fit, and data too large for one head skips it (logged).
     self_labeling_epochs : int
-        Epochs of confident-sample fine-tuning after the clustering phase (0 = none).
+        *(networks)* Epochs of confident-sample fine-tuning after the clustering phase (0 = none).
     confidence_threshold : float
-        Top probability a sample needs to become a pseudo-label.
-    hidden_sizes, norm, dropout : MLP shape.
-    scaling : {"standard", "none", "robust", "quantile", "ple"}
-        Input transform; neighbours are mined on the transformed features.
-        Use ``"none"`` for features sharing one unit (pixels, embeddings): on raw digits
-        pixels the default scores 0.867 against 0.962 (``benchmarks/digits_scaling.py``).
-    max_epochs, batch_size, learning_rate, weight_decay : AdamW training of the clustering phase
+        *(networks)* Top probability a sample needs to become a pseudo-label.
+    hidden_sizes, norm, dropout : *(networks)* MLP shape.
+    max_epochs, batch_size, learning_rate, weight_decay : *(networks)* AdamW training of the clustering phase
         (learning rate 1e-2: at 1e-3, 50 epochs left well-separated blobs merged in pairs).
-    validation_fraction, patience : held-out share for early stopping on the loss (0 = none).
+    validation_fraction, patience : *(networks)* held-out share for early stopping on the loss (0 = none).
     device : "auto", "cpu" or "cuda"
+        *(networks)* Where the network trains; the mixture–graph method runs on the CPU.
     random_state : int, RandomState or None
     verbose : int
-        0 = silent, 1 = progress bar.
+        0 = silent, 1 = progress bars: the networks' epochs (with the loss, in 4 significant digits), the
+        mixture–graph method's steps (sweep, restarts, graph), shown once a fit has run for a second.
 
     Attributes
     ----------
-    classes_ : ndarray ``arange(n_classes)``.
-    labels_ : ndarray (n,) of the training samples' classes (not saved by ``save``).
-    restart_losses_ : list of each ``n_init`` run's lowest head loss; ``best_restart_`` the kept run.
-    head_losses_ : list of the kept run's head losses (``inf`` for a diverged head; the refined losses
-        when the graph refinement ran, ``inf`` for a head left out of it); ``best_head_`` the kept head.
-    refined_ : whether the graph refinement ran.
-    timings_ : dict of seconds spent on the neighbour search (incl. far radii), on the spectral
-        start (``"init"``: 0 when random, and only the runs that started afresh when a checkpointed fit
-        resumes), on training and on the graph refinement (``"refinement"``, incl. training the kept
-        network towards it), each summed over the ``n_init`` runs.
-    n_epochs_, history_ : epochs of the kept run's clustering phase and of self-labelling (not of the spectral start or of training towards the refined classes).
+    classes_ : ndarray ``arange(n_classes_)``.
+    n_classes_ : int, the number of classes learned (``n_classes``, or its estimate for ``"auto"``).
+    labels_ : ndarray (n,) of the training samples' classes (not saved by ``save``); ``predict`` on the
+        training rows gives them back (the mixture's classes, or the graph path's vote, where each row's
+        nearest fitted row is itself).
+    scaling_ : the scaling used (``"auto"`` resolved).
+    path_ : ``"mixture"`` (M = K components), ``"merge"`` (M > K merged on the graph) or ``"graph"``
+        (mixture–graph method only).
+    n_components_, covariance_type_ : the lowest-BIC mixture's (mixture–graph method only).
+    bic_ : list of every sweep candidate (``covariance_type``, ``n_components``, ``bic``), lowest first, the BIC
+        on the raw feature scale for ``scaling`` standard or none (the transformed scale otherwise).
+    restart_losses_, best_restart_, head_losses_, best_head_, refined_, n_epochs_, history_ : *(networks)* each
+        run's lowest head loss and the kept run; the kept run's head losses (``inf`` for a diverged head) and
+        head; whether the graph refinement ran; epochs of the clustering phase and of self-labelling.
+    timings_ : dict of seconds per phase (mixture–graph: ``sweep``, ``mixture``, ``graph``, ``merge``,
+        ``graph_path``; networks: ``neighbors``, ``init``, ``training``, ``refinement``).
     """
+
+    _fitted_attributes = ("net_", "mixture_graph_")
+    #: parameters added after the first saved models, with the value those models were trained with
+    _legacy_params = {"init": "random", "n_init": 1, "refinement_steps": 0, "neighbor_search": "auto"}
 
     def __init__(
         self,
-        n_classes: int = 10,
+        n_classes: int | str = 10,
+        method: str = MIXTURE_GRAPH,
         n_neighbors: int = 10,
-        loss: str = "minmax_scan",
+        n_init: int | str = "auto",
+        scaling: str = "auto",
+        metric: str = "euclidean",
+        neighbor_search: str = "auto",
         entropy_weight: float = 5.0,
         far_weight: float = 1.0,
         n_heads: int = 10,
-        n_init: int = 1,
-        metric: str = "euclidean",
-        neighbor_search: str = "auto",
         init: str = "auto",
         refinement_steps: int = 150,
         self_labeling_epochs: int = 0,
@@ -186,7 +171,6 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         hidden_sizes: tuple[int, ...] = (256, 256),
         norm: str | None = "batch",
         dropout: float = 0.0,
-        scaling: str = "standard",
         max_epochs: int = 50,
         batch_size: int = 256,
         learning_rate: float = 1e-2,
@@ -198,14 +182,15 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         verbose: int = 1,
     ) -> None:
         self.n_classes = n_classes
+        self.method = method
         self.n_neighbors = n_neighbors
-        self.loss = loss
+        self.n_init = n_init
+        self.scaling = scaling
+        self.metric = metric
+        self.neighbor_search = neighbor_search
         self.entropy_weight = entropy_weight
         self.far_weight = far_weight
         self.n_heads = n_heads
-        self.n_init = n_init
-        self.metric = metric
-        self.neighbor_search = neighbor_search
         self.init = init
         self.refinement_steps = refinement_steps
         self.self_labeling_epochs = self_labeling_epochs
@@ -213,7 +198,6 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.hidden_sizes = hidden_sizes
         self.norm = norm
         self.dropout = dropout
-        self.scaling = scaling
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -226,39 +210,37 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
 
     # -- checks ------------------------------------------------------------
     _parameter_checks = {
-        "loss": OneOf(lambda: available_losses("clustering")),
+        "method": OneOf(methods),
+        "n_classes": Rule(lambda v: v == "auto" or (is_integer(v) and v >= 2), "an integer ≥ 2 or 'auto' (estimated from the data)"),
+        "n_init": Rule(lambda v: v == "auto" or (is_integer(v) and v >= 1), "an integer ≥ 1 or 'auto'"),
+        "scaling": OneOf(("auto", *SCALINGS)),
         "metric": OneOf(METRICS),
         "neighbor_search": OneOf(list(NEIGHBOR_SEARCHES)),
         "init": OneOf(INITS),
-        "n_classes": integer(2),
         "n_neighbors": integer(1),
         "n_heads": integer(1),
-        "n_init": integer(1),
         "refinement_steps": integer(0),
         "self_labeling_epochs": integer(0),
-        "entropy_weight": real(lambda v: math.isfinite(v) and v >= 0, "a finite number ≥ 0"),
-        "far_weight": real(lambda v: math.isfinite(v) and v >= 0, "a finite number ≥ 0"),
+        "entropy_weight": real(lambda v: np.isfinite(v) and v >= 0, "a finite number ≥ 0"),
+        "far_weight": real(lambda v: np.isfinite(v) and v >= 0, "a finite number ≥ 0"),
         "confidence_threshold": real(lambda v: 0 < v < 1, "a number in (0, 1)"),
     }
 
-    def _check_neighbor_recall(self, Xs: np.ndarray, neighbors: np.ndarray, seed: int) -> None:
-        """Warn when the approximate neighbour graph misses many exact neighbours (measured on a sample)."""
-        recall = neighbor_recall(Xs, neighbors, self.metric, n_queries=_RECALL_QUERIES, random_state=seed)
-        logger.info("approximate neighbour search: recall@%d %.3f on a sample", neighbors.shape[1], recall)
-        if recall < MIN_NEIGHBOR_RECALL:
-            warnings.warn(
-                f"the approximate neighbour search found {recall:.0%} of the exact {neighbors.shape[1]} nearest "
-                f"neighbours (on {min(_RECALL_QUERIES, len(Xs))} sampled rows), so the neighbour graph is noisy for this data; pass "
-                f"neighbor_search='exact' (its time grows with n²: about 15 s at 50,000 × 64 rows on 2 cores)",
-                UserWarning,
-                stacklevel=3,
-            )
-
     def _check_sizes(self, n: int) -> None:
-        if self.n_classes >= n:  # n classes of one sample each is no clustering (and no spectral start)
+        if self.n_classes != "auto" and self.n_classes >= n:  # n classes of one sample each is no clustering
             raise InputError(f"n_classes={self.n_classes} must be smaller than the number of samples (n_samples={n}); lower n_classes or give more samples")
         if self.n_neighbors >= n:
             raise InputError(f"n_neighbors={self.n_neighbors} must be smaller than the number of samples ({n}); lower n_neighbors")
+        if self.n_classes == "auto" and n < 4:
+            raise InputError(f"n_classes='auto' needs at least 4 samples to compare class counts, got {n}; give n_classes or more samples")
+
+    @classmethod
+    def _upgrade_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Models saved before ``method`` existed named their loss ``loss`` (always a network method)."""
+        if "loss" in params:
+            params = {**params, "method": params["loss"]}
+            del params["loss"]
+        return params
 
     # -- fitting -----------------------------------------------------------
     def fit(self, X: Any, y: Any = None) -> "SelfSupervisedClassifier":
@@ -268,220 +250,48 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         X = self._validate_X(X, reset=True)
         self._check_sizes(len(X))
         Xs = self._fit_scaler(X, seed)
-        start = time.perf_counter()
-        exact = NEIGHBOR_SEARCHES[self.neighbor_search]
-        dist, neighbors = knn(Xs, int(self.n_neighbors), metric=self.metric, exact=exact, random_state=seed)
-        self._warn_duplicates(dist)
-        if not searches_exactly(len(Xs), exact):
-            self._check_neighbor_recall(Xs, neighbors, seed)
-        device = resolve_device(self.device)
-        data = PairSampler(torch.from_numpy(Xs), torch.from_numpy(neighbors), self.metric, device, run_streams(seed)["pairs"])
-        loss_class = self._loss_class()
-        if "far_mask" in loss_class.inputs:  # far radii for the batch's far pairs, one far sample for scoring heads
-            near = 1.0 / int(self.n_classes)
-            data.far_radius = torch.from_numpy(near_radius(Xs, near, self.metric, random_state=seed)).to(device)
-            data.far = torch.from_numpy(sample_far(Xs, 1, self.metric, near_fraction=near, random_state=seed))
-
-        K, H = int(self.n_classes), int(self.n_heads)
-        loss = build_loss(self.loss, "clustering", **{name: float(getattr(self, name)) for name in loss_class.supplied})
-        self.timings_ = {"neighbors": time.perf_counter() - start, "init": 0.0, "training": 0.0, "refinement": 0.0}
-        train_idx, val_idx = self._split(len(Xs), seed)
-        rows = {"row": torch.from_numpy(train_idx)}
-        val = None if val_idx is None else {"row": torch.from_numpy(val_idx)}
-        stages = [f"restart{r}" for r in range(int(self.n_init))] if self.n_init > 1 else [""]
-        embedding = None
-        if self._spectral_start(len(Xs)) and not all(map(self._resumes, stages)):
-            start = time.perf_counter()
-            embedding = spectral_embedding_of(neighbors, K, random_state=seed)
-            self.timings_["init"] += time.perf_counter() - start
-        n_refined = min(H, REFINE_MAX_ELEMENTS // (len(Xs) * neighbors.shape[1] * K)) if int(self.refinement_steps) > 0 else 0
-        self.refined_ = n_refined > 0
-        if int(self.refinement_steps) > 0 and n_refined < H:
-            logger.info("graph refinement of %d of %d heads: %d samples × %d neighbours × %d classes per head, budget REFINE_MAX_ELEMENTS",
-                        n_refined, H, len(Xs), neighbors.shape[1], K)
-        self.restart_losses_: list[float] = []
-        best, diverged = None, None
-        for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, int(self.n_init)), stages)):
-            try:
-                net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
-            except TrainingDivergedError as exc:  # counts as an infinite loss, as a diverged head does
-                diverged = exc
-                self.restart_losses_.append(float("inf"))
-                if int(self.n_init) > 1:
-                    warnings.warn(f"run {restart} of n_init={self.n_init} diverged ({exc}); it counts as an infinite loss", UserWarning, stacklevel=2)
-                continue
-            if self.refined_:
-                start = time.perf_counter()
-                head_losses, refined = self._refine_on_graph(net, data, loss, H, K, n_refined)
-                self.timings_["refinement"] += time.perf_counter() - start
-            else:
-                head_losses, refined = self._head_losses(net, data, loss, H, K), None
-            self.restart_losses_.append(min(head_losses))
-            if self.restart_losses_[-1] < min([np.inf, *self.restart_losses_[:-1]]):  # finite, and the lowest so far
-                best, self.best_restart_, self.head_losses_ = (net, history, run_seed, refined), restart, head_losses
-        if best is None:
-            raise diverged or TrainingDivergedError(
-                f"the clustering loss of every head is not finite (learning_rate={self.learning_rate:g}); "
-                "lower learning_rate or check the inputs for extreme values"
-            )
-        net, history, run_seed, refined = best
-        self.n_epochs_, self.history_ = history.n_epochs, history.epochs
-        self.best_head_ = int(np.argmin(self.head_losses_))
-        self.net_ = self._keep_head(net, self.best_head_, K)
-        if refined is not None:
-            start = time.perf_counter()
-            self._fit_towards(self.net_, data, refined[:, self.best_head_, None].numpy(), run_streams(run_seed)["refined"])  # predict carries labels_
-            self.timings_["refinement"] += time.perf_counter() - start
-        if self.self_labeling_epochs > 0:
-            data.reseed(run_streams(run_seed)["self_labelling_pairs"])  # the kept run's own streams, whatever ran after it
-            self._self_label(data, run_streams(run_seed)["self_labelling"])
-        self.net_.eval()
-        self.classes_ = np.arange(K)
-        self.labels_ = self.predict_proba_scaled(Xs).argmax(axis=1)
+        self.n_classes_ = self._resolve_n_classes(Xs, seed)
+        if self.method == MIXTURE_GRAPH:
+            self._fit_mixture_graph(Xs, seed)
+        else:
+            self._fit_scan(Xs, self.n_classes_, 1 if self.n_init == "auto" else int(self.n_init), seed)
+        self.classes_ = np.arange(self.n_classes_)
         return self
 
-    def _fit_restart(
-        self, n_inputs: int, embedding: np.ndarray | None, data: PairSampler, loss: torch.nn.Module,
-        rows: dict[str, torch.Tensor], val: dict[str, torch.Tensor] | None, seed: int, stage: str,
-    ) -> tuple[Network, History]:
-        """One clustering run from its own start (network initialisation, spectral partitions, pair sampling)."""
-        K, H = int(self.n_classes), int(self.n_heads)
-        net = self._build_network({"encoder": self._encoder_spec(n_inputs), "head": {"type": "linear", "out_features": K * H}}, seed)
-        data.reseed(run_streams(seed)["pairs"])
-        if embedding is not None and not self._resumes(stage):  # a resumed run's checkpoint overwrites its start
-            start = time.perf_counter()
-            self._fit_partitions(net, data, spectral_partitions(embedding, K, n_partitions=H, random_state=seed), seed)
-            self.timings_["init"] += time.perf_counter() - start
+    def _scaling_for(self, X: np.ndarray) -> str:
+        self.scaling_ = spread_scaling(X) if self.scaling == "auto" else self.scaling
+        return self.scaling_
 
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(*data.loss_inputs(net, batch["row"], type(loss).inputs, H, K))
+    def _resolve_n_classes(self, Xs: np.ndarray, seed: int) -> int:
+        if self.n_classes != "auto":
+            return int(self.n_classes)
+        evidence = class_count_evidence(Xs, seed, int(self.n_neighbors), self.metric, NEIGHBOR_SEARCHES[self.neighbor_search])
+        logger.info("n_classes='auto': %d classes (lowest-BIC mixture: %d components)", evidence.n_classes(), evidence.n_components)
+        return evidence.n_classes()
 
-        start = time.perf_counter()
-        history = self._train(
-            torch.nn.ModuleDict({"net": net, "loss": loss}), loss_fn, rows, val, seed, callbacks=[data], stage=stage,
-            fingerprint_data={"X": data.X, "neighbors": data.neighbors},  # the rows index these: a resume needs the same
-        )
-        self.timings_["training"] += time.perf_counter() - start
-        return net, history
-
-    def _spectral_start(self, n: int) -> bool:
-        return self.init == "spectral" or (self.init == "auto" and n <= SPECTRAL_MAX_ROWS)
-
-    def _fit_partitions(self, net: Network, data: PairSampler, labels: np.ndarray, seed: int) -> None:
-        """The spectral start of the clustering phase: each head towards its own partition ``labels[:, h]``."""
-        self._fit_towards(net, data, labels, run_streams(seed)["spectral_start"])
-
-    def _fit_towards(self, net: Network, data: PairSampler, labels: np.ndarray, seed: int) -> None:
-        """Cross-entropy of head h towards ``labels[:, h]`` (n, H) for about 100 steps, at least one epoch."""
-        targets = torch.from_numpy(labels).to(data.device)
-        H = labels.shape[1]
-
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            rows = batch["row"]
-            logits = net(data.inputs(rows)).view(len(rows), H, -1)
-            return F.cross_entropy(logits.flatten(0, 1), targets[rows].flatten())
-
-        epochs = math.ceil(_INIT_STEPS / math.ceil(len(labels) / int(self.batch_size)))
-        self._cross_entropy_phase(net, loss_fn, torch.arange(len(labels)), epochs, seed)
-
-    def _cross_entropy_phase(self, net: Network, loss_fn: Any, rows: torch.Tensor, epochs: int, seed: int) -> History:
-        """A fixed number of epochs of ``loss_fn`` over ``rows`` (no early stopping, no checkpoint)."""
-        config = self._training_config(seed)
-        config.max_epochs, config.patience = int(epochs), None
-        history = Trainer(net, loss_fn, config).fit({"row": rows})
-        net.to("cpu")
-        return history
-
-    def _loss_class(self) -> type[Loss]:
-        """The class of ``loss``: its declared inputs say whether far pairs are mined, its supplied arguments which
-        of ``entropy_weight`` and ``far_weight`` it takes."""
-        return get_loss_entry(self.loss, "clustering").module
-
-    def _warn_duplicates(self, dist: np.ndarray) -> None:
-        """Warn when many samples' k nearest neighbours are all exact copies (distance 0 up to float32 rounding:
-        1-cos of two copies comes out up to ~2e-7, so a copy is a distance below 1e-6, or 1e-5 of the median)."""
-        tolerance = max(1e-6, 1e-5 * float(np.median(dist[:, -1])))
-        share = float(np.mean(dist[:, -1] <= tolerance))
-        if share > _DUPLICATE_WARN:
-            warnings.warn(
-                f"{share:.0%} of the samples have only exact duplicates among their {dist.shape[1]} nearest neighbours, "
-                "so their neighbourhoods carry no information; drop duplicate rows (e.g. np.unique(X, axis=0)) or "
-                "raise n_neighbors above the number of copies",
-                UserWarning,
-                stacklevel=3,
+    def _fit_mixture_graph(self, Xs: np.ndarray, seed: int) -> None:
+        if self._checkpointing:
+            logger.info("the mixture–graph method trains no network: there is nothing to checkpoint")
+        restarts, runs = (MIXTURE_RESTARTS, GRAPH_RUNS) if self.n_init == "auto" else (int(self.n_init),) * 2
+        jacobian = standard_log_jacobian(self.scaler_.state["std"]) if self.scaling_ == "standard" else 0.0
+        with StageBar(int(self.verbose), desc=f"{type(self).__name__} (mixture–graph)") as bar:
+            fit = fit_mixture_graph(
+                Xs, self.n_classes_, seed=seed, n_restarts=restarts, n_graph_runs=runs, n_neighbors=int(self.n_neighbors),
+                metric=self.metric, exact=NEIGHBOR_SEARCHES[self.neighbor_search], log_jacobian=jacobian, progress=bar,
             )
-
-    @torch.no_grad()
-    def _head_losses(self, net: Network, data: PairSampler, loss: torch.nn.Module, H: int, K: int) -> list[float]:
-        """Each head's loss on all samples, each paired with its nearest neighbour (and, for a loss with far pairs,
-        one far sample): :func:`~weaklabel.losses.clustering.scan_objective`."""
-        n = len(data.X)
-        logits = torch.from_numpy(self._network_outputs(data.X.numpy(), net=net)).view(n, H, K)
-        far = None if data.far is None else data.far[:, 0]
-        total = scan_objective(logits, data.neighbors[:, 0], far, float(self.entropy_weight), float(self.far_weight))
-        return [float(v) if math.isfinite(v) else math.inf for v in total.tolist()]  # a diverged head is never kept
-
-    def _refine_on_graph(
-        self, net: Network, data: PairSampler, loss: torch.nn.Module, H: int, K: int, n_refined: int
-    ) -> tuple[list[float], torch.Tensor]:
-        """Each head's SCAN loss over all neighbour pairs, minimised over free per-sample logits from the
-        network's outputs (:func:`~weaklabel.algorithms.graph_refinement.refine_heads`); returns the refined
-        losses and classes ``(n, H)``.
-
-        With ``n_refined < H`` only the heads of lowest network loss are refined; the others get an
-        infinite loss (never kept) and their network classes.
-        """
-        n = data.neighbors.shape[0]
-        logits = torch.from_numpy(self._network_outputs(data.X.numpy(), net=net)).view(n, H, K)
-        heads = np.arange(H) if n_refined >= H else np.argsort(self._head_losses(net, data, loss, H, K), kind="stable")[:n_refined]
-        return refine_heads(logits, data.neighbors, float(self.entropy_weight), int(self.refinement_steps), heads)
-
-    def _keep_head(self, net: Network, head: int, K: int) -> Network:
-        """A network with only head ``head``'s K outputs (what is saved and predicts)."""
-        spec = copy.deepcopy(self.network_spec_)
-        spec["head"]["out_features"] = K
-        with torch.random.fork_rng(devices=[]):  # its initial weights are overwritten: leave the user's torch RNG alone
-            new_head = build_head({"in_features": net.head.in_features, **spec["head"]})
-        with torch.no_grad():
-            new_head.weight.copy_(net.head.weight[head * K : (head + 1) * K])
-            new_head.bias.copy_(net.head.bias[head * K : (head + 1) * K])
-        self.network_spec_ = spec
-        return Network(net.encoder, new_head)
-
-    def _self_label(self, data: PairSampler, seed: int) -> None:
-        """Class-balanced cross-entropy on the confident samples' classes, fixed after the clustering phase.
-
-        SCAN's self-labelling step, with a random neighbour of each confident
-        sample standing in for the strong augmentation.
-        """
-        net, K = self.net_, int(self.n_classes)
-        proba = self.predict_proba_scaled(data.X.numpy())
-        confident = proba.max(axis=1) >= float(self.confidence_threshold)
-        targets = torch.from_numpy(proba.argmax(axis=1))
-        counts = np.bincount(targets.numpy()[confident], minlength=K)
-        logger.info("self-labelling on %d confident samples (per class %s)", int(confident.sum()), counts.tolist())
-        if counts.min() == 0:
-            logger.warning("self-labelling skipped: classes %s have no sample with probability ≥ %s", np.flatnonzero(counts == 0).tolist(), self.confidence_threshold)
-            return
-        weight = torch.from_numpy(1.0 / counts).float().to(data.device)
-        targets = targets.to(data.device)
-
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            anchors, partners = data.anchor_neighbor(batch["row"])
-            logits = net(torch.cat([anchors, partners]))
-            return F.cross_entropy(logits, targets[batch["row"]].repeat(2), weight=weight)
-
-        history = self._cross_entropy_phase(net, loss_fn, torch.from_numpy(np.flatnonzero(confident)), int(self.self_labeling_epochs), seed)
-        self.history_ = self.history_ + history.epochs
-        self.n_epochs_ += history.n_epochs
+        self.mixture_graph_, self.labels_ = fit.model, fit.labels
+        self.path_, self.n_components_, self.covariance_type_ = fit.model.path, fit.n_components, fit.covariance_type
+        self.bic_, self.timings_ = fit.bic, fit.timings
 
     # -- prediction --------------------------------------------------------
     def predict_proba_scaled(self, Xs: np.ndarray) -> np.ndarray:
-        """Class probabilities of already-scaled inputs (n, n_classes)."""
-        return torch.softmax(torch.from_numpy(self._network_outputs(Xs)), dim=1).numpy()
+        """Class probabilities of already-scaled inputs (n, n_classes_)."""
+        if hasattr(self, "mixture_graph_"):
+            return self.mixture_graph_.predict_proba(Xs)
+        return super().predict_proba_scaled(Xs)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n, n_classes); rows sum to 1."""
+        """Class probabilities, shape (n, n_classes_); rows sum to 1."""
         return self.predict_proba_scaled(self._transform_inputs(X))
 
     def predict(self, X: Any) -> np.ndarray:
@@ -489,53 +299,27 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         return self.predict_proba(X).argmax(axis=1)
 
     # -- persistence -------------------------------------------------------
-    #: parameters added after the first saved models, with the value those models were trained with
-    _legacy_params = {"init": "random", "n_init": 1, "refinement_steps": 0, "neighbor_search": "auto"}
-
     def _extra_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        if hasattr(self, "mixture_graph_"):
+            state = {**self.mixture_graph_.config(), "n_components": self.n_components_, "covariance_type": self.covariance_type_, "bic": self.bic_}
+            return {"n_classes": self.n_classes_, "mixture_graph": state}, {f"mixture_graph.{k}": v for k, v in self.mixture_graph_.arrays().items()}
         state = {"best_head": self.best_head_, "head_losses": _json_losses(self.head_losses_)}
         return {**state, "best_restart": self.best_restart_, "restart_losses": _json_losses(self.restart_losses_), "refined": self.refined_}, {}
 
     def _set_extra_state(self, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
-        self.best_head_ = int(config["best_head"])
-        self.head_losses_ = _loaded_losses(config["head_losses"])
-        # models saved before n_init existed ran once
-        self.best_restart_ = int(config.get("best_restart", 0))
-        self.restart_losses_ = _loaded_losses(config.get("restart_losses", [min(self.head_losses_)]))
-        self.refined_ = bool(config.get("refined", False))  # models saved before the graph refinement had none
-        self.classes_ = np.arange(int(self.network_spec_["head"]["out_features"]))  # the fitted K, whatever n_classes is now
-
-
-def _json_losses(losses: list[float]) -> list[float | None]:
-    """Losses for the saved JSON, which has no infinity: a diverged head or run is ``None``."""
-    return [v if math.isfinite(v) else None for v in losses]
-
-
-def _loaded_losses(values: list[float | None]) -> list[float]:
-    return [math.inf if v is None else float(v) for v in values]
-
-
-def run_streams(run_seed: int) -> dict[str, int]:
-    """The seed of each random stream of a clustering run seeded ``run_seed`` (distinct within a run).
-
-    ``"training"`` (the network's initial weights, the spectral partitions, the clustering phase's dropout and
-    shuffles), ``"pairs"`` (which neighbour each row is paired with), ``"spectral_start"``, ``"refined"`` and
-    ``"self_labelling"`` (the shuffles and dropout of the cross-entropy phases towards the spectral partitions,
-    the refined classes and the confident classes), ``"self_labelling_pairs"`` (the neighbours self-labelling
-    trains). The offsets ``+0`` to ``+4`` are those the published figures were measured with; self-labelling's
-    pairs had ``+3``, the spectral start's stream, and now have a stream of their own (:func:`stream_seed`).
-    """
-    return {
-        "training": run_seed,
-        "self_labelling": run_seed + 1,
-        "pairs": run_seed + 2,
-        "spectral_start": run_seed + 3,
-        "refined": run_seed + 4,
-        "self_labelling_pairs": stream_seed(run_seed, "self-labelling pairs"),
-    }
-
-
-def _run_seeds(seed: int, n_init: int) -> list[int]:
-    """Seeds of the ``n_init`` clustering runs: ``seed`` itself first (so ``n_init=1`` is the plain fit), then
-    independent streams spawned from it (no two (seed, run) pairs share one)."""
-    return [seed] + spawn_seeds(seed, n_init - 1)
+        self.scaling_ = self.scaler_.method
+        if "mixture_graph" in config:
+            state = config["mixture_graph"]
+            prefix = "mixture_graph."
+            self.mixture_graph_ = MixtureGraphModel.from_state(state, {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
+            self.path_, self.n_components_, self.covariance_type_, self.bic_ = state["path"], int(state["n_components"]), state["covariance_type"], state["bic"]
+            self.n_classes_ = int(config["n_classes"])
+        else:
+            self.best_head_ = int(config["best_head"])
+            self.head_losses_ = _loaded_losses(config["head_losses"])
+            # models saved before n_init existed ran once
+            self.best_restart_ = int(config.get("best_restart", 0))
+            self.restart_losses_ = _loaded_losses(config.get("restart_losses", [min(self.head_losses_)]))
+            self.refined_ = bool(config.get("refined", False))  # models saved before the graph refinement had none
+            self.n_classes_ = int(self.network_spec_["head"]["out_features"])  # the fitted K, whatever n_classes is now
+        self.classes_ = np.arange(self.n_classes_)

@@ -77,6 +77,8 @@ class Task:
     def build(self, params: dict[str, Any]) -> Any:
         """The estimator with ``params``; unknown parameter names are an error that lists the valid ones."""
         cls = self.estimator_class()
+        upgrade = getattr(cls, "_upgrade_params", None)  # a renamed parameter under its old name (a saved YAML config)
+        params = upgrade(params) if upgrade is not None else params
         valid = set(cls().get_params())
         unknown = sorted(set(params) - valid)
         if unknown:

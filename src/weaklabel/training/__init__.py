@@ -1,6 +1,6 @@
 """The training loop shared by every estimator."""
 
-from .callbacks import Callback, EarlyStopping, LossHooks, ProgressBar, loss_callbacks
+from .callbacks import Callback, EarlyStopping, LossHooks, ProgressBar, StageBar, loss_callbacks
 from .checkpoint import Checkpoint
 from ..runtime import distributed, resolve_device, resolve_seed, spawn_seeds, torch_generator
 from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups
@@ -13,6 +13,7 @@ __all__ = [
     "History",
     "LossHooks",
     "ProgressBar",
+    "StageBar",
     "Trainer",
     "TrainingConfig",
     "iterate_batches",

@@ -120,7 +120,7 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
         if self._bar is not None:
-            self._bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k.endswith("loss")}, refresh=False)
+            self._bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k.endswith("loss")}, refresh=False)
             self._bar.update(1)
         logger.debug("epoch %d: %s", trainer.epoch + 1, logs)
 
@@ -128,6 +128,40 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+class StageBar:
+    """Progress of a fit made of named stages, not epochs (a mixture sweep, restarts): a tqdm bar of ``total``
+    steps, each :meth:`step` naming what just finished. Shown only once the fit has run for ``delay`` seconds
+    (a fit under a second prints nothing), and never when ``verbose == 0``."""
+
+    def __init__(self, verbose: int = 1, desc: str = "fit", delay: float = 1.0) -> None:
+        self._bar: _EpochBar | None = None
+        if verbose > 0:
+            _EpochBar.share_lock()
+            self._bar = _EpochBar(total=0, desc=desc, unit="step", leave=False, dynamic_ncols=True, delay=delay)
+
+    def plan(self, total: int) -> None:
+        """Set the number of steps (it may change once the fit knows its path)."""
+        if self._bar is not None:
+            self._bar.total = int(total)
+
+    def step(self, description: str) -> None:
+        logger.debug("%s", description)
+        if self._bar is not None:
+            self._bar.set_postfix_str(description, refresh=False)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> "StageBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class ReduceLROnPlateau(Callback):
