@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weaklabel.exceptions import InputError
-from weaklabel.losses import available_losses, build_loss
+from weaklabel.losses import available_losses, build_loss, get_loss_entry
 from weaklabel.losses.partial_label import (
     CCLoss,
     NaiveLoss,
@@ -32,8 +32,11 @@ def t(a: np.ndarray) -> torch.Tensor:
     return torch.tensor(a, dtype=torch.float64)
 
 
-def test_the_family_holds_the_four_losses():
+def test_the_family_holds_the_four_losses_and_only_rc_has_an_epoch_hook():
     assert available_losses("partial_label") == ["cc", "naive", "proden", "rc"]
+    classes = {name: get_loss_entry(name, "partial_label").module for name in available_losses("partial_label")}
+    assert [name for name, cls in classes.items() if cls.has_epoch_hooks()] == ["rc"]
+    assert [name for name, cls in classes.items() if "index" in cls.inputs] == ["naive", "proden", "rc"]
 
 
 def test_cc_is_minus_log_of_the_candidate_probability_mass():
