@@ -16,6 +16,7 @@ TARGETS = {
     "SinglePositiveClassifier": [[int(row.argmax())] for row in Y],
     "EmbeddingClassifier": CLASSES,
     "SelfSupervisedClassifier": None,
+    "PartialLabelClassifier": [[int(row.argmax()), int(row.argmin())] for row in Y],  # candidate sets of two classes
 }
 EXTRA = {"EmbeddingClassifier": {"embedding_dim": 8}, "SelfSupervisedClassifier": {"n_classes": 3, "n_neighbors": 5}}
 

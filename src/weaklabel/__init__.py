@@ -1,7 +1,7 @@
 """weaklabel: train classifiers when labels are weak."""
 
 from ._version import __version__
-from .estimators import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
+from .estimators import EmbeddingClassifier, MultiLabelClassifier, PartialLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
 from .persistence import load
 
-__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier", "__version__", "load"]
+__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "PartialLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier", "__version__", "load"]

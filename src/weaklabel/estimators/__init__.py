@@ -4,5 +4,6 @@ from .multilabel import MultiLabelClassifier
 from .self_supervised import SelfSupervisedClassifier
 from .single_positive import SinglePositiveClassifier
 from .embedding import EmbeddingClassifier
+from .partial_label import PartialLabelClassifier
 
-__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier"]
+__all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "PartialLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier"]

@@ -11,6 +11,7 @@ from . import multilabel  # noqa: F401  (registers the multilabel family)
 from . import positive_only  # noqa: F401  (registers the positive_only family)
 from . import clustering  # noqa: F401  (registers the clustering family)
 from . import metric  # noqa: F401  (registers the metric family)
+from . import partial_label  # noqa: F401  (registers the partial_label family)
 
 __all__ = [
     "INPUTS",

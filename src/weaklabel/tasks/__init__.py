@@ -10,5 +10,6 @@ from . import multilabel  # noqa: F401  (registers "multilabel")
 from . import self_supervised  # noqa: F401  (registers "self-supervised")
 from . import embedding  # noqa: F401  (registers "embedding")
 from . import positive_only  # noqa: F401  (registers "positive-only")
+from . import partial_label  # noqa: F401  (registers "partial-label")
 
 __all__ = ["TASKS", "Task", "get_task", "register_task", "task_of"]
