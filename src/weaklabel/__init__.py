@@ -1,7 +1,35 @@
-"""weaklabel: train classifiers when labels are weak."""
+"""weaklabel: train classifiers when labels are weak.
+
+The estimators and :func:`load` are imported on first use (PEP 562), so that ``import weaklabel`` and the
+command line's help and argument errors do not load PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .estimators import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
-from .persistence import load
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimators import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
+    from .persistence import load
 
 __all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier", "__version__", "load"]
+
+
+def __getattr__(name: str) -> Any:
+    """The estimators and ``load``, imported when first asked for."""
+    if name == "load":
+        from . import estimators  # noqa: F401  (registers the classes load rebuilds)
+        from .persistence import load
+
+        return load
+    if name in __all__:
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'weaklabel' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import yaml
 
-from ._version import __version__
-from .data._messages import list_names
+from .catalogue import TASKS, losses_text
+from .cli_args import DATA_KEYS, PARAM_FLAGS, STREAM_MIN_BYTES, build_parser, parse_yaml
 from .exceptions import InputError, WeaklabelError
 
 if TYPE_CHECKING:
@@ -31,182 +30,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("weaklabel")
 
-STREAM_MIN_BYTES = 2 << 30  # `weaklabel fit` streams .parquet/.npz files from this size on
-DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
+__all__ = ["COMMANDS", "build_parser", "main", "run"]
+
 # data options that an empty flag clears at predict/evaluate (a file without the id or label column of the fit's;
 # --label-column '' clears the whole label group, as any label flag replaces it)
 CLEARABLE_DATA_KEYS = ("id_column", "label_column")
 # data options that choose the same columns in different ways: a file is read with one of each group
 DATA_KEY_GROUPS = (("features", "feature_prefix"), ("label_column", "label_columns", "label_prefix"))
-# flag destination → estimator parameter
-PARAM_FLAGS = {
-    "loss": "loss",
-    "threshold": "threshold",
-    "epochs": "max_epochs",
-    "batch_size": "batch_size",
-    "learning_rate": "learning_rate",
-    "hidden_sizes": "hidden_sizes",
-    "seed": "random_state",
-    "device": "device",
-}
-
-
-def _csv_list(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(t) for t in _csv_list(text)]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, plus YAML 1.2's exponent floats: ``1e-3`` and ``5E4`` are numbers, not text
-    (PyYAML follows YAML 1.1, whose floats need a dot and a signed exponent); and Python's ``None`` is
-    YAML's ``null``, as the parameter docs write it (``patience=None``)."""
-
-
-_ConfigLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"), list("-+0123456789.")
-)
-
-
-_ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["N"])
-
-
-def _yaml(text: str) -> Any:
-    """``text`` parsed as YAML for a config file or a ``--param`` value."""
-    return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
-
-
-def _threshold(text: str) -> float | str:
-    if text == "tune":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"threshold must be a number or 'tune', got {text!r}") from None
-
-
-def _key_value(text: str) -> tuple[str, Any]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"--param takes KEY=VALUE, got {text!r}")
-    key, value = text.split("=", 1)
-    try:
-        return key.strip(), _yaml(value)
-    except yaml.YAMLError:
-        return key.strip(), value
-
-
-def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True, saved: bool = False) -> None:
-    """The column flags; ``saved``: a fitted model's command, whose columns default to those used at fit."""
-    if saved:
-        g = p.add_argument_group("data columns", "default: the options the model was fitted with (saved in it); a flag replaces its group")
-        features_default = "the feature columns used at fit"
-    else:
-        g = p.add_argument_group("data columns")
-        features_default = "every numeric column"
-    g.add_argument("--features", type=_csv_list, help=f"comma-separated feature columns (default: {features_default})")
-    g.add_argument("--feature-prefix", help="use the columns whose names start with this prefix as features")
-    clear = " ('' for none, in place of the saved one)" if saved else ""
-    g.add_argument("--id-column", help=f"column copied to the predictions to identify rows{clear}")
-    if labels:
-        g.add_argument("--label-column", help=f"one column holding each row's labels (a list, a list as text such as ['a', 'b'], or a delimited string){clear}")
-        g.add_argument("--label-columns", type=_csv_list, help="comma-separated 0/1 label columns")
-        g.add_argument("--label-prefix", help="0/1 label columns are those whose names start with this prefix")
-        g.add_argument("--label-sep", help="separator inside a delimited label column (default '|')")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from .tasks import TASKS
-
-    parser = argparse.ArgumentParser(prog="weaklabel", description="Train classifiers when labels are weak.")
-    parser.add_argument("--version", action="version", version=f"weaklabel {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    fit = sub.add_parser("fit", help="train a model on a CSV/Parquet/NumPy file and save it")
-    fit.add_argument("data", help="training data: .csv, .tsv, .parquet, .npy or .npz")
-    fit.add_argument("--out", required=True, help="directory to write the model to")
-    fit.add_argument("--config", help="YAML file with task, data and params sections; flags override it")
-    fit.add_argument("--task", choices=sorted(TASKS), help="what to learn (default: multilabel)")
-    _add_data_flags(fit)
-    g = fit.add_argument_group("model")
-    g.add_argument("--loss", help="loss name (see the task's estimator)")
-    g.add_argument("--threshold", type=_threshold, help="decision threshold, or 'tune'")
-    g.add_argument("--epochs", type=int, help="maximum number of epochs")
-    g.add_argument("--batch-size", type=int)
-    g.add_argument("--learning-rate", type=float)
-    g.add_argument("--hidden-sizes", type=_int_list, help="comma-separated hidden layer sizes, e.g. 512,512")
-    g.add_argument("--seed", type=int, help="random_state")
-    g.add_argument("--device", help="auto, cpu or cuda")
-    g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
-    _add_checkpoint_flags(fit)
-    stream = fit.add_mutually_exclusive_group()
-    stream.add_argument(
-        "--stream",
-        action="store_true",
-        help=f"train from the file chunk by chunk (.parquet or uncompressed .npz, multilabel task, 0/1 label columns); "
-        f"automatic for files of {STREAM_MIN_BYTES >> 30} GiB or more",
-    )
-    stream.add_argument(
-        "--no-stream",
-        action="store_true",
-        help=f"read the file into memory even when it is {STREAM_MIN_BYTES >> 30} GiB or more",
-    )
-    _add_verbosity(fit)
-
-    cl = sub.add_parser("cluster", help="learn classes from unlabelled data (self-supervised) and save the model")
-    cl.add_argument("data", help="data: .csv, .tsv, .parquet, .npy or .npz")
-    cl.add_argument("--out", required=True, help="directory to write the model to")
-    cl.add_argument("--n-classes", type=int, help="number of classes to learn")
-    cl.add_argument("--assignments", help="also write each row's class and class probabilities to this .csv/.parquet")
-    cl.add_argument("--config", help="YAML file with data and params sections; flags override it")
-    _add_data_flags(cl, labels=False)
-    g = cl.add_argument_group("model")
-    g.add_argument("--epochs", type=int, help="maximum number of epochs")
-    g.add_argument("--seed", type=int, help="random_state")
-    g.add_argument("--device", help="auto, cpu or cuda")
-    g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
-    _add_checkpoint_flags(cl)
-    _add_verbosity(cl)
-
-    pred = sub.add_parser("predict", help="write per-label scores and predicted labels for a file")
-    pred.add_argument("model", help="model directory written by 'weaklabel fit'")
-    pred.add_argument("data", help="data file with the same feature columns as at fit")
-    pred.add_argument("--out", required=True, help="output file: .csv or .parquet")
-    _add_data_flags(pred, labels=False, saved=True)
-    pred.add_argument("--label-sep", default="|", help="separator of the predicted label set column")
-    _add_inference_device(pred)
-    _add_verbosity(pred)
-
-    ev = sub.add_parser("evaluate", help="metrics table and figures on a labelled file")
-    ev.add_argument("model", help="model directory written by 'weaklabel fit'")
-    ev.add_argument("data", help="labelled data file")
-    ev.add_argument("--out", help="report directory (default: <model>/../<model name>-evaluation)")
-    _add_data_flags(ev, saved=True)
-    _add_inference_device(ev)
-    _add_verbosity(ev)
-
-    demo = sub.add_parser("demo", help="run the built-in scenarios and write a report")
-    demo.add_argument("--out", default="weaklabel-report", help="report directory (default: weaklabel-report)")
-    demo.add_argument("--only", action="append", help="run only this scenario (repeatable)")
-    _add_verbosity(demo)
-
-    bench = sub.add_parser("bench", help="run a benchmark suite and write its results table")
-    bench.add_argument("suite", help="suite name (e.g. multilabel)")
-    bench.add_argument("--out", default="benchmarks/results", help="results directory")
-    bench.add_argument("--quick", action="store_true", help="smaller run for a smoke test")
-    _add_verbosity(bench)
-    return parser
-
-
-def _add_checkpoint_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("checkpoints")
-    g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
-    g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
-    g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
 
 
 def _refuse_writing_into_model(path: str | Path, flag: str, model_out: str | None = None) -> None:
@@ -234,15 +64,6 @@ def _set_checkpointing(args: argparse.Namespace, estimator: Any) -> None:
         estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
 
 
-def _add_inference_device(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", help="auto, cpu or cuda (default: the device the model was fitted with)")
-
-
-def _add_verbosity(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.add_argument("-v", "--verbose", action="store_true", help="log details")
-
-
 def _load_yaml(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
@@ -250,7 +71,7 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
     if not file.is_file():
         raise InputError(f"config file {file} does not exist or is not a file")
     try:
-        config = _yaml(file.read_text(encoding="utf-8")) or {}
+        config = parse_yaml(file.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(f"config file {file} is not valid YAML: {exc}") from None
     if not isinstance(config, dict) or set(config) - {"task", "data", "params"}:
@@ -408,12 +229,26 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool
     return source.n_rows
 
 
+def _check_choices(args: argparse.Namespace, config: dict[str, Any]) -> None:
+    """What fit and cluster can refuse before loading any model code (PyTorch takes seconds to load): ``--resume``
+    without ``--checkpoint-dir``, a task or loss (from the flags or the YAML file) that does not exist."""
+    if args.resume and not args.checkpoint_dir:
+        raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
+    task = config["task"]
+    if task not in TASKS:
+        raise InputError(f"unknown task {task!r}; choose one of {sorted(TASKS)}")
+    loss = config["params"].get("loss")
+    if isinstance(loss, str) and loss not in TASKS[task].losses:
+        raise InputError(f"unknown loss {loss!r} for the {task} task; choose one of {losses_text(task)} (--loss)")
+
+
 def cmd_fit(args: argparse.Namespace) -> int:
+    config = resolve_fit_config(args)
+    _check_choices(args, config)
     from .persistence import check_model_target, save_model
     from .tasks import get_task
     from .runtime import distributed
 
-    config = resolve_fit_config(args)
     task = get_task(config["task"])
     estimator = task.build(config["params"])  # fail on bad params before reading data
     check_model_target(args.out)
@@ -433,13 +268,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
+    args.task = "self-supervised"
+    config = resolve_fit_config(args)
+    _check_choices(args, config)
     from .data.readers import check_output_table, write_table
     from .persistence import check_model_target, save_model
     from .tasks import get_task
     from .runtime import distributed
 
-    args.task = "self-supervised"
-    config = resolve_fit_config(args)
     if args.n_classes is not None:
         config["params"]["n_classes"] = args.n_classes
     task = get_task(config["task"])
@@ -466,6 +302,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 def _load_model(path: str, device: str | None) -> tuple[Any, dict[str, Any]]:
     """The model and how it was fitted: ``fit_config.json`` from ``weaklabel fit``, or for a model saved from
     Python its estimator's task and, when it was fitted on named columns, those as the features."""
+    from . import estimators  # noqa: F401  (registers the classes load rebuilds)
     from .persistence import load, read_model_dir
     from .tasks import task_of
 
@@ -506,6 +343,8 @@ def _check_not_fitted_features(features: list[str], options: dict[str, Any]) -> 
 def _check_fitted_positions(fitted: list[str], read: list[str]) -> None:
     """The model takes its features by position: a fitted column read at another position would stand in for
     another feature (``--features b,a`` for a model fitted on ``a,b``), so refuse it."""
+    from .data._messages import list_names
+
     for position, name in enumerate(read):
         if name in fitted and fitted.index(name) != position:
             raise InputError(
@@ -596,6 +435,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
 COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
 
 
+def run() -> int:
+    """The ``weaklabel`` program (and ``python -m weaklabel``): :func:`main` after setting, unless the environment
+    sets it, ``OMP_WAIT_POLICY=PASSIVE``, which makes OpenMP's idle threads sleep instead of spinning. It must be
+    set before torch loads its OpenMP runtime, so only the program can: ``main`` called from Python leaves the
+    environment alone. Beside two busy processes a two-thread training step took 1.2-5 times its one-thread time
+    with it, and 10-200 times without (benchmarks/threads.py, part (a))."""
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return main()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -647,4 +497,4 @@ def _discard_stdout() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())

@@ -282,7 +282,7 @@ def test_yaml_values_of_the_wrong_type_are_named(csv_file, tmp_path, capsys, yam
         (["--label-column", "tags", "--param", "colour=blue"], "unknown parameter(s) ['colour']"),
         ([], "--label-column"),
         (["--label-column", "tags", "--param", "hidden_sizes=16"], "hidden_sizes must be a sequence of positive integers"),
-        (["--label-column", "tags", "--device", "tpu"], "device must be 'auto', 'cpu', 'cuda' or 'cuda:N'"),
+        (["--label-column", "tags", "--param", "device=tpu"], "device must be 'auto', 'cpu', 'cuda' or 'cuda:N'"),
         (["--label-column", "tags", "--param", "max_epochs=abc"], "max_epochs must be an integer ≥ 1, got 'abc'"),
         (["--label-column", "tags", "--param", "dropout=abc"], "dropout must be a number in [0, 1)"),
         (["--label-column", "tags", "--param", "random_state=abc"], "random_state must be None"),
@@ -457,7 +457,7 @@ def test_main_in_process_leaves_the_callers_logging_as_it_found_it(tmp_path):
         "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='mine %(message)s')\n"
         "logging.getLogger('app').debug('the caller logs')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     ours = [line for line in done.stdout.splitlines() if not line.startswith("saved ")]
     assert ours == ["after a quiet call: [] 30 [] 0", "after a -v call: [] 30 [] 0", "mine the caller logs"]
@@ -480,6 +480,6 @@ def test_main_in_process_keeps_the_level_a_caller_set(tmp_path, caller_level, fl
         f"assert main({argv!r}) == 0\n"
         "print('weaklabel level after:', logging.getLogger('weaklabel').level)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert expected in done.stdout and "weaklabel level after: 0" in done.stdout

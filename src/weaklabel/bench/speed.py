@@ -278,6 +278,7 @@ def _teacher_data(n: int, d: int, k: int, seed: int) -> tuple[np.ndarray, np.nda
 
 def distributed_rows(quick: bool) -> list[dict[str, Any]]:
     """Table rows of part (c): one process against ``torchrun`` with 2 processes, same data and global batch."""
+    from .. import estimators  # noqa: F401  (registers the classes load rebuilds)
     from ..persistence import load
     from ..metrics import mean_average_precision
 
