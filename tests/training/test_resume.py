@@ -55,6 +55,7 @@ def _tensors(model_dir):
     return read_model_dir(model_dir)[2]
 
 
+@pytest.mark.slow
 def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_torch_thread):
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
     _kill_after_first_checkpoint([str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt)], ckpt / "checkpoint.safetensors")
@@ -75,6 +76,7 @@ def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_
     np.testing.assert_array_equal(load(killed_out).predict_proba(X), load(reference).predict_proba(X))
 
 
+@pytest.mark.slow
 def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, tmp_path, one_torch_thread):
     """The README's run: no --seed; the resumed fit uses the seed recorded when the killed one started."""
     no_seed = ARGS[: ARGS.index("--seed")] + ARGS[ARGS.index("--seed") + 2 :]
