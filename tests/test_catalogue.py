@@ -58,3 +58,10 @@ def test_every_named_flag_sets_a_parameter_of_some_estimator_and_exists_on_the_c
 def test_flag_of_names_the_flag_or_the_param_form():
     assert catalogue.flag_of("max_epochs") == "--epochs"
     assert catalogue.flag_of("dropout") == "--param dropout=VALUE"
+
+
+def test_fits_threshold_rules_are_the_estimators():
+    from weaklabel.cli_args import THRESHOLD_RULES
+    from weaklabel.estimators.multilabel import TUNING_RULES
+
+    assert THRESHOLD_RULES == TUNING_RULES

@@ -132,26 +132,70 @@ def _override(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in data.items() if k not in replaced}, **flags}
 
 
-def _note_default_features(path: str, data: dict[str, Any], names: list[str], features: "np.ndarray | None") -> None:
-    """When fit or cluster chose a table's features (every numeric column), say which, and warn about a column
-    that counts the rows (once, on the first torchrun process)."""
-    import numpy as np
-
+def _note_default_features(path: str, data: dict[str, Any], names: list[str]) -> bool:
+    """When fit or cluster chose a table's features (every numeric column), say which (once, on the first torchrun
+    process); True when it chose them."""
     from .data.readers import TABLE_FORMATS
     from .runtime import distributed
 
     named = data.get("features") is not None or data.get("feature_prefix") is not None
-    if named or Path(path).suffix.lower() not in TABLE_FORMATS or distributed.launch_rank() != 0:
-        return  # array files have no columns to name; their features are always every column
-    shown = ", ".join(names[:10]) + (f", … ({len(names) - 10} more)" if len(names) > 10 else "")
-    print(f"{path}: features = every numeric column ({len(names)}): {shown}")
-    for j, name in enumerate(names if features is not None and len(features) > 2 else ()):
-        steps = np.diff(features[:, j])
-        if (steps == 1).all():
+    if named or Path(path).suffix.lower() not in TABLE_FORMATS:
+        return False  # array files have no columns to name; their features are always every column
+    if distributed.launch_rank() == 0:
+        shown = ", ".join(names[:10]) + (f", … ({len(names) - 10} more)" if len(names) > 10 else "")
+        print(f"{path}: features = every numeric column ({len(names)}): {shown}")
+    return True
+
+
+def _row_counters(table: Any) -> list[int]:
+    """The feature columns that count the rows (each step exactly 1: 0, 1, 2, … or 1, 2, 3, …), as a saved index
+    or a row number does; they say where a row sits in the file, nothing about it."""
+    import numpy as np
+
+    if len(table.features) < 3:
+        return []
+    return [j for j in range(table.features.shape[1]) if (np.diff(table.features[:, j]) == 1).all()]
+
+
+def _default_features(path: str, data: dict[str, Any], table: Any) -> Any:
+    """``table`` with the features fit or cluster use: when they were chosen by default (every numeric column), a
+    column that counts the rows is left out, with a note (kept when it is the only one)."""
+    import dataclasses
+
+    from .runtime import distributed
+
+    from .data.readers import TABLE_FORMATS
+
+    chosen = data.get("features") is None and data.get("feature_prefix") is None and Path(path).suffix.lower() in TABLE_FORMATS
+    counters = _row_counters(table) if chosen else []  # an array file's columns are the user's own: all kept
+    if counters and len(counters) < len(table.feature_names):
+        keep = [j for j in range(len(table.feature_names)) if j not in counters]
+        names = [table.feature_names[j] for j in counters]
+        if distributed.launch_rank() == 0:
             logger.warning(
-                "%s: feature column %r counts the rows (%g, %g, …), like a row id; pass --id-column %s to leave it out "
-                "(or name the features with --features)", path, name, features[0, j], features[1, j], name,
+                "%s: left out of the features: %s, which count%s the rows (%g, %g, …) like a row number; name it in "
+                "--features to keep it, or pass --id-column %s to copy it to the predictions",
+                path, ", ".join(map(repr, names)), "s" if len(names) == 1 else "", table.features[0, counters[0]],
+                table.features[1, counters[0]], names[0],
             )
+        table = dataclasses.replace(table, features=table.features[:, keep], feature_names=[table.feature_names[j] for j in keep])
+    _note_default_features(path, data, table.feature_names)
+    return table
+
+
+#: a fit on fewer rows than this gets a warning: a network's result then rests on a handful of examples
+FEW_ROWS = 50
+
+
+def _warn_few_rows(path: str, n_rows: int) -> None:
+    """Warn (once, on the first torchrun process) when a fit has fewer than :data:`FEW_ROWS` rows."""
+    from .runtime import distributed
+
+    if n_rows < FEW_ROWS and distributed.launch_rank() == 0:
+        logger.warning(
+            "%s: only %d rows to fit on; with fewer than %d the model rests on a handful of examples (and its validation "
+            "split on fewer), so expect results that change with --seed: give more rows if you have them", path, n_rows, FEW_ROWS,
+        )
 
 
 def _record_features(data: dict[str, Any], names: list[str]) -> None:
@@ -223,7 +267,7 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool
     from .estimators.streaming import fit_multilabel_stream
 
     source, feature_names, label_names = _open_stream(path, data, automatic)
-    _note_default_features(path, data, feature_names, None)
+    _note_default_features(path, data, feature_names)
     _record_features(data, feature_names)
     fit_multilabel_stream(estimator, source, label_names)
     return source.n_rows
@@ -256,9 +300,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if _streams(args, task.name):
         n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)
     else:
-        table = _read(args.data, config["data"], require_labels=task.needs_labels)
-        _note_default_features(args.data, config["data"], table.feature_names, table.features)
+        table = _default_features(args.data, config["data"], _read(args.data, config["data"], require_labels=task.needs_labels))
         _record_features(config["data"], table.feature_names)
+        _warn_few_rows(args.data, table.n_samples)
         task.fit(estimator, table)
         n_rows = len(table.features)
     if distributed.rank() == 0:  # under torchrun every rank holds the same model; one writes it
@@ -285,9 +329,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.assignments:  # before the fit: a bad name must not leave a saved model and an error
         check_output_table(args.assignments)
         _refuse_writing_into_model(args.assignments, "--assignments", model_out=args.out)
-    table = _read(args.data, config["data"], require_labels=False)
-    _note_default_features(args.data, config["data"], table.feature_names, table.features)
+    table = _default_features(args.data, config["data"], _read(args.data, config["data"], require_labels=False))
     _record_features(config["data"], table.feature_names)
+    _warn_few_rows(args.data, table.n_samples)
     task.fit(estimator, table)
     if distributed.rank() != 0:  # under torchrun every rank holds the same model; one writes the files
         return 0
@@ -385,7 +429,7 @@ def _read_model_input(args: argparse.Namespace, saved: dict[str, Any], labels: b
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from .data.readers import check_output_table, write_table
-    from .tasks import get_task
+    from .tasks import Decision, get_task, label_sets_as_text
 
     check_output_table(args.out)
     _refuse_writing_into_model(args.out, "--out")
@@ -393,9 +437,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise InputError(f"--out {args.out} is the input file; write the predictions to another file")
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved["task"])
+    decision = Decision(top_k=args.top_k, threshold=args.threshold)
     table = _read_model_input(args, saved, labels=False, require_labels=False)
-    frame = task.predictions(estimator, table, label_sep=args.label_sep)
-    write_table(frame, args.out)
+    frame = task.predictions(estimator, table, decision)
+    text_file = Path(args.out).suffix.lower() in (".csv", ".tsv")  # a .parquet keeps the label sets as lists
+    write_table(label_sets_as_text(frame, args.label_sep) if text_file else frame, args.out)
     print(f"wrote predictions for {len(frame)} rows to {args.out}")
     return 0
 
@@ -411,7 +457,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     task = get_task(saved["task"])
     table = _read_model_input(args, saved, labels=True, require_labels=task.needs_labels)
     report = Report(f"Evaluation of {args.model} on {args.data}")
-    rows = task.evaluate(estimator, table, report)
+    try:
+        rows = task.evaluate(estimator, table, report)
+    except InputError as exc:  # the labels do not suit the model: say which kind of model it is
+        raise InputError(f"{exc} ({args.model} holds a model of the {task.name} task: {task.description})") from None
     path = report.write(out)
     print(format_table(rows))
     print(f"report: {path}")

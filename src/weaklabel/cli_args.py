@@ -94,13 +94,17 @@ def _probability(text: str) -> float:
     return value
 
 
+#: fit's --threshold rules besides a number (MultiLabelClassifier's TUNING_RULES; tests/test_catalogue.py checks)
+THRESHOLD_RULES = ("tune", "tune_example_f1")
+
+
 def _threshold(text: str) -> float | str:
-    if text == "tune":
+    if text in THRESHOLD_RULES:
         return text
     try:
         return _probability(text)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1) or 'tune', got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), 'tune' or 'tune_example_f1', got {text!r}") from None
 
 
 def _device(text: str) -> str:
@@ -186,12 +190,19 @@ CLUSTER_EPILOG = "\n\n".join([
     ),
 ])
 
-PREDICT_EPILOG = _examples(
+PREDICT_EPILOG = "\n\n".join([
+    "Every task writes the same columns: the id column under its own name (when there is one), 'predicted' (the\n"
+    "label set, the class or the cluster) and 'score_<label>' per label, class or cluster. A .parquet holds the\n"
+    "label sets as lists, a .csv/.tsv as text joined by --label-sep.",
+    _examples(
     "weaklabel predict model/ new.csv --out predictions.csv",
     "weaklabel predict model/ new.parquet --out predictions.parquet",
-    "weaklabel predict model/ new.csv --out p.csv --id-column ''        # without the id column saved at fit",
-    "weaklabel predict model/ new.csv --out p.csv --device cpu          # a model fitted on a GPU, on a CPU",
-)
+    "weaklabel predict model/ new.csv --out p.csv --top-k 3                # each row's three best labels",
+    "weaklabel predict model/ new.csv --out p.csv --threshold 0.7          # the labels scoring at least 0.7",
+    "weaklabel predict model/ new.csv --out p.csv --id-column ''              # without the id column saved at fit",
+    "weaklabel predict model/ new.csv --out p.csv --device cpu                # a model fitted on a GPU, on a CPU",
+    ),
+])
 
 EVALUATE_EPILOG = _examples(
     "weaklabel evaluate model/ test.csv                          # -> model-evaluation/report.md",
@@ -245,7 +256,8 @@ def _add_model_flags(p: argparse.ArgumentParser, full: bool) -> None:
     g = p.add_argument_group("model")
     if full:
         g.add_argument("--loss", metavar="NAME", help="the task's loss (listed below; default: the task's default)")
-        g.add_argument("--threshold", type=_threshold, metavar="T", help="decision threshold in (0, 1), or 'tune' (multilabel: per label on the validation split)")
+        g.add_argument("--threshold", type=_threshold, metavar="T", help="decision threshold in (0, 1); multilabel also 'tune' (default: per label, for each label's F1, on the validation "
+                       "split) or 'tune_example_f1' (one for all labels, for the example-based F1: about as many labels per item as are true)")
     g.add_argument("--epochs", type=_integer(1), metavar="N", help="maximum number of epochs")
     if full:
         g.add_argument("--batch-size", type=_integer(1), metavar="N", help="rows per training step")
@@ -319,7 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     pred.add_argument("data", help=f"data file with the feature columns used at fit: {FORMATS}")
     pred.add_argument("--out", required=True, help="output file: .csv or .parquet")
     _add_data_flags(pred, labels=False, saved=True)
-    pred.add_argument("--label-sep", default="|", help="separator of the predicted label set column (default '|')")
+    g = pred.add_argument_group("label sets (multilabel and positive-only models; default: the model's own rule)")
+    rule = g.add_mutually_exclusive_group()
+    rule.add_argument("--top-k", type=_integer(1), metavar="K", help="predict each row's K highest-scoring labels")
+    rule.add_argument("--threshold", type=_probability, metavar="T", help="predict the labels scoring at least T, in (0, 1)")
+    g.add_argument("--label-sep", default="|", help="separator of the label sets in a .csv/.tsv (default '|'; a .parquet holds lists)")
     _add_inference_device(pred)
     _add_verbosity(pred)
 
