@@ -81,3 +81,13 @@ def test_ctrl_c_clears_the_bar_so_the_message_starts_its_own_line(tmp_path, caps
     before, _, message = last_line.rpartition("\r")
     assert message == "weaklabel: interrupted"
     assert before.split("\r")[-1].strip() == ""  # what the bar left on that line is blanks
+
+
+def test_self_supervised_restarts_share_one_bar(capsys):
+    from weaklabel import SelfSupervisedClassifier
+
+    X = np.random.default_rng(0).normal(size=(60, 2)).astype(np.float32)
+    SelfSupervisedClassifier(n_classes=2, n_init=2, n_heads=1, hidden_sizes=(4,), max_epochs=1, self_labeling_epochs=0,
+                             random_state=0, verbose=1).fit(X)
+    err = capsys.readouterr().err
+    assert "SelfSupervisedClassifier: network 1 of 2" in err and "SelfSupervisedClassifier: network 2 of 2" in err
