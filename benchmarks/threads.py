@@ -9,7 +9,7 @@ threshold ``FLOPS_PER_THREAD`` is where more threads start to pay on an idle mac
 (b) End to end. ``weaklabel demo`` and a 10-network positives-only fit (``SinglePositiveClassifier`` defaults
 with ``refine_rounds=1``, MLP 512-512, on 6,000 multi-digits canvases), each in a fresh process: idle and beside
 ``--busy`` processes running ``python -c "while True: pass"``; wall and CPU seconds (the child's rusage). Each
-is run for the code ``--before`` names (a git ref, checked out in a temporary worktree and put first on
+is run for the code ``--before`` names (a git ref, its files taken by ``git archive`` and put first on
 PYTHONPATH; default ``main``) and for this working tree ("after"). The demo runs as ``python -m weaklabel``
 (which sets ``OMP_WAIT_POLICY=PASSIVE``) and, after, also without that (``cli.main`` called in-process), so the
 wait policy's share shows.
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,17 +36,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))  # this tree's helpers, whatever is installed
 
-POSITIVE_ONLY_FIT = """
-import time
-from weaklabel import SinglePositiveClassifier
-from weaklabel.data.multidigits import make_multidigits
-from weaklabel.data.weak import hide_positives
-train, _ = make_multidigits(n_train=6000, n_test=10, random_state=0)
-X = train.X.reshape(len(train.X), -1)
-observed, kept = hide_positives(train.Y, random_state=0)
-SinglePositiveClassifier(refine_rounds=1, scaling="none", random_state=0, verbose=0).fit(X[kept], observed)
-"""
+from weaklabel.bench.speed import busy_processes, end_to_end_runs, timed_run  # noqa: E402
 
 IN_PROCESS_DEMO = "import sys; from weaklabel.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -96,19 +87,6 @@ def crossover_rows(steps: int = 40) -> list[dict[str, object]]:
 
 
 @contextmanager
-def busy_processes(n: int):
-    """``n`` processes spinning on a core each, for the block."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
-    try:
-        time.sleep(1.0)
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
-
-
-@contextmanager
 def checkout(ref: str):
     """``ref``'s files (``git archive``, so the repository's worktrees are left alone) in a temporary directory;
     yields its src/ directory."""
@@ -118,29 +96,9 @@ def checkout(ref: str):
         yield Path(folder) / "src"
 
 
-def timed_run(args: list[str], src: Path, cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system of the child and its children) of ``python args`` with ``src`` first on
-    PYTHONPATH; the environment's thread settings are cleared so that the code's own choice is measured."""
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY")}
-    env["PYTHONPATH"] = str(src)
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise RuntimeError(f"{args} failed: {errors.read().decode()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime
-
-
 def end_to_end_rows(before: str, busy: int, only: list[str] | None, codes: tuple[str, ...] = ("before", "after")) -> list[dict[str, object]]:
-    runs = {
-        "demo": ["-m", "weaklabel", "demo", "-q", "--out", "{tmp}/report"],
-        "demo, no OMP_WAIT_POLICY": ["-c", IN_PROCESS_DEMO, "demo", "-q", "--out", "{tmp}/report"],
-        "positives-only fit, 10 networks": ["-c", POSITIVE_ONLY_FIT],
-    }
+    runs = end_to_end_runs(quick=False)
+    runs["demo, no OMP_WAIT_POLICY"] = ["-c", IN_PROCESS_DEMO, "demo", "-q", "--out", "{tmp}/report"]
     rows = []
     with checkout(before) as before_src:
         for code, src in (("before", before_src), ("after", ROOT / "src")):
@@ -150,7 +108,7 @@ def end_to_end_rows(before: str, busy: int, only: list[str] | None, codes: tuple
                 for load in (0, busy):
                     with tempfile.TemporaryDirectory() as tmp, busy_processes(load):
                         load_avg = os.getloadavg()[0]
-                        wall, cpu = timed_run([a.replace("{tmp}", tmp) for a in args], src, Path(tmp))
+                        wall, cpu = timed_run([a.replace("{tmp}", tmp) for a in args], Path(tmp), src)
                     row = {"code": code if code == "after" else f"before ({before})", "run": name, "when": time.strftime("%H:%M UTC", time.gmtime()),
                            "beside": f"{load} busy", "wall_s": wall, "cpu_s": cpu, "load_1min_at_start": load_avg}
                     rows.append(row)
