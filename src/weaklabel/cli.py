@@ -486,10 +486,10 @@ COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "eva
 
 def run() -> int:
     """The ``weaklabel`` program (and ``python -m weaklabel``): :func:`main` after setting, unless the environment
-    sets it, ``OMP_WAIT_POLICY=PASSIVE``, which makes OpenMP's idle threads sleep instead of spinning. It must be
-    set before torch loads its OpenMP runtime, so only the program can: ``main`` called from Python leaves the
-    environment alone. Beside two busy processes a two-thread training step took 1.2-5 times its one-thread time
-    with it, and 10-200 times without (benchmarks/threads.py, part (a))."""
+    sets it, ``OMP_WAIT_POLICY=PASSIVE``, which makes OpenMP's idle threads sleep instead of spinning (a spinning
+    thread takes a core from the busy processes beside it, and they from it). It must be set before torch loads
+    its OpenMP runtime, so only the program can: ``main`` called from Python leaves the environment alone. The
+    speed report's part (f) measures the demo with and without it (benchmarks/threads.py)."""
     if "torch" not in sys.modules:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return main()
