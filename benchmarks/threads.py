@@ -10,9 +10,8 @@ threshold ``FLOPS_PER_THREAD`` is where more threads start to pay on an idle mac
 with ``refine_rounds=1``, MLP 512-512, on 6,000 multi-digits canvases), each in a fresh process: idle and beside
 ``--busy`` processes running ``python -c "while True: pass"``; wall and CPU seconds (the child's rusage). Each
 is run for the code ``--before`` names (a git ref, its files taken by ``git archive`` and put first on
-PYTHONPATH; default ``main``) and for this working tree ("after"). The demo runs as ``python -m weaklabel``
-(which sets ``OMP_WAIT_POLICY=PASSIVE``) and, after, also without that (``cli.main`` called in-process), so the
-wait policy's share shows.
+PYTHONPATH; default ``main``) and for this working tree ("after", whose ``import weaklabel`` sets
+``OMP_WAIT_POLICY=PASSIVE``).
 
 Run on an idle machine (nothing else busy; the load average is printed):
 
@@ -40,7 +39,6 @@ sys.path.insert(0, str(ROOT / "src"))  # this tree's helpers, whatever is instal
 
 from weaklabel.bench.speed import busy_processes, end_to_end_runs, timed_run  # noqa: E402
 
-IN_PROCESS_DEMO = "import sys; from weaklabel.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 # --------------------------------------------------------------------------- (a) crossover
@@ -98,13 +96,12 @@ def checkout(ref: str):
 
 def end_to_end_rows(before: str, busy: int, only: list[str] | None, codes: tuple[str, ...] = ("before", "after")) -> list[dict[str, object]]:
     runs = end_to_end_runs(quick=False)
-    runs["demo, no OMP_WAIT_POLICY"] = ["-c", IN_PROCESS_DEMO, "demo", "-q", "--out", "{tmp}/report"]
     rows = []
     with checkout(before) as before_src:
         for code, src in (("before", before_src), ("after", ROOT / "src")):
             for name, args in runs.items():
-                if code not in codes or (only and name not in only) or (code == "before" and "no OMP" in name):
-                    continue  # before, python -m weaklabel sets no wait policy either
+                if code not in codes or (only and name not in only):
+                    continue
                 for load in (0, busy):
                     with tempfile.TemporaryDirectory() as tmp, busy_processes(load):
                         load_avg = os.getloadavg()[0]

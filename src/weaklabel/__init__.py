@@ -1,12 +1,22 @@
 """weaklabel: train classifiers when labels are weak.
 
 The estimators and :func:`load` are imported on first use (PEP 562), so that ``import weaklabel`` and the
-command line's help and argument errors do not load PyTorch.
+command line's help and argument errors do not load PyTorch. Imported before torch, it sets
+``OMP_WAIT_POLICY=PASSIVE`` unless the environment sets it (see below).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any
+
+# OpenMP's idle threads sleep instead of spinning against other processes, unless the environment chose a policy.
+# It only takes effect before torch starts its OpenMP runtime, so only when weaklabel is imported first. Beside
+# busy processes the 10-network positive-only fit of the speed report took 230 s with it and did not finish in
+# 600 s without (benchmarks/results/speed/report.md, part (f); docs/reliability.md, "Threads").
+if "torch" not in sys.modules:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._version import __version__
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import run
+from .cli import main
 
-sys.exit(run())
+sys.exit(main())

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("weaklabel")
 
-__all__ = ["COMMANDS", "build_parser", "main", "run"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 # data options that an empty flag clears at predict/evaluate (a file without the id or label column of the fit's;
 # --label-column '' clears the whole label group, as any label flag replaces it)
@@ -484,17 +484,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
 COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
 
 
-def run() -> int:
-    """The ``weaklabel`` program (and ``python -m weaklabel``): :func:`main` after setting, unless the environment
-    sets it, ``OMP_WAIT_POLICY=PASSIVE``, which makes OpenMP's idle threads sleep instead of spinning (a spinning
-    thread takes a core from the busy processes beside it, and they from it). It must be set before torch loads
-    its OpenMP runtime, so only the program can: ``main`` called from Python leaves the environment alone. The
-    speed report's part (f) measures the demo with and without it (benchmarks/threads.py)."""
-    if "torch" not in sys.modules:
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    return main()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -546,4 +535,4 @@ def _discard_stdout() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run())
+    sys.exit(main())

@@ -94,3 +94,22 @@ def test_a_fit_holds_its_count_and_gives_the_callers_back(torch_default):
 def test_a_fit_keeps_a_count_the_caller_chose(torch_default):
     torch.set_num_threads(3)
     assert _fit(TrainingConfig(max_epochs=1)) == [3]
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        ("import weaklabel", "PASSIVE"),  # imported first: OpenMP's idle threads will sleep
+        ("import torch, weaklabel", "None"),  # torch's runtime started first: too late, nothing set
+        ("import os; os.environ['OMP_WAIT_POLICY'] = 'ACTIVE'; import weaklabel", "ACTIVE"),  # the caller's choice stays
+    ],
+)
+def test_importing_weaklabel_first_sets_a_passive_wait_policy_unless_one_is_set(script, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run([sys.executable, "-c", f"{script}; import os; print(os.environ.get('OMP_WAIT_POLICY'))"],
+                          env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == expected

@@ -17,7 +17,7 @@ The rule (docs/reliability.md, "Threads"):
 * **For the fit only.** :func:`holding_threads` sets the count and puts the caller's back, also after an error.
 
 OpenMP's spin-wait (threads polling for work after a parallel region) can only be turned off before the OpenMP
-runtime loads; the command line does that (``OMP_WAIT_POLICY=PASSIVE``, unless set), a library cannot.
+runtime loads: ``import weaklabel`` sets ``OMP_WAIT_POLICY=PASSIVE`` (unless set) when torch is not loaded yet.
 """
 
 from __future__ import annotations
