@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: low → high; each layer may import itself and the layers before it
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundations", ("weaklabel.exceptions", "weaklabel._version")),
+    ("foundations", ("weaklabel.exceptions", "weaklabel._version", "weaklabel.catalogue")),
     ("process: files written safely; device, seeds, ranks", ("weaklabel.fileio", "weaklabel.runtime")),
     ("data: readers, labels, sources, neighbours, distances", ("weaklabel.data",)),
     ("networks, metrics, the model format, losses", ("weaklabel.nn", "weaklabel.metrics", "weaklabel.persistence", "weaklabel.losses")),
@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("estimators", ("weaklabel.estimators",)),
     ("command-line tasks", ("weaklabel.tasks",)),
     ("demo scenarios, benchmark suites", ("weaklabel.report.demo", "weaklabel.report.scenarios", "weaklabel.bench")),
-    ("entry points: the command line and the package root", ("weaklabel.cli", "weaklabel.__main__", "weaklabel")),
+    ("entry points: the command line and the package root", ("weaklabel.cli", "weaklabel.cli_args", "weaklabel.__main__", "weaklabel")),
 ]
 
 

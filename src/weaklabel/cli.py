@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import yaml
 
-from ._version import __version__
-from .data._messages import list_names
+from .catalogue import TASKS, losses_text
+from .cli_args import DATA_KEYS, PARAM_FLAGS, STREAM_MIN_BYTES, build_parser, parse_yaml
 from .exceptions import InputError, WeaklabelError
 
 if TYPE_CHECKING:
@@ -31,193 +30,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("weaklabel")
 
-STREAM_MIN_BYTES = 2 << 30  # `weaklabel fit` streams .parquet/.npz files from this size on
-DATA_KEYS = ("features", "feature_prefix", "label_column", "label_columns", "label_prefix", "label_sep", "id_column")
+__all__ = ["COMMANDS", "build_parser", "main"]
+
 # data options that an empty flag clears at predict/evaluate (a file without the id or label column of the fit's;
 # --label-column '' clears the whole label group, as any label flag replaces it)
 CLEARABLE_DATA_KEYS = ("id_column", "label_column")
 # data options that choose the same columns in different ways: a file is read with one of each group
 DATA_KEY_GROUPS = (("features", "feature_prefix"), ("label_column", "label_columns", "label_prefix"))
-# flag destination → estimator parameter
-PARAM_FLAGS = {
-    "loss": "loss",
-    "method": "method",
-    "threshold": "threshold",
-    "epochs": "max_epochs",
-    "batch_size": "batch_size",
-    "learning_rate": "learning_rate",
-    "hidden_sizes": "hidden_sizes",
-    "seed": "random_state",
-    "device": "device",
-}
-
-
-def _csv_list(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(t) for t in _csv_list(text)]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, plus YAML 1.2's exponent floats: ``1e-3`` and ``5E4`` are numbers, not text
-    (PyYAML follows YAML 1.1, whose floats need a dot and a signed exponent); and Python's ``None`` is
-    YAML's ``null``, as the parameter docs write it (``patience=None``)."""
-
-
-_ConfigLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"), list("-+0123456789.")
-)
-
-
-_ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["N"])
-
-
-def _yaml(text: str) -> Any:
-    """``text`` parsed as YAML for a config file or a ``--param`` value."""
-    return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
-
-
-def _n_classes(text: str) -> int | str:
-    if text == "auto":
-        return text
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"the number of classes must be an integer or 'auto', got {text!r}") from None
-
-
-def _threshold(text: str) -> float | str:
-    if text == "tune":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"threshold must be a number or 'tune', got {text!r}") from None
-
-
-def _key_value(text: str) -> tuple[str, Any]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"--param takes KEY=VALUE, got {text!r}")
-    key, value = text.split("=", 1)
-    try:
-        return key.strip(), _yaml(value)
-    except yaml.YAMLError:
-        return key.strip(), value
-
-
-def _add_data_flags(p: argparse.ArgumentParser, labels: bool = True, saved: bool = False) -> None:
-    """The column flags; ``saved``: a fitted model's command, whose columns default to those used at fit."""
-    if saved:
-        g = p.add_argument_group("data columns", "default: the options the model was fitted with (saved in it); a flag replaces its group")
-        features_default = "the feature columns used at fit"
-    else:
-        g = p.add_argument_group("data columns")
-        features_default = "every numeric column"
-    g.add_argument("--features", type=_csv_list, help=f"comma-separated feature columns (default: {features_default})")
-    g.add_argument("--feature-prefix", help="use the columns whose names start with this prefix as features")
-    clear = " ('' for none, in place of the saved one)" if saved else ""
-    g.add_argument("--id-column", help=f"column copied to the predictions to identify rows{clear}")
-    if labels:
-        g.add_argument("--label-column", help=f"one column holding each row's labels (a list, a list as text such as ['a', 'b'], or a delimited string){clear}")
-        g.add_argument("--label-columns", type=_csv_list, help="comma-separated 0/1 label columns")
-        g.add_argument("--label-prefix", help="0/1 label columns are those whose names start with this prefix")
-        g.add_argument("--label-sep", help="separator inside a delimited label column (default '|')")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from .tasks import TASKS
-
-    parser = argparse.ArgumentParser(prog="weaklabel", description="Train classifiers when labels are weak.")
-    parser.add_argument("--version", action="version", version=f"weaklabel {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    fit = sub.add_parser("fit", help="train a model on a CSV/Parquet/NumPy file and save it")
-    fit.add_argument("data", help="training data: .csv, .tsv, .parquet, .npy or .npz")
-    fit.add_argument("--out", required=True, help="directory to write the model to")
-    fit.add_argument("--config", help="YAML file with task, data and params sections; flags override it")
-    fit.add_argument("--task", choices=sorted(TASKS), help="what to learn (default: multilabel)")
-    _add_data_flags(fit)
-    g = fit.add_argument_group("model")
-    g.add_argument("--loss", help="loss name (see the task's estimator)")
-    g.add_argument("--threshold", type=_threshold, help="decision threshold, or 'tune'")
-    g.add_argument("--epochs", type=int, help="maximum number of epochs")
-    g.add_argument("--batch-size", type=int)
-    g.add_argument("--learning-rate", type=float)
-    g.add_argument("--hidden-sizes", type=_int_list, help="comma-separated hidden layer sizes, e.g. 512,512")
-    g.add_argument("--seed", type=int, help="random_state")
-    g.add_argument("--device", help="auto, cpu or cuda")
-    g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
-    _add_checkpoint_flags(fit)
-    stream = fit.add_mutually_exclusive_group()
-    stream.add_argument(
-        "--stream",
-        action="store_true",
-        help=f"train from the file chunk by chunk (.parquet or uncompressed .npz, multilabel task, 0/1 label columns); "
-        f"automatic for files of {STREAM_MIN_BYTES >> 30} GiB or more",
-    )
-    stream.add_argument(
-        "--no-stream",
-        action="store_true",
-        help=f"read the file into memory even when it is {STREAM_MIN_BYTES >> 30} GiB or more",
-    )
-    _add_verbosity(fit)
-
-    cl = sub.add_parser("cluster", help="learn classes from unlabelled data (self-supervised) and save the model")
-    cl.add_argument("data", help="data: .csv, .tsv, .parquet, .npy or .npz")
-    cl.add_argument("--out", required=True, help="directory to write the model to")
-    cl.add_argument("--n-classes", type=_n_classes, help="number of classes to learn, or 'auto' to estimate it (default 10)")
-    cl.add_argument("--assignments", help="also write each row's class and class probabilities to this .csv/.parquet")
-    cl.add_argument("--config", help="YAML file with data and params sections; flags override it")
-    _add_data_flags(cl, labels=False)
-    g = cl.add_argument_group("model")
-    g.add_argument("--method", help="mixture_graph (default), minmax_scan or scan")
-    g.add_argument("--epochs", type=int, help="maximum number of epochs (minmax_scan and scan)")
-    g.add_argument("--seed", type=int, help="random_state")
-    g.add_argument("--device", help="auto, cpu or cuda")
-    g.add_argument("--param", type=_key_value, action="append", default=[], metavar="KEY=VALUE", help="any estimator parameter; repeatable")
-    _add_checkpoint_flags(cl)
-    _add_verbosity(cl)
-
-    pred = sub.add_parser("predict", help="write per-label scores and predicted labels for a file")
-    pred.add_argument("model", help="model directory written by 'weaklabel fit'")
-    pred.add_argument("data", help="data file with the same feature columns as at fit")
-    pred.add_argument("--out", required=True, help="output file: .csv or .parquet")
-    _add_data_flags(pred, labels=False, saved=True)
-    pred.add_argument("--label-sep", default="|", help="separator of the predicted label set column")
-    _add_inference_device(pred)
-    _add_verbosity(pred)
-
-    ev = sub.add_parser("evaluate", help="metrics table and figures on a labelled file")
-    ev.add_argument("model", help="model directory written by 'weaklabel fit'")
-    ev.add_argument("data", help="labelled data file")
-    ev.add_argument("--out", help="report directory (default: <model>/../<model name>-evaluation)")
-    _add_data_flags(ev, saved=True)
-    _add_inference_device(ev)
-    _add_verbosity(ev)
-
-    demo = sub.add_parser("demo", help="run the built-in scenarios and write a report")
-    demo.add_argument("--out", default="weaklabel-report", help="report directory (default: weaklabel-report)")
-    demo.add_argument("--only", action="append", help="run only this scenario (repeatable)")
-    _add_verbosity(demo)
-
-    bench = sub.add_parser("bench", help="run a benchmark suite and write its results table")
-    bench.add_argument("suite", help="suite name (e.g. multilabel)")
-    bench.add_argument("--out", default="benchmarks/results", help="results directory")
-    bench.add_argument("--quick", action="store_true", help="smaller run for a smoke test")
-    _add_verbosity(bench)
-    return parser
-
-
-def _add_checkpoint_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("checkpoints")
-    g.add_argument("--checkpoint-dir", help="write a training checkpoint to this directory (crash-safe)")
-    g.add_argument("--checkpoint-every", type=int, default=1, metavar="N", help="epochs between checkpoints (default 1)")
-    g.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir, if there is one")
 
 
 def _refuse_writing_into_model(path: str | Path, flag: str, model_out: str | None = None) -> None:
@@ -245,15 +64,6 @@ def _set_checkpointing(args: argparse.Namespace, estimator: Any) -> None:
         estimator.set_checkpointing(args.checkpoint_dir, every=args.checkpoint_every, resume=args.resume)
 
 
-def _add_inference_device(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", help="auto, cpu or cuda (default: the device the model was fitted with)")
-
-
-def _add_verbosity(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.add_argument("-v", "--verbose", action="store_true", help="log details")
-
-
 def _load_yaml(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
@@ -261,7 +71,7 @@ def _load_yaml(path: str | None) -> dict[str, Any]:
     if not file.is_file():
         raise InputError(f"config file {file} does not exist or is not a file")
     try:
-        config = _yaml(file.read_text(encoding="utf-8")) or {}
+        config = parse_yaml(file.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(f"config file {file} is not valid YAML: {exc}") from None
     if not isinstance(config, dict) or set(config) - {"task", "data", "params"}:
@@ -322,26 +132,70 @@ def _override(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in data.items() if k not in replaced}, **flags}
 
 
-def _note_default_features(path: str, data: dict[str, Any], names: list[str], features: "np.ndarray | None") -> None:
-    """When fit or cluster chose a table's features (every numeric column), say which, and warn about a column
-    that counts the rows (once, on the first torchrun process)."""
-    import numpy as np
-
+def _note_default_features(path: str, data: dict[str, Any], names: list[str]) -> bool:
+    """When fit or cluster chose a table's features (every numeric column), say which (once, on the first torchrun
+    process); True when it chose them."""
     from .data.readers import TABLE_FORMATS
     from .runtime import distributed
 
     named = data.get("features") is not None or data.get("feature_prefix") is not None
-    if named or Path(path).suffix.lower() not in TABLE_FORMATS or distributed.launch_rank() != 0:
-        return  # array files have no columns to name; their features are always every column
-    shown = ", ".join(names[:10]) + (f", … ({len(names) - 10} more)" if len(names) > 10 else "")
-    print(f"{path}: features = every numeric column ({len(names)}): {shown}")
-    for j, name in enumerate(names if features is not None and len(features) > 2 else ()):
-        steps = np.diff(features[:, j])
-        if (steps == 1).all():
+    if named or Path(path).suffix.lower() not in TABLE_FORMATS:
+        return False  # array files have no columns to name; their features are always every column
+    if distributed.launch_rank() == 0:
+        shown = ", ".join(names[:10]) + (f", … ({len(names) - 10} more)" if len(names) > 10 else "")
+        print(f"{path}: features = every numeric column ({len(names)}): {shown}")
+    return True
+
+
+def _row_counters(table: Any) -> list[int]:
+    """The feature columns that count the rows (each step exactly 1: 0, 1, 2, … or 1, 2, 3, …), as a saved index
+    or a row number does; they say where a row sits in the file, nothing about it."""
+    import numpy as np
+
+    if len(table.features) < 3:
+        return []
+    return [j for j in range(table.features.shape[1]) if (np.diff(table.features[:, j]) == 1).all()]
+
+
+def _default_features(path: str, data: dict[str, Any], table: Any) -> Any:
+    """``table`` with the features fit or cluster use: when they were chosen by default (every numeric column), a
+    column that counts the rows is left out, with a note (kept when it is the only one)."""
+    import dataclasses
+
+    from .runtime import distributed
+
+    from .data.readers import TABLE_FORMATS
+
+    chosen = data.get("features") is None and data.get("feature_prefix") is None and Path(path).suffix.lower() in TABLE_FORMATS
+    counters = _row_counters(table) if chosen else []  # an array file's columns are the user's own: all kept
+    if counters and len(counters) < len(table.feature_names):
+        keep = [j for j in range(len(table.feature_names)) if j not in counters]
+        names = [table.feature_names[j] for j in counters]
+        if distributed.launch_rank() == 0:
             logger.warning(
-                "%s: feature column %r counts the rows (%g, %g, …), like a row id; pass --id-column %s to leave it out "
-                "(or name the features with --features)", path, name, features[0, j], features[1, j], name,
+                "%s: left out of the features: %s, which count%s the rows (%g, %g, …) like a row number; name it in "
+                "--features to keep it, or pass --id-column %s to copy it to the predictions",
+                path, ", ".join(map(repr, names)), "s" if len(names) == 1 else "", table.features[0, counters[0]],
+                table.features[1, counters[0]], names[0],
             )
+        table = dataclasses.replace(table, features=table.features[:, keep], feature_names=[table.feature_names[j] for j in keep])
+    _note_default_features(path, data, table.feature_names)
+    return table
+
+
+#: a fit on fewer rows than this gets a warning: a network's result then rests on a handful of examples
+FEW_ROWS = 50
+
+
+def _warn_few_rows(path: str, n_rows: int) -> None:
+    """Warn (once, on the first torchrun process) when a fit has fewer than :data:`FEW_ROWS` rows."""
+    from .runtime import distributed
+
+    if n_rows < FEW_ROWS and distributed.launch_rank() == 0:
+        logger.warning(
+            "%s: only %d rows to fit on; with fewer than %d the model rests on a handful of examples (and its validation "
+            "split on fewer), so expect results that change with --seed: give more rows if you have them", path, n_rows, FEW_ROWS,
+        )
 
 
 def _record_features(data: dict[str, Any], names: list[str]) -> None:
@@ -413,18 +267,32 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool
     from .estimators.streaming import fit_multilabel_stream
 
     source, feature_names, label_names = _open_stream(path, data, automatic)
-    _note_default_features(path, data, feature_names, None)
+    _note_default_features(path, data, feature_names)
     _record_features(data, feature_names)
     fit_multilabel_stream(estimator, source, label_names)
     return source.n_rows
 
 
+def _check_choices(args: argparse.Namespace, config: dict[str, Any]) -> None:
+    """What fit and cluster can refuse before loading any model code (PyTorch takes seconds to load): ``--resume``
+    without ``--checkpoint-dir``, a task or loss (from the flags or the YAML file) that does not exist."""
+    if args.resume and not args.checkpoint_dir:
+        raise InputError("--resume needs --checkpoint-dir (the directory the interrupted run wrote its checkpoint to)")
+    task = config["task"]
+    if task not in TASKS:
+        raise InputError(f"unknown task {task!r}; choose one of {sorted(TASKS)}")
+    loss = config["params"].get("loss")
+    if isinstance(loss, str) and loss not in TASKS[task].losses:
+        raise InputError(f"unknown loss {loss!r} for the {task} task; choose one of {losses_text(task)} (--loss)")
+
+
 def cmd_fit(args: argparse.Namespace) -> int:
+    config = resolve_fit_config(args)
+    _check_choices(args, config)
     from .persistence import check_model_target, save_model
     from .tasks import get_task
     from .runtime import distributed
 
-    config = resolve_fit_config(args)
     task = get_task(config["task"])
     estimator = task.build(config["params"])  # fail on bad params before reading data
     check_model_target(args.out)
@@ -432,9 +300,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if _streams(args, task.name):
         n_rows = _fit_stream(args.data, config["data"], estimator, automatic=not args.stream)
     else:
-        table = _read(args.data, config["data"], require_labels=task.needs_labels)
-        _note_default_features(args.data, config["data"], table.feature_names, table.features)
+        table = _default_features(args.data, config["data"], _read(args.data, config["data"], require_labels=task.needs_labels))
         _record_features(config["data"], table.feature_names)
+        _warn_few_rows(args.data, table.n_samples)
         task.fit(estimator, table)
         n_rows = len(table.features)
     if distributed.rank() == 0:  # under torchrun every rank holds the same model; one writes it
@@ -444,13 +312,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
+    args.task = "self-supervised"
+    config = resolve_fit_config(args)
+    _check_choices(args, config)
     from .data.readers import check_output_table, write_table
     from .persistence import check_model_target, save_model
     from .tasks import get_task
     from .runtime import distributed
 
-    args.task = "self-supervised"
-    config = resolve_fit_config(args)
     if args.n_classes is not None:
         config["params"]["n_classes"] = args.n_classes
     task = get_task(config["task"])
@@ -460,9 +329,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.assignments:  # before the fit: a bad name must not leave a saved model and an error
         check_output_table(args.assignments)
         _refuse_writing_into_model(args.assignments, "--assignments", model_out=args.out)
-    table = _read(args.data, config["data"], require_labels=False)
-    _note_default_features(args.data, config["data"], table.feature_names, table.features)
+    table = _default_features(args.data, config["data"], _read(args.data, config["data"], require_labels=False))
     _record_features(config["data"], table.feature_names)
+    _warn_few_rows(args.data, table.n_samples)
     task.fit(estimator, table)
     if distributed.rank() != 0:  # under torchrun every rank holds the same model; one writes the files
         return 0
@@ -477,6 +346,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 def _load_model(path: str, device: str | None) -> tuple[Any, dict[str, Any]]:
     """The model and how it was fitted: ``fit_config.json`` from ``weaklabel fit``, or for a model saved from
     Python its estimator's task and, when it was fitted on named columns, those as the features."""
+    from . import estimators  # noqa: F401  (registers the classes load rebuilds)
     from .persistence import load, read_model_dir
     from .tasks import task_of
 
@@ -517,6 +387,8 @@ def _check_not_fitted_features(features: list[str], options: dict[str, Any]) -> 
 def _check_fitted_positions(fitted: list[str], read: list[str]) -> None:
     """The model takes its features by position: a fitted column read at another position would stand in for
     another feature (``--features b,a`` for a model fitted on ``a,b``), so refuse it."""
+    from .data._messages import list_names
+
     for position, name in enumerate(read):
         if name in fitted and fitted.index(name) != position:
             raise InputError(
@@ -557,7 +429,7 @@ def _read_model_input(args: argparse.Namespace, saved: dict[str, Any], labels: b
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from .data.readers import check_output_table, write_table
-    from .tasks import get_task
+    from .tasks import Decision, get_task, label_sets_as_text
 
     check_output_table(args.out)
     _refuse_writing_into_model(args.out, "--out")
@@ -565,9 +437,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise InputError(f"--out {args.out} is the input file; write the predictions to another file")
     estimator, saved = _load_model(args.model, args.device)
     task = get_task(saved["task"])
+    decision = Decision(top_k=args.top_k, threshold=args.threshold)
     table = _read_model_input(args, saved, labels=False, require_labels=False)
-    frame = task.predictions(estimator, table, label_sep=args.label_sep)
-    write_table(frame, args.out)
+    frame = task.predictions(estimator, table, decision)
+    text_file = Path(args.out).suffix.lower() in (".csv", ".tsv")  # a .parquet keeps the label sets as lists
+    write_table(label_sets_as_text(frame, args.label_sep) if text_file else frame, args.out)
     print(f"wrote predictions for {len(frame)} rows to {args.out}")
     return 0
 
@@ -583,7 +457,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     task = get_task(saved["task"])
     table = _read_model_input(args, saved, labels=True, require_labels=task.needs_labels)
     report = Report(f"Evaluation of {args.model} on {args.data}")
-    rows = task.evaluate(estimator, table, report)
+    try:
+        rows = task.evaluate(estimator, table, report)
+    except InputError as exc:  # the labels do not suit the model: say which kind of model it is
+        raise InputError(f"{exc} ({args.model} holds a model of the {task.name} task: {task.description})") from None
     path = report.write(out)
     print(format_table(rows))
     print(f"report: {path}")

@@ -7,7 +7,7 @@ the problem and the fix.
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+from typing import Any
 
 
 class WeaklabelError(Exception):
@@ -30,5 +30,20 @@ class TrainingDivergedError(WeaklabelError, FloatingPointError):
     """The training loss became NaN or infinite (a learning rate too high, or extreme input values)."""
 
 
-class NotFittedError(WeaklabelError, _SklearnNotFittedError):
-    """An estimator was used before ``fit`` (also a scikit-learn ``NotFittedError``)."""
+def _not_fitted_error() -> type:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    class NotFittedError(WeaklabelError, SklearnNotFittedError):
+        """An estimator was used before ``fit`` (also a scikit-learn ``NotFittedError``)."""
+
+    NotFittedError.__module__, NotFittedError.__qualname__ = __name__, "NotFittedError"
+    return NotFittedError
+
+
+def __getattr__(name: str) -> Any:
+    """``NotFittedError``, made on first use: it derives from scikit-learn's, whose import (about a second) the
+    command line's help and argument errors should not wait for (PEP 562)."""
+    if name == "NotFittedError":
+        globals()[name] = _not_fitted_error()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

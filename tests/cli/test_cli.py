@@ -34,8 +34,9 @@ def test_fit_predict_evaluate_round_trip(csv_file, tmp_path, capsys):
     out = tmp_path / "pred.parquet"
     assert main(["predict", str(model), str(csv_file), "--out", str(out), "-q"]) == 0
     pred = pd.read_parquet(out)
-    assert list(pred.columns) == ["id", "labels", "score_blue", "score_grey", "score_red"]
+    assert list(pred.columns) == ["id", "predicted", "score_blue", "score_grey", "score_red"]
     assert pred["id"].iloc[0] == "r0" and pred[["score_blue", "score_red"]].to_numpy().max() <= 1
+    assert all(set(labels) <= {"blue", "grey", "red"} for labels in pred["predicted"])  # a .parquet holds lists
 
     report_dir = tmp_path / "eval"
     assert main(["evaluate", str(model), str(csv_file), "--out", str(report_dir), "-q"]) == 0
@@ -116,20 +117,31 @@ def test_a_reader_closing_the_pipe_early_gets_no_traceback(csv_file, tmp_path):
     assert (tmp_path / "eval" / "report.md").is_file()
 
 
-def test_default_features_are_named_and_a_fitted_feature_cannot_become_the_label_or_id(tmp_path, capsys, caplog):
+def test_default_features_are_named_leave_out_a_row_counter_and_a_fitted_feature_cannot_become_the_label_or_id(tmp_path, capsys, caplog):
     rng = np.random.default_rng(5)
     cls = rng.integers(0, 3, 150)
     x = rng.normal(size=(150, 2)) + 3 * cls[:, None]
     pd.DataFrame({"id": np.arange(150), "x1": x[:, 0], "x2": x[:, 1], "cls": cls}).to_csv(tmp_path / "d.csv", index=False)
     model = tmp_path / "model"
     assert main(["cluster", str(tmp_path / "d.csv"), "--n-classes", "3", "--out", str(model), "--epochs", "2", "-q"]) == 0
-    assert "features = every numeric column (4): id, x1, x2, cls" in capsys.readouterr().out
-    assert "feature column 'id' counts the rows (0, 1, …), like a row id; pass --id-column id" in caplog.text
+    assert "features = every numeric column (3): x1, x2, cls" in capsys.readouterr().out
+    assert "left out of the features: 'id', which counts the rows (0, 1, …) like a row number; name it in --features" in caplog.text
     assert caplog.text.count("counts the rows") == 1  # cls (0, 1, 2 in random order) is not a row counter
+    assert json.loads((model / "fit_config.json").read_text())["data"]["features"] == ["x1", "x2", "cls"]
     assert main(["evaluate", str(model), str(tmp_path / "d.csv"), "--label-column", "cls", "-q"]) == 2
     assert "fitted with column 'cls' as a feature, so it cannot be the label column here; refit with --features" in capsys.readouterr().err
-    assert main(["predict", str(model), str(tmp_path / "d.csv"), "--id-column", "id", "--out", str(tmp_path / "p.csv"), "-q"]) == 2
-    assert "fitted with column 'id' as a feature, so it cannot be the id column here; refit with --id-column id" in capsys.readouterr().err
+    assert main(["predict", str(model), str(tmp_path / "d.csv"), "--id-column", "x1", "--out", str(tmp_path / "p.csv"), "-q"]) == 2
+    assert "fitted with column 'x1' as a feature, so it cannot be the id column here; refit with --id-column x1" in capsys.readouterr().err
+    assert main(["predict", str(model), str(tmp_path / "d.csv"), "--id-column", "id", "--out", str(tmp_path / "p.csv"), "-q"]) == 0
+    assert pd.read_csv(tmp_path / "p.csv")["id"].tolist() == list(range(150))
+
+
+def test_a_row_counter_named_in_features_is_kept(tmp_path, capsys, caplog):
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"n": np.arange(1, 61), "x": rng.normal(size=60), "tags": rng.choice(["a", "b"], 60)}).to_csv(tmp_path / "d.csv", index=False)
+    assert main(["fit", str(tmp_path / "d.csv"), "--label-column", "tags", "--features", "n,x", "--out", str(tmp_path / "m"), "--epochs", "1", "-q"]) == 0
+    assert "counts the rows" not in caplog.text
+    assert json.loads((tmp_path / "m" / "fit_config.json").read_text())["data"]["features"] == ["n", "x"]
 
 
 def test_predict_gives_the_top_label_of_a_model_fitted_on_one_label_per_sample(tmp_path):
@@ -141,7 +153,7 @@ def test_predict_gives_the_top_label_of_a_model_fitted_on_one_label_per_sample(t
     model.save(tmp_path / "model")
     frame.to_csv(tmp_path / "x.csv", index=False)
     assert main(["predict", str(tmp_path / "model"), str(tmp_path / "x.csv"), "--out", str(tmp_path / "p.csv"), "-q"]) == 0
-    assert pd.read_csv(tmp_path / "p.csv")["labels"].tolist() == list(model.predict(frame))
+    assert pd.read_csv(tmp_path / "p.csv")["predicted"].tolist() == list(model.predict(frame))
 
 
 def test_predict_refuses_a_label_set_separator_that_a_label_name_contains(tmp_path, capsys):
@@ -158,7 +170,7 @@ def test_predict_refuses_a_label_set_separator_that_a_label_name_contains(tmp_pa
     assert main([*command, "--label-sep", ""]) == 2
     assert "the label separator is empty; give a character such as '|' or ';'" in capsys.readouterr().err
     assert main([*command, "--label-sep", ";"]) == 0
-    label_sets = pd.read_csv(tmp_path / "p.csv")["labels"].fillna("").str.split(";")
+    label_sets = pd.read_csv(tmp_path / "p.csv")["predicted"].fillna("").str.split(";")
     assert any("up|right" in labels for labels in label_sets)
 
 
@@ -282,7 +294,7 @@ def test_yaml_values_of_the_wrong_type_are_named(csv_file, tmp_path, capsys, yam
         (["--label-column", "tags", "--param", "colour=blue"], "unknown parameter(s) ['colour']"),
         ([], "--label-column"),
         (["--label-column", "tags", "--param", "hidden_sizes=16"], "hidden_sizes must be a sequence of positive integers"),
-        (["--label-column", "tags", "--device", "tpu"], "device must be 'auto', 'cpu', 'cuda' or 'cuda:N'"),
+        (["--label-column", "tags", "--param", "device=tpu"], "device must be 'auto', 'cpu', 'cuda' or 'cuda:N'"),
         (["--label-column", "tags", "--param", "max_epochs=abc"], "max_epochs must be an integer ≥ 1, got 'abc'"),
         (["--label-column", "tags", "--param", "dropout=abc"], "dropout must be a number in [0, 1)"),
         (["--label-column", "tags", "--param", "random_state=abc"], "random_state must be None"),
@@ -457,7 +469,7 @@ def test_main_in_process_leaves_the_callers_logging_as_it_found_it(tmp_path):
         "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='mine %(message)s')\n"
         "logging.getLogger('app').debug('the caller logs')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     ours = [line for line in done.stdout.splitlines() if not line.startswith("saved ")]
     assert ours == ["after a quiet call: [] 30 [] 0", "after a -v call: [] 30 [] 0", "mine the caller logs"]
@@ -480,6 +492,34 @@ def test_main_in_process_keeps_the_level_a_caller_set(tmp_path, caller_level, fl
         f"assert main({argv!r}) == 0\n"
         "print('weaklabel level after:', logging.getLogger('weaklabel').level)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert expected in done.stdout and "weaklabel level after: 0" in done.stdout
+
+
+def test_a_fit_on_a_handful_of_rows_warns(tmp_path, caplog):
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"x": rng.normal(size=12), "y": rng.normal(size=12), "tags": ["a", "b"] * 6}).to_csv(tmp_path / "d.csv", index=False)
+    assert main(["fit", str(tmp_path / "d.csv"), "--label-column", "tags", "--out", str(tmp_path / "m"), "--epochs", "1", "-q"]) == 0
+    assert "only 12 rows to fit on; with fewer than 50" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "param, flag",
+    [("max_epochs=abc", "(on the command line: --epochs)"), ("dropout=2", "(on the command line: --param dropout=VALUE)"),
+     ("loss=nope", "weighted_bce (--loss)")],
+)
+def test_parameter_errors_name_the_flag_that_sets_the_parameter(csv_file, tmp_path, capsys, param, flag):
+    assert main(["fit", str(csv_file), "--label-column", "tags", "--out", str(tmp_path / "m"), "--param", param, "-q"]) == 2
+    assert flag in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_names_the_models_task_when_the_labels_do_not_suit_it(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=90), "y": rng.normal(size=90), "kind": ["a", "b", "c"] * 30,
+                          "tags": ["a|b", "c", "a"] * 30})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    assert main(["fit", str(tmp_path / "d.csv"), "--task", "embedding", "--label-column", "kind", "--out", str(tmp_path / "m"), "--epochs", "1", "-q"]) == 0
+    assert main(["evaluate", str(tmp_path / "m"), str(tmp_path / "d.csv"), "--label-column", "tags", "--out", str(tmp_path / "e"), "-q"]) == 2
+    assert f"({tmp_path / 'm'} holds a model of the embedding task: one class per item" in capsys.readouterr().err

@@ -133,7 +133,7 @@ def test_numpy_threshold_is_accepted(threshold, tagged_data):
 @pytest.mark.parametrize("threshold", [0.0, 1.0, True, np.bool_(True), "0.5", np.nan])
 def test_bad_threshold_is_refused(threshold, tagged_data):
     X, Y = tagged_data
-    with pytest.raises(InputError, match=r"threshold must be a number in \(0, 1\) or 'tune'"):
+    with pytest.raises(InputError, match=r"threshold must be a number in \(0, 1\), 'tune' or 'tune_example_f1'"):
         MultiLabelClassifier(**FAST, threshold=threshold).fit(X, Y)
 
 
@@ -199,3 +199,14 @@ def test_predict_needs_fit_and_same_features(tagged_data):
     model = MultiLabelClassifier(**FAST).fit(X, Y)
     with pytest.raises(InputError, match="X has 5 features, but MultiLabelClassifier is expecting 6"):
         model.predict(X[:, :5])
+
+
+def test_threshold_tuned_for_example_f1_is_one_threshold_for_every_label(tagged_data):
+    from weaklabel.metrics import example_f1_threshold
+
+    X, Y = tagged_data
+    model = MultiLabelClassifier(threshold="tune_example_f1", hidden_sizes=(16,), max_epochs=5, random_state=0, verbose=0).fit(X, Y)
+    assert np.all(model.thresholds_ == model.thresholds_[0]) and 0.0 < model.thresholds_[0] < 1.0
+    _, val_idx = model._split(len(X), 0)  # the fit's validation rows (an integer random_state is the seed)
+    expected = example_f1_threshold(Y[val_idx], model.predict_proba(X[val_idx]).astype(np.float64))
+    assert model.thresholds_[0] == pytest.approx(expected)

@@ -137,3 +137,31 @@ def test_one_se_rule_takes_the_widest_gap_among_equivalent_thresholds():
 def test_unknown_rule_is_refused():
     with pytest.raises(InputError, match="rule"):
         tune_thresholds(np.array([[1], [0]]), np.array([[0.9], [0.1]]), rule="median")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_example_f1_threshold_maximises_sklearns_sample_averaged_f1_over_every_candidate(seed):
+    from weaklabel.metrics import example_f1, example_f1_threshold
+
+    y, s = _data(seed)
+    threshold = example_f1_threshold(y, s)
+
+    def sample_f1(t):  # sklearn's example-based F1; a row with no true and no predicted label counts as right
+        return f1_score(y, (s >= t).astype(int), average="samples", zero_division=1.0)
+
+    candidates = np.unique(s)
+    best = max(sample_f1(t) for t in candidates)
+    assert sample_f1(threshold) == pytest.approx(best, abs=1e-12)
+    assert example_f1(y, s >= threshold).mean() == pytest.approx(best, abs=1e-12)
+    # the highest of the best candidates: no higher candidate is as good
+    top = max(t for t in candidates if sample_f1(t) == pytest.approx(best, abs=1e-12))
+    assert threshold <= top and not any(t > top and sample_f1(t) == pytest.approx(best, abs=1e-12) for t in candidates)
+    assert (s >= threshold).sum() == (s >= top).sum()  # the midpoint predicts what the chosen score predicts
+
+
+def test_example_f1_counts_a_row_with_neither_true_nor_predicted_labels_as_right():
+    from weaklabel.metrics import example_f1
+
+    y = np.array([[0, 0], [1, 0], [1, 1]])
+    p = np.array([[0, 0], [1, 1], [0, 0]])
+    np.testing.assert_allclose(example_f1(y, p), [1.0, 2 / 3, 0.0])

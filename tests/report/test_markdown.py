@@ -172,3 +172,20 @@ def test_a_written_report_gets_the_permissions_the_umask_gives(tmp_path, umask_0
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
     assert (tmp_path / "out" / "figures" / "line.png").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "out" / "report.md").stat().st_mode & 0o777 == 0o644
+
+
+def test_captioned_tables_are_numbered_without_gaps() -> None:
+    report = Report("r").table([{"a": 1}], caption="first").table([{"a": 2}]).table([{"a": 3}], caption="second")
+    text = report.to_markdown()
+    assert "*Table 1: first*" in text and "*Table 2: second*" in text and "Table 3" not in text
+
+
+def test_an_evaluation_inside_a_section_takes_the_level_below() -> None:
+    from weaklabel.tasks.multilabel import multilabel_evaluation
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((40, 3)) < 0.4).astype(int)
+    report = Report("demo").section("Scenario")
+    multilabel_evaluation(y, rng.random((40, 3)), y, np.array(["a", "b", "c"]), np.full(3, 0.5), "the labels over 0.5", report, level=3)
+    headings = [line for line in report.to_markdown().splitlines() if line.startswith("#")]
+    assert headings == ["# demo", "## Scenario", "### Metrics", "### Per label"]

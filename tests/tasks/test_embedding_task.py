@@ -31,8 +31,8 @@ def test_fit_predict_evaluate_round_trip(csv_file, tmp_path, capsys):
     out = tmp_path / "pred.csv"
     assert main(["predict", str(model), str(csv_file), "--out", str(out), "-q"]) == 0
     pred = pd.read_csv(out)
-    assert list(pred.columns) == ["id", "predicted", "proba_cat", "proba_dog", "proba_owl"]
-    np.testing.assert_allclose(pred.filter(like="proba_").sum(axis=1), 1.0, rtol=1e-5)
+    assert list(pred.columns) == ["id", "predicted", "score_cat", "score_dog", "score_owl"]
+    np.testing.assert_allclose(pred.filter(like="score_").sum(axis=1), 1.0, rtol=1e-5)
     assert set(pred["predicted"]) <= {"cat", "dog", "owl"}
 
     report_dir = tmp_path / "eval"

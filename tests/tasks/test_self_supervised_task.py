@@ -18,12 +18,12 @@ def test_cluster_predict_evaluate(tmp_path):
     params = ["--seed", "0", "-q"]
     assert main(args + params) == 0
     written = pd.read_csv(assignments)
-    assert list(written.columns) == ["id", "cluster", "proba_0", "proba_1", "proba_2"]
-    assert np.allclose(written[["proba_0", "proba_1", "proba_2"]].sum(axis=1), 1.0, atol=1e-4)
+    assert list(written.columns) == ["id", "predicted", "score_0", "score_1", "score_2"]
+    assert np.allclose(written[["score_0", "score_1", "score_2"]].sum(axis=1), 1.0, atol=1e-4)
 
     pred = tmp_path / "pred.csv"
     assert main(["predict", str(model), str(data), "--out", str(pred), "-q"]) == 0
-    assert pd.read_csv(pred)["cluster"].tolist() == written["cluster"].tolist()
+    assert pd.read_csv(pred)["predicted"].tolist() == written["predicted"].tolist()
 
     labelled = tmp_path / "labelled.csv"
     frame.to_csv(labelled, index=False)

@@ -176,7 +176,7 @@ def test_a_fit_leaves_no_thread_behind_and_the_start_method_free(verbose):
         "print(sorted(t.name for t in threading.enumerate()))\n"
         "multiprocessing.set_start_method('spawn')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['MainThread']"
     assert ("epoch" in done.stderr) == bool(verbose)  # the bar is still drawn when asked for
@@ -188,12 +188,12 @@ def test_a_drawn_bar_shares_tqdms_write_lock_where_the_process_made_it():
     from tqdm.auto import tqdm
 
     from weaklabel import MultiLabelClassifier
-    from weaklabel.training.callbacks import _EpochBar
+    from weaklabel.training.progress import EpochBar
 
     lock = tqdm.get_lock()
     X = np.random.default_rng(0).normal(size=(60, 3)).astype(np.float32)
     MultiLabelClassifier(hidden_sizes=(4,), max_epochs=1, verbose=1, random_state=0).fit(X, X[:, :2] > 0)
-    assert _EpochBar.get_lock() is lock
+    assert EpochBar.get_lock() is lock
 
 
 def test_loss_hooks_are_called_with_the_trainers_epochs():

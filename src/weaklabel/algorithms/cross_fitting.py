@@ -32,19 +32,22 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class FoldJob:
-    """One fold network of a round: the rows it trains on, the rows it scores, its seed and checkpoint stage."""
+    """One fold network of a round: the rows it trains on, the rows it scores, its seed and checkpoint stage, and
+    where it stands (its round, counted from 0, and its fold)."""
 
     rows: np.ndarray
     held_out: np.ndarray
     seed: int
     stage: str
+    round: int = 0
+    fold: int = 0
 
 
 def fold_jobs(n_rows: int, n_folds: int, seed: int, round_: int) -> list[FoldJob]:
     """Round ``round_``'s folds: ``KFold(n_folds, shuffle=True, random_state=seed + round_)``; fold ``f``'s
     network is seeded ``seed + 1 + f`` (the same in every round) and checkpoints as ``refine{round_}-fold{f}``."""
     folds = KFold(int(n_folds), shuffle=True, random_state=seed + round_).split(np.arange(n_rows))
-    return [FoldJob(rows, held_out, seed + 1 + fold, f"refine{round_}-fold{fold}") for fold, (rows, held_out) in enumerate(folds)]
+    return [FoldJob(rows, held_out, seed + 1 + fold, f"refine{round_}-fold{fold}", round_, fold) for fold, (rows, held_out) in enumerate(folds)]
 
 
 def out_of_fold_posterior(observed: np.ndarray, held_out: Sequence[np.ndarray], probabilities: Sequence[np.ndarray]) -> np.ndarray:

@@ -37,6 +37,12 @@ training canvases, one positive kept per item, 2,000 fully labelled test
 canvases): the fit in one process with every torch thread and with one,
 against ``n_jobs`` worker processes (their start included); wall time and test
 macro mAP.
+
+(f) Beside busy processes (issue 21): ``weaklabel demo`` and the fit of (e),
+each in a fresh process, alone and beside two processes spinning on a core
+each; wall and CPU seconds. The thread count a fit chooses
+(:mod:`weaklabel.runtime.threads`) and OpenMP's passive wait are what this
+measures.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -278,6 +286,7 @@ def _teacher_data(n: int, d: int, k: int, seed: int) -> tuple[np.ndarray, np.nda
 
 def distributed_rows(quick: bool) -> list[dict[str, Any]]:
     """Table rows of part (c): one process against ``torchrun`` with 2 processes, same data and global batch."""
+    from .. import estimators  # noqa: F401  (registers the classes load rebuilds)
     from ..persistence import load
     from ..metrics import mean_average_precision
 
@@ -369,6 +378,76 @@ def fold_parallel_rows(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
+# --------------------------------------------------------------------------- (f) beside busy processes
+
+#: part (f)'s fit: SinglePositiveClassifier defaults with one refinement round (10 fold networks), MLP 512-512
+POSITIVE_ONLY_FIT = """
+import sys
+from weaklabel import SinglePositiveClassifier
+from weaklabel.data.multidigits import make_multidigits
+from weaklabel.data.weak import hide_positives
+train, _ = make_multidigits(n_train=int(sys.argv[1]), n_test=10, random_state=0)
+X = train.X.reshape(len(train.X), -1)
+observed, kept = hide_positives(train.Y, random_state=0)
+SinglePositiveClassifier(refine_rounds=1, scaling="none", random_state=0, verbose=0).fit(X[kept], observed)
+"""
+
+
+@contextmanager
+def busy_processes(n: int) -> Iterator[None]:
+    """``n`` processes spinning on a core each (``python -c "while True: pass"``) for the block."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        time.sleep(1.0)  # let them take their cores
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def timed_run(args: list[str], cwd: Path, src: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the child and its children, from its rusage) of ``python args``.
+
+    The environment's thread settings are cleared so that the code's own choice is measured; ``src`` is put first
+    on PYTHONPATH (another version of the package)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY")}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{args} failed: {errors.read().decode()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def end_to_end_runs(quick: bool) -> dict[str, list[str]]:
+    """Part (f)'s commands (``{tmp}`` stands for a fresh temporary folder): the demo as a user starts it
+    (``python -m weaklabel``, which sets ``OMP_WAIT_POLICY=PASSIVE``), and the 10-network positive-only fit."""
+    demo = ["-m", "weaklabel", "demo", "-q", "--out", "{tmp}/report"] + (["--only", "positive-only-blobs"] if quick else [])
+    return {"demo": demo, "positive-only fit, 10 networks": ["-c", POSITIVE_ONLY_FIT, "1000" if quick else "6000"]}
+
+
+def under_load_rows(quick: bool, busy: int = 2, src: Path | None = None) -> list[dict[str, Any]]:
+    """Table rows of part (f): each run in a fresh process, alone and beside ``busy`` busy processes."""
+    rows = []
+    for name, args in end_to_end_runs(quick).items():
+        for load in (0, busy):
+            with tempfile.TemporaryDirectory() as tmp, busy_processes(load):
+                load_avg = os.getloadavg()[0]
+                wall, cpu = timed_run([a.replace("{tmp}", tmp) for a in args], Path(tmp), src)
+            rows.append({"run": name, "beside": f"{load} busy", "wall_s": wall, "cpu_s": cpu, "load_1min_at_start": load_avg})
+            print(rows[-1], flush=True)
+    idle = {r["run"]: r["wall_s"] for r in rows if r["beside"] == "0 busy"}
+    for r in rows:
+        r["wall_vs_alone"] = r["wall_s"] / idle[r["run"]]
+    return rows
+
+
 # --------------------------------------------------------------------------- suite
 
 
@@ -407,6 +486,12 @@ def speed_suite(quick: bool, verbose: int) -> Report:
     parts.append(("(e) Fold-parallel refinement", "SinglePositiveClassifier defaults with refine_rounds=1 (10 fold networks, "
                   "MLP 512-512, early stopping) on multi-digits; speed_up against the first row; a worker process "
                   "gets threads ÷ n_jobs torch threads.", fold_rows))
+
+    load_rows = under_load_rows(quick)
+    print(format_table(load_rows), flush=True)
+    parts.append(("(f) Beside busy processes", "Each run in a fresh process (start-up included), alone and beside two "
+                  "`python -c \"while True: pass\"`; cpu_s from the child's rusage; wall_vs_alone against the run alone. "
+                  "benchmarks/threads.py compares this with an earlier version of the code.", load_rows))
 
     for title, text, table in parts:
         report.section(title).text(text).table(table)

@@ -237,4 +237,4 @@ def read_array(
             if ids.dtype.kind == "S":  # byte strings, as the labels are: text, not b'...' reprs in the output
                 ids = np.char.decode(ids, "utf-8", errors="replace")
     X, names = _select_array_columns(X, features, feature_prefix, where)
-    return Table(features=X, feature_names=names, labels=labels, label_names=label_names, ids=ids)
+    return Table(features=X, feature_names=names, labels=labels, label_names=label_names, ids=ids, id_name=id_column if ids is not None else None)

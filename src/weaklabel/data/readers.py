@@ -134,5 +134,5 @@ def read_table(
     elif label_names is not None:
         labels = label_matrix(frame, label_names, where)
     ids = frame[id_column].to_numpy() if id_column is not None else None
-    return Table(features=X, feature_names=names, labels=labels, label_names=label_names, ids=ids,
+    return Table(features=X, feature_names=names, labels=labels, label_names=label_names, ids=ids, id_name=id_column,
                  ignored_columns=ignored)

@@ -57,7 +57,7 @@ from ..losses import Loss, build_loss, get_loss_entry
 from ..losses.clustering import scan_objective
 from ..nn import Network, build_head
 from ..runtime import resolve_device, spawn_seeds, stream_seed
-from ..training import History, Trainer
+from ..training import History, NetworkProgress, Trainer
 
 logger = logging.getLogger("weaklabel")
 
@@ -114,24 +114,27 @@ class ScanFitting:
                         n_refined, H, len(Xs), neighbors.shape[1], K)
         self.restart_losses_: list[float] = []
         best, diverged = None, None
-        for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, n_init), stages)):
-            try:
-                net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
-            except TrainingDivergedError as exc:  # counts as an infinite loss, as a diverged head does
-                diverged = exc
-                self.restart_losses_.append(float("inf"))
-                if n_init > 1:
-                    warnings.warn(f"run {restart} of n_init={n_init} diverged ({exc}); it counts as an infinite loss", UserWarning, stacklevel=2)
-                continue
-            if self.refined_:
-                start = time.perf_counter()
-                head_losses, refined = self._refine_on_graph(net, data, loss, H, K, n_refined)
-                self.timings_["refinement"] += time.perf_counter() - start
-            else:
-                head_losses, refined = self._head_losses(net, data, loss, H, K), None
-            self.restart_losses_.append(min(head_losses))
-            if self.restart_losses_[-1] < min([np.inf, *self.restart_losses_[:-1]]):  # finite, and the lowest so far
-                best, self.best_restart_, self.head_losses_ = (net, history, run_seed, refined), restart, head_losses
+        # one bar over the runs when there are several (each run's networks report to it), the usual bars otherwise
+        with NetworkProgress(n_init, int(self.verbose) if n_init > 1 else 0, type(self).__name__) as progress:
+            for restart, (run_seed, stage) in enumerate(zip(_run_seeds(seed, n_init), stages)):
+                progress.next_network()
+                try:
+                    net, history = self._fit_restart(Xs.shape[1], embedding, data, loss, rows, val, run_seed, stage)
+                except TrainingDivergedError as exc:  # counts as an infinite loss, as a diverged head does
+                    diverged = exc
+                    self.restart_losses_.append(float("inf"))
+                    if n_init > 1:
+                        warnings.warn(f"run {restart} of n_init={n_init} diverged ({exc}); it counts as an infinite loss", UserWarning, stacklevel=2)
+                    continue
+                if self.refined_:
+                    start = time.perf_counter()
+                    head_losses, refined = self._refine_on_graph(net, data, loss, H, K, n_refined)
+                    self.timings_["refinement"] += time.perf_counter() - start
+                else:
+                    head_losses, refined = self._head_losses(net, data, loss, H, K), None
+                self.restart_losses_.append(min(head_losses))
+                if self.restart_losses_[-1] < min([np.inf, *self.restart_losses_[:-1]]):  # finite, and the lowest so far
+                    best, self.best_restart_, self.head_losses_ = (net, history, run_seed, refined), restart, head_losses
         if best is None:
             raise diverged or TrainingDivergedError(
                 f"the clustering loss of every head is not finite (learning_rate={self.learning_rate:g}); "

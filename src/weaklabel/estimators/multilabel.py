@@ -15,11 +15,14 @@ from ..data.validation import check_same_length
 from ..exceptions import InputError
 from ..losses import Loss, available_losses, get_loss_entry
 from ..losses.multilabel import positive_weights
-from ..metrics import mean_average_precision, top_k_matrix, tune_thresholds
+from ..metrics import example_f1_threshold, mean_average_precision, top_k_matrix, tune_thresholds
 from ..persistence import register_estimator
 from ._base import NeuralEstimator, binary_decision, loss_params_rule
 from ._params import OneOf, Rule, is_real_number
 from ._loss_inputs import loss_function
+
+#: the values of ``threshold`` that tune it on the validation split: per label for F1, or one for example-based F1
+TUNING_RULES = ("tune", "tune_example_f1")
 
 
 @register_estimator
@@ -36,11 +39,14 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         Positive weights of ``weighted_bce``; ``"auto"`` = negatives/positives
         of each label in the training split. Given weights are refused with
         another loss, and beside a ``pos_weight`` in ``loss_params``.
-    threshold : float or "tune"
+    threshold : float, "tune" or "tune_example_f1"
         Decision threshold on the probabilities; ``"tune"`` picks, per label,
         the F1-maximising threshold on the validation split (on the training
         data when there is no validation split), by the one-standard-error
-        rule (see :func:`weaklabel.metrics.tune_thresholds`).
+        rule (see :func:`weaklabel.metrics.tune_thresholds`);
+        ``"tune_example_f1"`` picks one threshold for all labels that maximises
+        the example-based F1 there, which keeps the number of labels per item
+        near the true one (see :func:`weaklabel.metrics.example_f1_threshold`).
     hidden_sizes, norm, dropout : MLP shape (``hidden_sizes=()`` gives a linear model).
     scaling : {"ple", "quantile", "robust", "standard", "none"}
         Input transform fitted on the training split (:mod:`weaklabel.data.preprocessing`).
@@ -110,7 +116,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
     _parameter_checks = {
         "loss": OneOf(lambda: available_losses("multilabel")),
         "loss_params": loss_params_rule(),
-        "threshold": Rule(lambda v: v == "tune" or (is_real_number(v) and 0.0 < v < 1.0), "a number in (0, 1) or 'tune'"),
+        "threshold": Rule(lambda v: v in TUNING_RULES or (is_real_number(v) and 0.0 < v < 1.0), "a number in (0, 1), 'tune' or 'tune_example_f1'"),
     }
 
     # -- fitting -----------------------------------------------------------
@@ -203,10 +209,10 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
             warnings.warn(f"labels {never[:10]} have no positive sample; they will always score low", UserWarning)
 
     def _fit_thresholds(self, inputs: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        if self.threshold != "tune":
+        if self.threshold not in TUNING_RULES:
             return np.full(Y.shape[1], float(self.threshold))
         unseen = [self.classes_[j] for j in np.flatnonzero((Y[rows].sum(axis=0) == 0) & (Y.sum(axis=0) > 0))]
-        if unseen and self.label_format_ != "single":  # one label per sample: predict takes the top label, no threshold
+        if unseen and self.label_format_ != "single" and self.threshold == "tune":  # one label per sample: predict takes the top label, no threshold
             warnings.warn(
                 f"labels {unseen[:10]} have no positive among the {len(rows)} rows thresholds are tuned on; they keep "
                 "the threshold 0.5; raise validation_fraction or pass a threshold", UserWarning,
@@ -214,6 +220,8 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         # predict_proba's own float32 values for these rows, so a threshold at the lowest validation score keeps
         # that row positive (scored in another batch layout a row can differ by one float32 ulp)
         scores = self._probabilities(self._network_outputs(inputs[rows])).astype(np.float64)
+        if self.threshold == "tune_example_f1":
+            return np.full(Y.shape[1], example_f1_threshold(Y[rows], scores))
         return np.asarray(tune_thresholds(Y[rows], scores, rule="one_se"), dtype=np.float64)
 
     # -- prediction --------------------------------------------------------

@@ -23,7 +23,7 @@ from ..metrics import mean_average_precision, top_k_matrix
 from ..nn import Network, ensemble_spec
 from ..nn.label_embedding import LabelEmbeddingHead
 from ..persistence import register_estimator
-from ..training import loss_callbacks
+from ..training import NetworkProgress, loss_callbacks
 from ._base import NeuralEstimator, flat_width, loss_params_rule
 from ._params import OneOf, Rule, check_parameters, integer, is_integer, is_real_number, real
 from ._loss_inputs import loss_function
@@ -250,26 +250,36 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         if int(self.refine_rounds) == 0:
             self.net_ = self._fit_network(inputs, Y, None, seed, stage="")
             return self
-        self.net_ = cross_fit(
-            Y, int(self.refine_folds), int(self.refine_rounds), seed,
-            train_round=functools.partial(self._fit_fold_networks, inputs, Y),
-            probabilities=lambda net, rows: torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[rows], net=net))).numpy(),
-        )
+        rounds, folds = int(self.refine_rounds) + 1, int(self.refine_folds)
+        with NetworkProgress(rounds * folds, int(self.verbose), type(self).__name__) as progress:
+            self.net_ = cross_fit(
+                Y, folds, rounds - 1, seed,
+                train_round=functools.partial(self._fit_fold_networks, inputs, Y, progress),
+                probabilities=lambda net, rows: torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[rows], net=net))).numpy(),
+            )
         self.network_spec_ = ensemble_spec(self._network_spec(flat_width(inputs), Y.shape[1]), len(self.net_.members))
         return self
 
-    def _fit_fold_networks(self, inputs: np.ndarray, Y: np.ndarray, jobs: list[FoldJob], targets: np.ndarray | None) -> list[Network]:
+    def _fit_fold_networks(
+        self, inputs: np.ndarray, Y: np.ndarray, progress: NetworkProgress, jobs: list[FoldJob], targets: np.ndarray | None
+    ) -> list[Network]:
         """One network per fold job, on its rows (with the loss when ``targets`` is None, else by BCE on the soft
-        ``targets``): in this process, or ``n_jobs`` at a time in worker processes."""
+        ``targets``): in this process, or ``n_jobs`` at a time in worker processes; each counted on ``progress``."""
         args = [(inputs[job.rows], Y[job.rows], None if targets is None else targets[job.rows], job.seed, job.stage) for job in jobs]
+        where = f"round {jobs[0].round + 1} of {int(self.refine_rounds) + 1}"
         n_jobs = min(joblib.effective_n_jobs(self.n_jobs), len(args))
         if n_jobs == 1:
-            return [self._fit_network(*arg) for arg in args]
+            networks = []
+            for arg in args:
+                progress.next_network(where)
+                networks.append(self._fit_network(*arg))
+            return networks
         logger.info("refinement: %d fold networks on %d processes", len(args), n_jobs)
         worker = copy.copy(self)
         worker.verbose = 0  # progress bars of parallel processes would interleave
         worker.__dict__.pop("net_", None)  # a refit's previous model need not travel to every worker
         results = in_processes(functools.partial(_fit_network_in_worker, worker), args, n_jobs)
+        progress.advance(len(args), where)
         self.n_epochs_, self.history_ = results[-1][1]
         return [net for net, _ in results]
 

@@ -16,7 +16,7 @@ from .multilabel import (
     recall_at_k,
     roc_auc_per_label,
 )
-from .thresholds import apply_thresholds, top_k_matrix, tune_thresholds
+from .thresholds import apply_thresholds, example_f1, example_f1_threshold, top_k_matrix, tune_thresholds
 
 __all__ = [
     "average_precision_per_label",
@@ -29,6 +29,8 @@ __all__ = [
     "per_label_report",
     "multilabel_report",
     "tune_thresholds",
+    "example_f1",
+    "example_f1_threshold",
     "apply_thresholds",
     "top_k_matrix",
     "match_clusters",

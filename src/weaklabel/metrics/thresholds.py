@@ -12,7 +12,7 @@ import numpy as np
 from ..exceptions import InputError
 from .multilabel import _check_scores, _sort_desc, _truth_and_scores
 
-__all__ = ["tune_thresholds", "apply_thresholds", "top_k_matrix"]
+__all__ = ["tune_thresholds", "apply_thresholds", "example_f1", "example_f1_threshold", "top_k_matrix"]
 
 _METRICS = ("f1",)
 _RULES = ("max", "one_se")
@@ -87,6 +87,39 @@ def _one_se_choice(f1: np.ndarray, s_sorted: np.ndarray, n_pos: np.ndarray, best
         gaps = np.nan_to_num(gaps, nan=0.0)
     eligible = f1 >= (top - se)[:, None]
     return np.argmax(np.where(eligible, gaps, -1.0), axis=1)  # first widest = highest score
+
+
+def example_f1(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Each row's F1 between its predicted and true label sets, ``2 |P ∩ T| / (|P| + |T|)``; a row with neither
+    predicted nor true labels is right (1.0). Its mean is the example-based F1 (Godbole & Sarawagi, PAKDD 2004)."""
+    t, p = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    both = (t & p).sum(axis=1).astype(np.float64)
+    size = (t.sum(axis=1) + p.sum(axis=1)).astype(np.float64)
+    return np.where(size > 0, 2.0 * both / np.maximum(size, 1.0), 1.0)
+
+
+def example_f1_threshold(y_true: Any, y_score: Any, max_candidates: int = 512) -> float:
+    """One threshold for every label that maximises the example-based F1 (the mean over rows of
+    :func:`example_f1`) on the given (validation) data.
+
+    Per-label F1 thresholds (:func:`tune_thresholds`) go low for rare labels, where a few more positives cost
+    little of that label's F1, so a row collects many labels; one threshold for the row's label set keeps the
+    number of labels per row near the true one. Candidates are the distinct scores (up to ``max_candidates``
+    of them, evenly spaced quantiles beyond that); ties go to the highest (fewest labels). As in
+    :func:`tune_thresholds`, the threshold returned is the midpoint between the chosen candidate and the next
+    lower one, which gives the same predictions on candidates that are all the distinct scores.
+    """
+    t, s = _truth_and_scores(y_true, y_score)
+    truth = t.astype(bool)
+    candidates = np.unique(s)[::-1]  # decreasing
+    if len(candidates) > max_candidates:
+        candidates = np.unique(np.quantile(s, np.linspace(0.0, 1.0, int(max_candidates))))[::-1]
+    scores = np.array([example_f1(truth, s >= c).mean() for c in candidates])
+    best = int(np.argmax(scores))  # first maximum = highest threshold
+    if best + 1 == len(candidates):
+        return float(candidates[best])
+    middle = 0.5 * float(candidates[best]) + 0.5 * float(candidates[best + 1])
+    return middle if candidates[best + 1] < middle <= candidates[best] else float(candidates[best])
 
 
 def apply_thresholds(y_score: Any, thresholds: Any) -> np.ndarray:

@@ -65,6 +65,11 @@ class ConvEncoder(nn.Module):
         self.blocks = nn.Sequential(*blocks)
         self.out_features = width_in
 
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """The shape of one input image: ``(channels, height, width)``."""
+        return (self.in_channels, self.height, self.width)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(n, c, h, w)`` or ``(n, h, w)`` images → ``(n, out_features)`` features."""
         if x.ndim == 3:

@@ -83,5 +83,10 @@ class MLPEncoder(nn.Sequential):
         self.in_features = in_features
         self.out_features = width
 
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one input row: ``(in_features,)``."""
+        return (self.in_features,)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # noqa: D102 (nn.Sequential)
         return super().forward(x.flatten(1)) if x.ndim > 2 else super().forward(x)

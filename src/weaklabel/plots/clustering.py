@@ -58,5 +58,6 @@ def class_scatter(X2: Any, labels: Any, y_true: Any | None = None, title: str = 
             ax.scatter(X2[wrong, 0], X2[wrong, 1], s=30, facecolors="none", edgecolors="black", linewidths=0.6, label="wrong")
     _style.style_axes(ax)
     _style.label_axes(ax, title, "dimension 1", "dimension 2")
-    ax.legend(fontsize=_style.LEGEND_SIZE, markerscale=1.5, loc="best", ncol=2 if len(np.unique(labels)) > 6 else 1)
+    ax.legend(fontsize=_style.LEGEND_SIZE, markerscale=1.5, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
+              ncol=2 if len(np.unique(labels)) > 12 else 1)  # beside the points, never over them
     return fig

@@ -89,7 +89,7 @@ def distance_histograms(
     _style.style_axes(ax, grid_axis="y")
     suffix = "" if overlap is None else f" — overlap {overlap:.3f}"
     _style.label_axes(ax, title + suffix, f"{distance} distance", "density")
-    ax.legend(fontsize=_style.LEGEND_SIZE, frameon=False)
+    ax.legend(fontsize=_style.LEGEND_SIZE, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # beside the bars
     return fig
 
 
@@ -110,6 +110,6 @@ def scatter_grid(panels: Sequence[tuple[str, Any]], labels: Any) -> Figure:
             mask = y == c
             ax.scatter(points[mask, 0], points[mask, 1], s=6, alpha=0.6, color=_style.color(i), linewidths=0, label=str(c))
         _style.style_axes(ax)
-        _style.label_axes(ax, name, how, "")
+        _style.label_axes(ax, name, f"dimension 1 ({how})", "dimension 2")
     axes[-1].legend(fontsize=_style.LEGEND_SIZE, markerscale=2.0, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     return fig

@@ -261,7 +261,7 @@ def per_label_precision_recall(
     title = "Per-label " + ", ".join(name for name, _ in series)
     if counts is not None:
         title += " (sorted by support)"
-    _style.label_axes(ax, title, "score", "")
+    _style.label_axes(ax, title, "score", "label" if counts is None else "label (n = positives)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_style.LEGEND_SIZE, frameon=False)
     return fig
 

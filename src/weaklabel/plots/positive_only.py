@@ -45,5 +45,5 @@ def label_embedding_space(
     ax.set_aspect("equal")
     _style.style_axes(ax)
     _style.label_axes(ax, title, "dimension 1", "dimension 2")
-    ax.legend(fontsize=_style.LEGEND_SIZE, loc="lower right")
+    ax.legend(fontsize=_style.LEGEND_SIZE, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # beside the points
     return fig

@@ -192,12 +192,13 @@ class Report:
         floatfmt: str = ".3f",
         caption: str | None = None,
     ) -> Report:
-        """Add a Markdown pipe table, with an optional numbered caption below it."""
+        """Add a Markdown pipe table, with an optional caption below it; captioned tables are numbered 1, 2, … in
+        order (an uncaptioned one takes no number, so the numbers have no gaps)."""
         table = markdown_table(rows, columns, floatfmt)
         if not rows:
             table = (table + "\n\n" if table else "") + "*(no rows)*"
-        self._n_tables += 1
         if caption:
+            self._n_tables += 1
             table += f"\n\n*Table {self._n_tables}: {caption}*"
         self._blocks.append(table)
         return self

@@ -12,7 +12,7 @@ from ..exceptions import InputError
 from ..metrics import embedding_report
 from ..plots.embedding import distance_histograms, embedding_scatter
 from ..report import Report
-from ._base import Task, label_lists, model_inputs, register_task
+from ._base import Decision, Task, label_lists, model_inputs, prediction_frame, refuse_label_set_rules, register_task
 
 
 def single_labels(table: Table) -> list[Any]:
@@ -39,13 +39,10 @@ class EmbeddingTask(Task):
     def fit(self, estimator: Any, table: Table) -> None:
         estimator.fit(table.features, single_labels(table))
 
-    def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
+    def predictions(self, estimator: Any, table: Table, decision: Decision = Decision()) -> pd.DataFrame:
+        refuse_label_set_rules(self.name, decision)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        frame = pd.DataFrame(proba, columns=[f"proba_{c}" for c in estimator.classes_])
-        frame.insert(0, "predicted", estimator.classes_[proba.argmax(axis=1)])
-        if table.ids is not None:
-            frame.insert(0, "id", table.ids)
-        return frame
+        return prediction_frame(estimator.classes_, proba, list(estimator.classes_[proba.argmax(axis=1)]), table)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         labels = single_labels(table)

@@ -2,55 +2,70 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..data.readers import Table, check_label_separator
+from ..data.readers import Table
 from ..exceptions import InputError
-from ..metrics import multilabel_report, per_label_report
+from ..metrics import example_f1, multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report
-from ._base import Task, labels_from_table, model_inputs, register_task
+from ._base import Decision, Task, label_set_predictions, labels_from_table, model_inputs, register_task
+
+logger = logging.getLogger("weaklabel")
+
+#: predicted labels per item more than this factor above or below the true count get a word of advice
+LABEL_COUNT_TOLERANCE = 1.5
 
 
-def check_label_sep(classes: np.ndarray, label_sep: str) -> None:
-    """Refuse a separator of predicted label sets that is empty or that a label name contains (the sets could
-    not be split back)."""
-    check_label_separator(label_sep)
-    clashing = [str(c) for c in classes if label_sep in str(c)]
-    if clashing:
-        raise InputError(
-            f"label {clashing[0]!r} contains {label_sep!r}, the separator of the predicted label sets, so they "
-            f"could not be split back; pass --label-sep with a character no label contains (e.g. ';')"
-        )
+def label_count_rows(y_true: np.ndarray, predicted: np.ndarray) -> list[dict[str, Any]]:
+    """Labels per item, predicted and true (their mean over rows), and the example-based F1 of the prediction."""
+    return [
+        {"metric": "labels_per_item_predicted", "value": float(predicted.sum(axis=1).mean())},
+        {"metric": "labels_per_item_true", "value": float(y_true.sum(axis=1).mean())},
+        {"metric": "example_f1", "value": float(example_f1(y_true, predicted).mean())},
+    ]
 
 
-def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, ids: np.ndarray | None, label_sep: str) -> pd.DataFrame:
-    """One row per sample: optional id, ``score_<label>`` per label, and the predicted label set
-    (the label names joined by ``label_sep``; see :func:`check_label_sep`)."""
-    frame = pd.DataFrame(proba, columns=[f"score_{c}" for c in classes])
-    frame.insert(0, "labels", [label_sep.join(str(c) for c in classes[np.flatnonzero(row)]) for row in predicted])
-    if ids is not None:
-        frame.insert(0, "id", ids)
-    return frame
+def label_count_advice(y_true: np.ndarray, predicted: np.ndarray) -> str | None:
+    """A sentence when the model predicts many more (or fewer) labels per item than are true, naming the remedies."""
+    got, true = float(predicted.sum(axis=1).mean()), float(y_true.sum(axis=1).mean())
+    if true == 0 or 1 / LABEL_COUNT_TOLERANCE <= got / true <= LABEL_COUNT_TOLERANCE:
+        return None
+    return (
+        f"The model predicts {got:.2f} labels per item against {true:.2f} true. To bring the count closer, predict "
+        f"with `--top-k {max(1, round(true))}` or `--threshold T`, or fit with `--threshold tune_example_f1` "
+        "(one threshold for all labels, tuned for the example-based F1)."
+    )
 
 
 def multilabel_evaluation(
-    y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray | None, rule: str, report: Report
+    y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray | None, rule: str, report: Report,
+    level: int = 2,
 ) -> list[dict[str, Any]]:
     """Metrics table, per-label table and figures for 0/1 truth and per-label scores.
 
     ``predicted`` is the model's decision, made by ``rule`` (words for the captions); ``thresholds`` are the
-    per-label thresholds it uses, or None for a top-k rule (no threshold column, none drawn).
+    per-label thresholds it uses, or None for a top-k rule (no threshold column, none drawn). ``level``: the
+    heading level of the two sections (3 inside a section of a longer report, such as the demo's).
     """
     names = [str(c) for c in classes]
     summary = multilabel_report(y_true, proba, predicted)
-    rows = [{"metric": k, "value": v} for k, v in summary.items()]
-    report.section("Metrics").table(rows, columns=["metric", "value"])
+    rows = [{"metric": k, "value": v} for k, v in summary.items()] + label_count_rows(y_true, predicted)
+    report.section("Metrics", level=level).table(
+        rows, columns=["metric", "value"],
+        caption=f"Summary over {len(y_true):,} items and {len(names)} labels, predicting {rule}; mAP and ROC-AUC rank the scores, "
+        "the rest score the predicted label sets (example_f1 per item, then averaged).",
+    )
+    advice = label_count_advice(y_true, predicted)
+    if advice:
+        report.text(advice)
+        logger.warning(advice)
     per_label = per_label_report(y_true, proba, predicted, names, thresholds=thresholds)
-    report.section("Per label").table(per_label)
+    report.section("Per label", level=level).table(per_label, caption=f"Each label's scores and decisions, predicting {rule}.")
     report.figure(
         per_label_precision_recall(
             names,
@@ -81,10 +96,8 @@ class MultiLabelTask(Task):
 
         return MultiLabelClassifier
 
-    def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        check_label_sep(estimator.classes_, label_sep)
-        proba = estimator.predict_proba(model_inputs(estimator, table))
-        return score_frame(estimator.classes_, proba, estimator.labels_from_proba(proba), table.ids, label_sep)
+    def predictions(self, estimator: Any, table: Table, decision: Decision = Decision()) -> pd.DataFrame:
+        return label_set_predictions(estimator, table, decision)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)

@@ -10,8 +10,8 @@ import pandas as pd
 from ..data.readers import Table
 from ..exceptions import InputError
 from ..report import Report
-from ._base import Task, label_lists, labels_from_table, model_inputs, register_task
-from .multilabel import check_label_sep, multilabel_evaluation, score_frame
+from ._base import Decision, Task, label_lists, label_set_predictions, labels_from_table, model_inputs, register_task
+from .multilabel import multilabel_evaluation
 
 
 class PositiveOnlyTask(Task):
@@ -34,10 +34,8 @@ class PositiveOnlyTask(Task):
             )
         super().fit(estimator, table)
 
-    def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        check_label_sep(estimator.classes_, label_sep)
-        proba = estimator.predict_proba(model_inputs(estimator, table))
-        return score_frame(estimator.classes_, proba, estimator.labels_from_proba(proba), table.ids, label_sep)
+    def predictions(self, estimator: Any, table: Table, decision: Decision = Decision()) -> pd.DataFrame:
+        return label_set_predictions(estimator, table, decision)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         """Metrics against the table's labels (give fully labelled data for a meaningful evaluation)."""

@@ -12,7 +12,7 @@ from ..exceptions import InputError
 from ..metrics import clustering_report
 from ..plots.clustering import class_scatter, confusion_heatmap
 from ..report import Report
-from ._base import Task, model_inputs, register_task
+from ._base import Decision, Task, model_inputs, prediction_frame, refuse_label_set_rules, register_task
 
 
 def true_classes(table: Table) -> np.ndarray:
@@ -39,13 +39,10 @@ class SelfSupervisedTask(Task):
 
         return SelfSupervisedClassifier
 
-    def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
+    def predictions(self, estimator: Any, table: Table, decision: Decision = Decision()) -> pd.DataFrame:
+        refuse_label_set_rules(self.name, decision)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        frame = pd.DataFrame(proba, columns=[f"proba_{k}" for k in estimator.classes_])
-        frame.insert(0, "cluster", proba.argmax(axis=1))
-        if table.ids is not None:
-            frame.insert(0, "id", table.ids)
-        return frame
+        return prediction_frame(estimator.classes_, proba, list(proba.argmax(axis=1)), table)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = true_classes(table)

@@ -4,6 +4,7 @@ from .callbacks import Callback, EarlyStopping, LossHooks, ProgressBar, StageBar
 from .checkpoint import Checkpoint
 from ..runtime import distributed, resolve_device, resolve_seed, spawn_seeds, torch_generator
 from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups
+from .progress import NetworkProgress
 
 __all__ = [
     "Callback",
@@ -12,6 +13,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LossHooks",
+    "NetworkProgress",
     "ProgressBar",
     "StageBar",
     "Trainer",

@@ -5,14 +5,13 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
-from tqdm.auto import tqdm
 
 from ..losses import Loss
+from .progress import EpochBar, NetworkProgress, active_progress, format_losses
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Trainer
@@ -86,45 +85,41 @@ class EarlyStopping(Callback):
         self.best_state = state["best_state"]
 
 
-class _EpochBar(tqdm):
-    """tqdm without its process-wide side effects: no monitor thread (it outlives the fit), and tqdm's write lock
-    only if the process already made it (:meth:`share_lock`); making it creates a multiprocessing lock, which fixes
-    the process's start method, so a later ``set_start_method`` raised."""
-
-    monitor_interval = 0
-    _own_lock = threading.RLock()
-
-    @classmethod
-    def share_lock(cls) -> None:
-        """Draw under tqdm's write lock where it exists (so ``tqdm.write`` from other threads does not interleave
-        with the bar), under a thread lock of our own where it does not."""
-        cls.set_lock(getattr(tqdm, "_lock", None) or cls._own_lock)
-
-
 class ProgressBar(Callback):
-    """One tqdm bar over epochs with the latest losses; silent when ``verbose == 0``."""
+    """A bar over the epochs with the latest losses (four significant digits); silent when ``verbose == 0``.
+
+    Inside a :class:`~weaklabel.training.progress.NetworkProgress` (a fit of several networks) it draws no bar of
+    its own and reports to that one. :meth:`close` clears the bar (the Trainer calls it also after an error or
+    Ctrl-C, so that the next message starts on its own line).
+    """
 
     def __init__(self, verbose: int = 1, desc: str = "fit") -> None:
         self.verbose = verbose
         self.desc = desc
-        self._bar: _EpochBar | None = None
+        self._bar: EpochBar | None = None
+        self._shared: NetworkProgress | None = None
 
     def on_fit_start(self, trainer: "Trainer") -> None:
-        if self.verbose <= 0:
-            self._bar = None
+        self._shared = active_progress()
+        if self.verbose <= 0 or self._shared is not None:
             return
-        _EpochBar.share_lock()
-        self._bar = _EpochBar(
-            total=trainer.config.max_epochs, initial=trainer.epoch, desc=self.desc, unit="epoch", leave=False, dynamic_ncols=True
-        )
+        self._bar = EpochBar.open(total=trainer.config.max_epochs, initial=trainer.epoch, desc=self.desc, unit="epoch")
 
     def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
-        if self._bar is not None:
-            self._bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k.endswith("loss")}, refresh=False)
+        if self._shared is not None:
+            self._shared.epoch_done(trainer, logs)
+        elif self._bar is not None:
+            self._bar.set_postfix(format_losses(logs), refresh=False)
             self._bar.update(1)
         logger.debug("epoch %d: %s", trainer.epoch + 1, logs)
 
     def on_fit_end(self, trainer: "Trainer") -> None:
+        if self._shared is not None:
+            self._shared.network_done()
+        self.close()
+
+    def close(self) -> None:
+        """Clear the bar, if one is drawn."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
@@ -136,10 +131,9 @@ class StageBar:
     (a fit under a second prints nothing), and never when ``verbose == 0``."""
 
     def __init__(self, verbose: int = 1, desc: str = "fit", delay: float = 1.0) -> None:
-        self._bar: _EpochBar | None = None
+        self._bar: EpochBar | None = None
         if verbose > 0:
-            _EpochBar.share_lock()
-            self._bar = _EpochBar(total=0, desc=desc, unit="step", leave=False, dynamic_ncols=True, delay=delay)
+            self._bar = EpochBar.open(total=0, desc=desc, unit="step", delay=delay)
 
     def plan(self, total: int) -> None:
         """Set the number of steps (it may change once the fit knows its path)."""

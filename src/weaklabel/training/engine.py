@@ -26,8 +26,10 @@ from torch import nn
 
 from ..exceptions import TrainingDivergedError
 from ..runtime import distributed
+from ..nn.cost import multiply_adds_per_row
 from ..runtime.device import resolve_device
 from ..runtime.seeding import torch_generator
+from ..runtime.threads import holding_threads, threads_for_work
 from .callbacks import Callback, EarlyStopping, ProgressBar
 from ..data.sources import BatchSource, TensorSource, as_source
 
@@ -51,6 +53,7 @@ class TrainingConfig:
     verbose: int = 0
     desc: str = "fit"
     mixed_precision: bool = True  # bf16 autocast on CUDA; CPU always float32
+    threads: int | None = None  # CPU threads of the fit; None: the caller's, or chosen for the work (runtime.threads)
 
 
 @dataclass
@@ -166,10 +169,12 @@ class Trainer:
 
         Global-RNG draws inside the loop (dropout, losses that sample) are
         seeded from ``config.seed`` in a forked RNG state, so a run is
-        reproducible and the caller's torch RNG is left as it was.
+        reproducible and the caller's torch RNG is left as it was. On the CPU
+        the fit computes with :meth:`threads` threads, and the caller's count
+        is put back after it.
         """
         devices = [self.device.index or 0] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
+        with holding_threads(self.threads()), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.config.seed + distributed.rank())  # each rank its own dropout draws
             self._restore_rng()
             return self._fit(train, val)
@@ -180,7 +185,15 @@ class Trainer:
         self._step_loss = distributed.data_parallel_loss(self.module, self.loss_fn, self.device)
         callbacks = list(self.callbacks)
         stopper = next((c for c in callbacks if isinstance(c, EarlyStopping)), None)
-        callbacks.append(ProgressBar(self.config.verbose, self.config.desc))
+        progress = ProgressBar(self.config.verbose, self.config.desc)
+        callbacks.append(progress)
+        try:
+            return self._run(train, val, callbacks, stopper)
+        finally:
+            progress.close()  # also after an error or Ctrl-C: what is printed next starts on its own line
+
+    def _run(self, train: BatchSource, val: BatchSource | None, callbacks: list[Callback], stopper: EarlyStopping | None) -> History:
+        """The epochs, with ``callbacks`` (the progress bar last)."""
         start = time.perf_counter()
         for cb in callbacks:
             cb.on_fit_start(self)
@@ -204,6 +217,19 @@ class Trainer:
         self.history.seconds = time.perf_counter() - start
         logger.info("trained %d epochs in %.1f s", self.history.n_epochs, self.history.seconds)
         return self.history
+
+    def threads(self) -> int | None:
+        """The fit's CPU thread count: ``config.threads``, else :func:`~weaklabel.runtime.threads.threads_for_work`
+        for a step's floating-point operations (6 per multiply-add of a row, forward and backward, times the batch);
+        None (the caller's count) on a GPU, under ``torchrun`` or where the caller chose a count."""
+        if self.config.threads is not None:
+            return int(self.config.threads)
+        if self.device.type != "cpu" or distributed.is_distributed():
+            return None
+        flops = 6.0 * self._local_batch_size() * multiply_adds_per_row(self.module)
+        threads = threads_for_work(flops)
+        logger.debug("%.3g FLOP per training step: %s threads", flops, "the caller's" if threads is None else threads)
+        return threads
 
     def _diverged(self, what: str, value: float | str, epoch: int | None = None) -> TrainingDivergedError:
         """The error for ``what`` turning non-finite in ``epoch`` (counted from 1; default: the running one)."""

@@ -76,5 +76,5 @@ def tagged_scenario(report: Report, verbose: int) -> list[dict[str, Any]]:
     )
     proba = model.predict_proba(X_te)
     predicted = (proba >= model.thresholds_).astype(np.int64)
-    multilabel_evaluation(Y_te, proba, predicted, model.classes_, model.thresholds_, "the labels over their tuned thresholds", report)
+    multilabel_evaluation(Y_te, proba, predicted, model.classes_, model.thresholds_, "the labels over their tuned thresholds", report, level=3)
     return [summary_row("MultiLabelClassifier (bce, tuned)", Y_te, predicted, proba)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 from sklearn.datasets import make_blobs
 
 from ...estimators.single_positive import SinglePositiveClassifier
@@ -36,14 +35,10 @@ def blobs_scenario(report: Report, verbose: int) -> list[dict[str, Any]]:
         "original class:"
     )
     rows = []
-    models = {}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: one thread avoids contention on small machines
-    try:
-        for loss in ("assume_negative", "selection_likelihood", "label_embedding"):
-            models[loss] = SinglePositiveClassifier(loss=loss, embedding_dim=2, refine_rounds=0, verbose=verbose, **_PARAMS).fit(X, y)
-    finally:
-        torch.set_num_threads(threads)
+    models = {
+        loss: SinglePositiveClassifier(loss=loss, embedding_dim=2, refine_rounds=0, verbose=verbose, **_PARAMS).fit(X, y)
+        for loss in ("assume_negative", "selection_likelihood", "label_embedding")
+    }
     for loss, model in models.items():
         for k in range(3):
             mean = model.predict_proba(X[c == k]).mean(axis=0)
