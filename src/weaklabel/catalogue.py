@@ -42,6 +42,10 @@ TASKS: dict[str, TaskInfo] = {
         "classes learned from unlabelled data (SelfSupervisedClassifier)",
         "SelfSupervisedClassifier", "clustering", "minmax_scan", ("minmax_scan", "scan"),
     ),
+    "partial-label": TaskInfo(
+        "a set of candidate classes per item, exactly one of them true (PartialLabelClassifier)",
+        "PartialLabelClassifier", "partial_label", "proden", ("cc", "naive", "proden", "rc"),
+    ),
 }
 
 #: ``weaklabel demo --only NAME``: name → title, in the order the demo runs them
@@ -57,8 +61,9 @@ SCENARIOS: dict[str, str] = {
 SUITES: dict[str, str] = {
     "embedding": "every metric-learning loss on digits images and on one real table",
     "multilabel": "every multilabel loss beside scikit-learn peers on the same splits",
+    "partial-label": "candidate sets at several ambiguity levels on three public tables",
     "positive-only": "single-positive training on multi-digits and movies",
-    "self-supervised": "SelfSupervisedClassifier beside k-means, GMM and spectral clustering",
+    "self-supervised": "SelfSupervisedClassifier against the classical clusterings a user has",
     "speed": "training throughput, scaling, distributed training and neighbour search",
 }
 

@@ -100,7 +100,12 @@ THRESHOLD_RULES = ("tune", "tune_example_f1")
 
 def _n_classes(text: str) -> int | str:
     """``auto`` or an integer ≥ 2."""
-    return text if text == "auto" else _integer(2)(text)
+    if text == "auto":
+        return text
+    try:
+        return _integer(2)(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected an integer ≥ 2 or 'auto', got {text!r}") from None
 
 
 def _threshold(text: str) -> float | str:

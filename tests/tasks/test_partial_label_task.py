@@ -43,8 +43,8 @@ def test_fit_on_candidate_sets_predict_and_evaluate(tmp_path, capsys) -> None:
     assert main(["fit", str(tmp_path / "train.csv"), "--task", "partial-label", "--label-column", "classes", "--out", str(model), *FAST]) == 0
     assert main(["predict", str(model), str(tmp_path / "test.csv"), "--out", str(tmp_path / "pred.csv"), "-q"]) == 0
     pred = pd.read_csv(tmp_path / "pred.csv")
-    assert list(pred.columns) == ["predicted", "proba_blue", "proba_grey", "proba_red"] and len(pred) == 100
-    np.testing.assert_allclose(pred[["proba_blue", "proba_grey", "proba_red"]].sum(axis=1), 1.0, rtol=1e-6)
+    assert list(pred.columns) == ["predicted", "score_blue", "score_grey", "score_red"] and len(pred) == 100
+    np.testing.assert_allclose(pred[["score_blue", "score_grey", "score_red"]].sum(axis=1), 1.0, rtol=1e-6)
     accuracy = np.mean(pred["predicted"].to_numpy() == COLOURS[y_test])
     assert accuracy >= 0.9  # three well-separated blobs, 2 candidates per item on average
 

@@ -74,15 +74,15 @@ def test_cluster_gives_the_api_s_classes_and_probabilities(tmp_path):
         assert main(["cluster", str(data), "--out", str(tmp_path / f"m_{n_classes}"), "--n-classes", n_classes, "--seed", "3", "--assignments", str(out), "-q"]) == 0
         api = SelfSupervisedClassifier(n_classes=n_classes if n_classes == "auto" else int(n_classes), random_state=3, verbose=0).fit(X)
         written = pd.read_csv(out)
-        assert written["cluster"].tolist() == api.labels_.tolist()
-        np.testing.assert_allclose(written[[f"proba_{k}" for k in api.classes_]].to_numpy(), api.predict_proba(X), rtol=1e-5, atol=1e-6)
+        assert written["predicted"].tolist() == api.labels_.tolist()
+        np.testing.assert_allclose(written[[f"score_{k}" for k in api.classes_]].to_numpy(), api.predict_proba(X), rtol=1e-5, atol=1e-6)
     assert api.n_classes_ == 4
 
 
 def test_cluster_refuses_a_bad_class_count_by_name(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["cluster", str(tmp_path / "x.npy"), "--out", str(tmp_path / "m"), "--n-classes", "some"])
-    assert "the number of classes must be an integer or 'auto', got 'some'" in capsys.readouterr().err
+    assert "expected an integer ≥ 2 or 'auto', got 'some'" in capsys.readouterr().err
 
 
 def test_fit_with_the_old_loss_key_trains_that_network_method(tmp_path):

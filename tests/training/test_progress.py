@@ -87,7 +87,7 @@ def test_self_supervised_restarts_share_one_bar(capsys):
     from weaklabel import SelfSupervisedClassifier
 
     X = np.random.default_rng(0).normal(size=(60, 2)).astype(np.float32)
-    SelfSupervisedClassifier(n_classes=2, n_init=2, n_heads=1, hidden_sizes=(4,), max_epochs=1, self_labeling_epochs=0,
+    SelfSupervisedClassifier(method="minmax_scan", n_classes=2, n_init=2, n_heads=1, hidden_sizes=(4,), max_epochs=1, self_labeling_epochs=0,
                              random_state=0, verbose=1).fit(X)
     err = capsys.readouterr().err
     assert "SelfSupervisedClassifier: network 1 of 2" in err and "SelfSupervisedClassifier: network 2 of 2" in err

@@ -16,7 +16,7 @@ import pandas as pd
 from ..data.readers import Table
 from ..exceptions import InputError
 from ..report import Report
-from ._base import Task, label_lists, model_inputs, register_task
+from ._base import Decision, Task, label_lists, model_inputs, prediction_frame, refuse_label_set_rules, register_task
 
 
 class PartialLabelTask(Task):
@@ -28,14 +28,12 @@ class PartialLabelTask(Task):
 
         return PartialLabelClassifier
 
-    def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
-        """One row per item: optional id, the predicted class, ``proba_<class>`` per class."""
+    def predictions(self, estimator: Any, table: Table, decision: Decision = Decision()) -> pd.DataFrame:
+        """One row per item, as every task writes it: the id, the predicted class, ``score_<class>`` per class."""
+        refuse_label_set_rules(self.name, decision)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        frame = pd.DataFrame(proba, columns=[f"proba_{c}" for c in estimator.classes_])
-        frame.insert(0, "predicted", estimator.label_encoder_.inverse_transform(estimator.labels_from_proba(proba), scores=proba))
-        if table.ids is not None:
-            frame.insert(0, "id", table.ids)
-        return frame
+        predicted = estimator.label_encoder_.inverse_transform(estimator.labels_from_proba(proba), scores=proba)
+        return prediction_frame(estimator.classes_, proba, list(predicted), table)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         """Accuracy against one true class per row, or, for candidate sets, the share of predictions among them;
