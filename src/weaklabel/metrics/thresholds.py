@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import InputError
-from .multilabel import _check_scores, _sort_desc, _truth_and_scores
+from ._checks import _check_scores, _truth_and_scores
+from .multilabel import _sort_desc
 
 __all__ = ["tune_thresholds", "apply_thresholds"]
 
