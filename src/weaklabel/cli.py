@@ -1,4 +1,4 @@
-"""The ``weaklabel`` command: fit, predict, evaluate, demo, bench.
+"""The ``weaklabel`` command: fit, cluster, predict, evaluate, demo, datasets, bench.
 
 Options come from flags or a YAML file (``--config``); flags win. The
 resolved configuration is saved in the model directory as ``fit_config.json``.
@@ -194,12 +194,59 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--only", action="append", help="run only this scenario (repeatable)")
     _add_verbosity(demo)
 
+    _add_datasets_parser(sub)
+
     bench = sub.add_parser("bench", help="run a benchmark suite and write its results table")
     bench.add_argument("suite", help="suite name (e.g. multilabel)")
     bench.add_argument("--out", default="benchmarks/results", help="results directory")
     bench.add_argument("--quick", action="store_true", help="smaller run for a smoke test")
     _add_verbosity(bench)
     return parser
+
+
+_DATASETS_EPILOG = """examples:
+  weaklabel datasets list
+  weaklabel datasets info yeast
+  weaklabel datasets export yeast yeast.parquet                  # every row, with a 'split' column
+  weaklabel datasets export yeast yeast-train.parquet --subset train
+  weaklabel datasets export yeast yeast-test.csv --subset test
+  weaklabel fit yeast-train.parquet --label-column labels --out yeast-model/
+  weaklabel evaluate yeast-model/ yeast-test.csv
+"""
+
+
+def _add_datasets_parser(sub: Any) -> None:
+    """``weaklabel datasets list | info NAME | export NAME FILE``: the standard sets shipped with weaklabel."""
+    from .datasets import list_datasets
+
+    names = ", ".join(list_datasets())
+    p = sub.add_parser(
+        "datasets",
+        help="list, describe or export the standard multi-label sets shipped with weaklabel",
+        description=f"The standard multi-label sets shipped with weaklabel ({names}), checked against their SHA-256 on load.",
+        epilog=_DATASETS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="datasets_command", required=True, metavar="{list,info,export}")
+    _add_verbosity(actions.add_parser("list", help="one line per set: items, features, labels, split"))
+    info = actions.add_parser("info", help="a set's description, split, label names and citation")
+    info.add_argument("name", metavar="NAME", help=f"one of: {names}")
+    _add_verbosity(info)
+    export = actions.add_parser(
+        "export",
+        help="write a set as a table: features x0, x1, ..., the label set of each row in 'labels'",
+        epilog=_DATASETS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("name", metavar="NAME", help=f"one of: {names}")
+    export.add_argument("out", metavar="FILE", help="output table: .csv, .tsv or .parquet (written whole or not at all)")
+    export.add_argument(
+        "--subset",
+        default="all",
+        help="all (default; adds a 'split' column, train or test per row), train or test: the source's split for "
+        "yeast and scene, a fixed seed-0 80/20 split for the others",
+    )
+    _add_verbosity(export)
 
 
 def _add_checkpoint_flags(p: argparse.ArgumentParser) -> None:
@@ -586,6 +633,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from .datasets import load_multilabel
+    from .datasets.export import LABEL_COLUMN, export_frame, summary_rows
+    from .report import format_table
+
+    if args.datasets_command == "list":
+        print(format_table(summary_rows()))
+        return 0
+    if args.datasets_command == "info":
+        data = load_multilabel(args.name)
+        print(data.description)
+        print(f"labels: {', '.join(data.label_names)}")
+        print(f"cite: {data.citation}")
+        return 0
+    from .data.readers import check_output_table, write_table
+
+    check_output_table(args.out)  # a bad name fails before any work
+    _refuse_writing_into_model(args.out, "FILE")
+    frame = export_frame(args.name, args.subset)
+    write_table(frame, args.out)
+    print(f"wrote {args.name} ({args.subset}: {len(frame)} rows, {frame.shape[1] - 1 - (args.subset == 'all')} features) to {args.out}")
+    if args.subset != "test":
+        print(f"train on it: weaklabel fit {args.out} --label-column {LABEL_COLUMN} --out {args.name}-model/")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_suite
 
@@ -593,7 +666,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
+COMMANDS = {
+    "fit": cmd_fit,
+    "cluster": cmd_cluster,
+    "predict": cmd_predict,
+    "evaluate": cmd_evaluate,
+    "demo": cmd_demo,
+    "datasets": cmd_datasets,
+    "bench": cmd_bench,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

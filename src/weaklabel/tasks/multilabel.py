@@ -37,6 +37,16 @@ def score_frame(classes: np.ndarray, proba: np.ndarray, predicted: np.ndarray, i
     return frame
 
 
+METRICS_NOTE = (
+    "Per label, averaged over labels (macro) or over every decision (micro): mAP, ROC-AUC, precision, recall, F1. "
+    "Per item, as multi-label papers report them (weaklabel.metrics): lrap (label ranking average precision, the "
+    "papers' \"average precision\"), ranking_loss, coverage (Zhang & Zhou's convention: the rank of the lowest "
+    "relevant label, counted from 1, minus 1; scikit-learn's coverage_error is 1 more) and one_error, from the scores "
+    "of the items with a true label; hamming_loss, subset_accuracy and example_f1 from the predicted label sets. "
+    "Lower is better for ranking_loss, coverage, one_error and hamming_loss."
+)
+
+
 def multilabel_evaluation(
     y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray | None, rule: str, report: Report
 ) -> list[dict[str, Any]]:
@@ -48,7 +58,7 @@ def multilabel_evaluation(
     names = [str(c) for c in classes]
     summary = multilabel_report(y_true, proba, predicted)
     rows = [{"metric": k, "value": v} for k, v in summary.items()]
-    report.section("Metrics").table(rows, columns=["metric", "value"])
+    report.section("Metrics", METRICS_NOTE).table(rows, columns=["metric", "value"])
     per_label = per_label_report(y_true, proba, predicted, names, thresholds=thresholds)
     report.section("Per label").table(per_label)
     report.figure(
