@@ -74,3 +74,19 @@ def test_bad_shapes_are_named():
         BatchedMLP(0, D, L)
     with pytest.raises(InputError, match="one batch per member"):
         BatchedMLP(K, D, L, (4,))(torch.randn(K + 1, 5, D))
+
+
+def test_the_average_is_the_probability_ensemble_of_the_members_and_rebuilds_from_its_spec():
+    from weaklabel.nn import ProbabilityEnsemble
+    from weaklabel.nn.batched import MemberAverage, averaged_spec
+
+    torch.manual_seed(0)
+    spec = averaged_spec(K, D, L, (16, 8), "batch", 0.2)
+    model = build_network(spec).eval()
+    assert isinstance(model, MemberAverage)
+    x = torch.randn(20, D)
+    reference = ProbabilityEnsemble([model.members.member(k) for k in range(K)]).eval()
+    torch.testing.assert_close(model(x), reference(x), rtol=1e-5, atol=1e-5)
+    rebuilt = build_network(spec)
+    rebuilt.load_state_dict(model.state_dict(), strict=True)  # what a saved model's tensors restore
+    torch.testing.assert_close(rebuilt.eval()(x), model(x))

@@ -174,3 +174,32 @@ def _layers(net: Network) -> list[tuple[nn.Linear, nn.BatchNorm1d | None]]:
             following = modules[i + 1] if i + 1 < len(modules) else None
             out.append((module, following if isinstance(following, nn.BatchNorm1d) else None))
     return out
+
+
+class MemberAverage(nn.Module):
+    """The logit of the mean probability of a :class:`BatchedMLP`'s members, ``(B, out_features)``: a fitted
+    ensemble's prediction (:class:`~weaklabel.nn.ProbabilityEnsemble`'s rule, in log space). Train on
+    ``members(x)``, the per-member logits; predict with ``forward``."""
+
+    def __init__(self, members: BatchedMLP) -> None:
+        super().__init__()
+        self.members = members
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.members(x)
+        log_k = math.log(z.shape[0])
+        return (torch.logsumexp(F.logsigmoid(z), dim=0) - log_k) - (torch.logsumexp(F.logsigmoid(-z), dim=0) - log_k)
+
+
+def averaged_spec(n_members: int, in_features: int, out_features: int, hidden_sizes: Sequence[int], norm: str | None, dropout: float) -> dict:
+    """The JSON spec :func:`~weaklabel.nn.build_network` turns into ``MemberAverage(BatchedMLP(...))``."""
+    return {
+        "averaged_mlp": {
+            "n_members": int(n_members),
+            "in_features": int(in_features),
+            "out_features": int(out_features),
+            "hidden_sizes": [int(h) for h in hidden_sizes],
+            "norm": norm,
+            "dropout": float(dropout),
+        }
+    }

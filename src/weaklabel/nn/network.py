@@ -34,12 +34,17 @@ def ensemble_spec(member: dict[str, Any], size: int) -> dict[str, Any]:
     return {"ensemble": {"size": int(size), "member": member}}
 
 
-def build_network(spec: dict[str, Any]) -> Network | ProbabilityEnsemble:
-    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``, or a :class:`ProbabilityEnsemble`
-    from :func:`ensemble_spec`'s ``{"ensemble": {"size": M, "member": {...}}}``.
+def build_network(spec: dict[str, Any]) -> nn.Module:
+    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``, a :class:`ProbabilityEnsemble`
+    from :func:`ensemble_spec`'s ``{"ensemble": {"size": M, "member": {...}}}``, or K MLPs trained at once
+    and averaged, :class:`~weaklabel.nn.batched.MemberAverage`, from :func:`~weaklabel.nn.batched.averaged_spec`.
 
     The head's ``in_features`` is filled in from the encoder's ``out_features``.
     """
+    if "averaged_mlp" in spec:
+        from .batched import BatchedMLP, MemberAverage
+
+        return MemberAverage(BatchedMLP(**spec["averaged_mlp"]))
     if "ensemble" in spec:
         ensemble = spec["ensemble"]
         return ProbabilityEnsemble([build_network(ensemble["member"]) for _ in range(int(ensemble["size"]))])
