@@ -158,7 +158,7 @@ def load_multilabel(name: str, subset: Subset = "all") -> MultiLabelDataset:
     if (source_split >= 0).all():
         split, origin = np.where(source_split == 0, "train", "test").astype(object), "source"
     else:
-        split, origin = _seeded_split(len(X)), f"seeded {round(100 * (1 - TEST_FRACTION))}/{round(100 * TEST_FRACTION)} (seed {SPLIT_SEED})"
+        split, origin = _seeded_split(len(X)), f"seeded {round(100 * (1 - TEST_FRACTION))}/{round(100 * TEST_FRACTION)}, seed {SPLIT_SEED}"
     source = _SOURCES[name]
     n_train, n_test = int((split == "train").sum()), int((split == "test").sum())
     data = MultiLabelDataset(
