@@ -35,7 +35,7 @@ from weaklabel import SelfSupervisedClassifier
 from weaklabel.bench._seeds import summarise_seeds
 from weaklabel.bench.self_supervised import SEEDS, _datasets
 from weaklabel.data.neighbors import knn
-from weaklabel.estimators.self_supervised import refine_on_graph
+from weaklabel.algorithms.graph_refinement import refine_on_graph
 from weaklabel.metrics import clustering_accuracy
 from weaklabel.report import format_table
 

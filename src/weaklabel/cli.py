@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import yaml
 
-from . import __version__
+from ._version import __version__
 from .data._messages import list_names
 from .exceptions import InputError, WeaklabelError
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .training.sources import ChunkedSource
+    from .data.sources import ChunkedSource
 
 logger = logging.getLogger("weaklabel")
 
@@ -364,7 +364,7 @@ def _note_default_features(path: str, data: dict[str, Any], names: list[str], fe
     import numpy as np
 
     from .data.readers import TABLE_FORMATS
-    from .training import distributed
+    from .runtime import distributed
 
     named = data.get("features") is not None or data.get("feature_prefix") is not None
     if named or Path(path).suffix.lower() not in TABLE_FORMATS or distributed.launch_rank() != 0:
@@ -404,7 +404,7 @@ def resolve_fit_config(args: argparse.Namespace) -> dict[str, Any]:
 
 def _read(path: str, data: dict[str, Any], require_labels: bool) -> Any:
     from .data.readers import read_table
-    from .training import distributed
+    from .runtime import distributed
 
     table = read_table(path, require_labels=require_labels, **{k: v for k, v in data.items() if v is not None})
     if table.ignored_columns and distributed.launch_rank() == 0:  # once, not once per torchrun process
@@ -430,7 +430,7 @@ def _in_memory_hint(automatic: bool) -> str:
 
 def _open_stream(path: str, data: dict[str, Any], automatic: bool) -> "tuple[ChunkedSource, list[str], list[str]]":
     """:func:`open_table_source` for the data options; a refusal says how to read the file into memory instead."""
-    from .training.sources import open_table_source
+    from .data.sources import open_table_source
 
     if data.get("label_column") is not None:
         raise InputError(
@@ -458,7 +458,7 @@ def _fit_stream(path: str, data: dict[str, Any], estimator: Any, automatic: bool
 def cmd_fit(args: argparse.Namespace) -> int:
     from .persistence import check_model_target, save_model
     from .tasks import get_task
-    from .training import distributed
+    from .runtime import distributed
 
     config = resolve_fit_config(args)
     task = get_task(config["task"])
@@ -483,7 +483,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     from .data.readers import check_output_table, write_table
     from .persistence import check_model_target, save_model
     from .tasks import get_task
-    from .training import distributed
+    from .runtime import distributed
 
     args.task = "self-supervised"
     config = resolve_fit_config(args)

@@ -12,8 +12,9 @@ Loading never executes code from the directory: JSON is parsed as data, the
 estimator class is looked up in a fixed table of weaklabel's own classes,
 tensors are read with safetensors (no pickle, no ``torch.load``), and every
 file, checksum, tensor name and shape is checked before anything is built.
-The directory is written to a temporary sibling and renamed into place, so an
-interrupted save never leaves a directory that :func:`load` accepts.
+The directory is written to a staging sibling and renamed into place
+(:func:`weaklabel.fileio.replacing_directory`), so an interrupted save never
+leaves a directory that :func:`load` accepts.
 """
 
 from __future__ import annotations
@@ -21,23 +22,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import numpy as np
 from safetensors import SafetensorError
 from safetensors.numpy import load as load_safetensors_bytes
 from safetensors.numpy import save as save_safetensors_bytes
 
-from . import __version__
+from ._version import __version__
 from .exceptions import ModelFileError
-
-T = TypeVar("T")
+from .fileio import replacing_directory
 
 FORMAT = "weaklabel-model"
 FORMAT_VERSION = 1
@@ -64,57 +59,13 @@ def register_estimator(cls: type) -> type:
     return cls
 
 
+def estimator_classes() -> dict[str, type]:
+    """The estimator classes :func:`load` can rebuild, by name (every class decorated with :func:`register_estimator`)."""
+    return dict(_ESTIMATORS)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    """Flush a directory entry (a rename inside it) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _new_entry(parent: Path, prefix: str, suffix: str, create: Callable[[Path], T]) -> tuple[T, Path]:
-    """``create(path)`` at a fresh random name ``parent/prefix<hex>suffix``, drawing again on a clash."""
-    while True:
-        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"  # 8 characters, as mkdtemp's: names as long as before
-        try:
-            return create(path), path
-        except FileExistsError:
-            continue
-
-
-@contextmanager
-def write_errors(error: type[Exception], what: str) -> Iterator[None]:
-    """An ``OSError`` while writing ``what`` (no such folder, no permission, a full disk) raised as ``error``,
-    naming it and the OS's reason, instead of a traceback after the work that produced it."""
-    try:
-        yield
-    except OSError as exc:
-        raise error(f"cannot write {what}: {exc.strerror or exc}; choose a folder you can write to") from None
-
-
-def staging_directory(parent: Path, prefix: str) -> Path:
-    """A new folder in ``parent`` that will be renamed into place, made by a plain ``mkdir``: the process's umask
-    sets its permissions, as for any folder the user makes (``mkdtemp``'s are private, 0700). Reading the umask
-    to chmod instead would mean setting it, for every thread of the process, if only for an instant."""
-    return _new_entry(parent, prefix, "", os.mkdir)[1]
-
-
-def staging_file(parent: Path, prefix: str, suffix: str = ".tmp") -> tuple[int, Path]:
-    """A new empty file in ``parent`` that will be renamed into place, open for writing: ``(descriptor, path)``.
-    Created as a plain ``open`` creates files (0666 less the process's umask; ``mkstemp``'s are private, 0600)."""
-    return _new_entry(parent, prefix, suffix, lambda path: os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
 
 
 def _json_bytes(obj: Any) -> bytes:
@@ -176,30 +127,10 @@ def save_model(estimator: Persistable, directory: str | os.PathLike[str], extra_
         "files": {name: _sha256(data) for name, data in files.items()},
         "tensors": {name: {"dtype": str(a.dtype), "shape": list(a.shape)} for name, a in arrays.items()},
     }
-    with write_errors(ModelFileError, f"the model to {target}"):
-        _write_model_directory(target, {**files, MANIFEST: _json_bytes(manifest)})
+    with replacing_directory(target, f"the model to {target}", ModelFileError) as staging:
+        for name, data in {**files, MANIFEST: _json_bytes(manifest)}.items():  # the manifest last: it marks the set complete
+            (staging / name).write_bytes(data)
     return target
-
-
-def _write_model_directory(target: Path, files: dict[str, bytes]) -> None:
-    """``files`` (the manifest last: it marks the set complete) into a staging folder renamed to ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_directory(target.parent, f".{target.name}.saving-")
-    try:
-        for name, data in files.items():
-            _write_synced(staging / name, data)
-        fsync_dir(staging)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, retired / "model")
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-        fsync_dir(target.parent)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -283,7 +214,7 @@ def load(directory: str | os.PathLike[str], device: str | None = None) -> Any:
     :class:`~weaklabel.exceptions.InputError` for a device this machine lacks.
     """
     if device is not None:
-        from .training import resolve_device
+        from .runtime import resolve_device
 
         resolve_device(device)  # a bad name or a missing GPU fails before the files are read
     manifest, config, tensors, _ = read_model_dir(directory)

@@ -15,7 +15,7 @@ def test_report_ends_with_the_environment(tmp_path, monkeypatch) -> None:
         calls.append((quick, verbose))
         return Report("tiny").section("Scores").table([{"method": "x", "score": 0.5}])
 
-    monkeypatch.setitem(bench._MODULES, "tiny", "_seeds")  # any light module: the suite registers itself below
+    monkeypatch.setattr(bench, "_suite_modules", lambda: {"tiny": "_seeds"})  # any light module: the suite registers itself below
     monkeypatch.setitem(bench.SUITES, "tiny", tiny_suite)
     path = bench.run_suite("tiny", tmp_path, quick=True, verbose=0)
     assert path == tmp_path / "tiny" / "report.md" and calls == [(True, 0)]
@@ -29,9 +29,17 @@ def test_unknown_suite_names_the_choices(tmp_path) -> None:
         bench.run_suite("nope", tmp_path)
 
 
+def test_every_public_module_of_the_package_is_a_suite_named_after_it() -> None:
+    """A new suite is one module (bench/partial_label.py → ``weaklabel bench partial-label``), no list to edit."""
+    assert bench._suite_modules() == {
+        "embedding": "embedding", "multilabel": "multilabel", "positive-only": "positive_only",
+        "self-supervised": "self_supervised", "speed": "speed",
+    }
+
+
 def test_an_out_path_that_is_a_file_fails_before_the_suite_runs(tmp_path, monkeypatch) -> None:
     calls = []
-    monkeypatch.setitem(bench._MODULES, "tiny", "_seeds")
+    monkeypatch.setattr(bench, "_suite_modules", lambda: {"tiny": "_seeds"})
     monkeypatch.setitem(bench.SUITES, "tiny", lambda quick, verbose: calls.append(1) or Report("tiny"))
     (tmp_path / "results.csv").write_text("x\n")
     with pytest.raises(InputError, match=r"results\.csv exists and is not a folder"):

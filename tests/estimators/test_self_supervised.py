@@ -150,10 +150,10 @@ def test_model_saved_before_spectral_start_and_n_init_loads(blobs, fitted, tmp_p
 def _pair_data(X: np.ndarray, n_neighbors: int):
     import torch
 
-    from weaklabel.estimators.self_supervised import _PairData
+    from weaklabel.algorithms.pair_sampling import PairSampler
 
     neighbors = knn(X.astype(np.float32), n_neighbors)[1]
-    return _PairData(torch.from_numpy(X.astype(np.float32)), torch.from_numpy(neighbors), "euclidean", torch.device("cpu"), 0)
+    return PairSampler(torch.from_numpy(X.astype(np.float32)), torch.from_numpy(neighbors), "euclidean", torch.device("cpu"), 0)
 
 
 def test_graph_refinement_moves_samples_to_their_neighbours_class(monkeypatch):
@@ -358,3 +358,14 @@ def test_classes_after_load_are_the_fitted_ones_not_a_changed_n_classes(tmp_path
     loaded = weaklabel.load(tmp_path / "m")
     np.testing.assert_array_equal(loaded.classes_, [0, 1, 2])
     assert loaded.predict_proba(_small_blobs()).shape == (90, 3)
+
+
+def test_a_runs_random_streams_are_distinct_within_and_across_runs():
+    """Every stream of a clustering run has its own seed (self-labelling's pairs shared the spectral start's,
+    run_seed + 3, before), and no two runs of a fit with n_init=3, or of user seeds 0-99, share one."""
+    from weaklabel.estimators.self_supervised import _run_seeds, run_streams
+
+    for user_seed in range(100):
+        seeds = [s for run in _run_seeds(user_seed, 3) for s in run_streams(run).values()]
+        assert len(set(seeds)) == len(seeds)
+    assert run_streams(7)["self_labelling_pairs"] != run_streams(7)["spectral_start"]

@@ -315,9 +315,9 @@ def test_bad_n_jobs(n_jobs) -> None:
 
 
 def test_n_jobs_refused_under_torchrun(blobs, monkeypatch) -> None:
-    from weaklabel.estimators import single_positive
+    from weaklabel.runtime import distributed
 
-    monkeypatch.setattr(single_positive.distributed, "is_distributed", lambda: True)
+    monkeypatch.setattr(distributed, "is_distributed", lambda: True)
     X, _, y = blobs
     with pytest.raises(InputError, match="torchrun"):
         SinglePositiveClassifier(**{**FAST, "refine_rounds": 1, "refine_folds": 2, "n_jobs": 2}).fit(X[:40], y[:40])

@@ -7,7 +7,7 @@ import pytest
 from weaklabel import MultiLabelClassifier, cli
 from weaklabel.cli import main
 from weaklabel.estimators.streaming import fit_multilabel_stream
-from weaklabel.training.sources import open_table_source
+from weaklabel.data.sources import open_table_source
 
 
 def _data(n=3000, seed=0):

@@ -78,9 +78,11 @@ REDUCIBLE = [fn for fn in LOGIT_LOSSES if "reduction" in inspect.signature(build
 
 @pytest.mark.parametrize("family,name", REDUCIBLE)
 @SETTINGS
-@given(problem=problems())
-def test_reductions_agree(family, name, problem):
-    logits, targets = problem
+@given(data=st.data())
+def test_reductions_agree(family, name, data):
+    """``"none"`` sums to ``"sum"`` and averages to ``"mean"`` (batch-level terms included), for every loss that
+    takes ``reduction``; positive-only items have an observed positive, as those losses require."""
+    logits, targets = data.draw(problems(at_least_one_positive=family == "positive_only"))
     none = _call(_loss(family, name, targets, reduction="none"), logits, targets)
     mean = _call(_loss(family, name, targets, reduction="mean"), logits, targets)
     total = _call(_loss(family, name, targets, reduction="sum"), logits, targets)

@@ -194,3 +194,30 @@ def test_a_drawn_bar_shares_tqdms_write_lock_where_the_process_made_it():
     X = np.random.default_rng(0).normal(size=(60, 3)).astype(np.float32)
     MultiLabelClassifier(hidden_sizes=(4,), max_epochs=1, verbose=1, random_state=0).fit(X, X[:, :2] > 0)
     assert _EpochBar.get_lock() is lock
+
+
+def test_loss_hooks_are_called_with_the_trainers_epochs():
+    """A loss's declared per-epoch hooks (weaklabel.losses.Loss) run through training.LossHooks."""
+    from weaklabel.losses import Loss
+    from weaklabel.training import loss_callbacks
+
+    class Recording(Loss):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_epoch_start(self, epoch):
+            self.seen.append(("start", epoch))
+
+        def on_epoch_end(self, epoch, predict):
+            self.seen.append(("end", epoch, predict()))
+
+        def forward(self, outputs, targets):
+            return ((outputs - targets) ** 2).mean()
+
+    net, loss = torch.nn.Linear(2, 1), Recording()
+    data = {"x": torch.randn(8, 2), "y": torch.randn(8, 1)}
+    callbacks = loss_callbacks(loss, lambda: "outputs")
+    Trainer(net, lambda b: loss(net(b["x"]), b["y"]), TrainingConfig(max_epochs=2, patience=None), callbacks).fit(data)
+    assert loss.seen == [("start", 0), ("end", 0, "outputs"), ("start", 1), ("end", 1, "outputs")]
+    assert loss_callbacks(Loss(), lambda: None) == []  # a loss without hooks adds no callback

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import os
+import pkgutil
 import platform
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,12 @@ from ..report import Report, check_report_folder
 
 SuiteFn = Callable[[bool, int], Report]
 SUITES: dict[str, SuiteFn] = {}
-# suite name → module that registers it (imported on demand: suites pull in heavy peers)
-_MODULES = {"multilabel": "multilabel", "positive-only": "positive_only", "embedding": "embedding", "self-supervised": "self_supervised", "speed": "speed"}
+
+
+def _suite_modules() -> dict[str, str]:
+    """Suite name → the module of this package that registers it, imported on demand (suites pull in heavy peers):
+    every module not starting with ``_``, named as the suite with ``_`` for ``-`` (so a new suite is one module)."""
+    return {info.name.replace("_", "-"): info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")}
 
 
 def register_suite(name: str) -> Callable[[SuiteFn], SuiteFn]:
@@ -47,10 +52,11 @@ def environment() -> str:
 
 def run_suite(name: str, out: str | Path, quick: bool = False, verbose: int = 1) -> Path:
     """Run suite ``name`` and write its report under ``out/name``; returns report.md."""
-    if name not in _MODULES:
-        raise InputError(f"unknown benchmark suite {name!r}; choose one of {sorted(_MODULES)}")
+    modules = _suite_modules()
+    if name not in modules:
+        raise InputError(f"unknown benchmark suite {name!r}; choose one of {sorted(modules)}")
     check_report_folder(Path(out) / name)
-    importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    importlib.import_module(f"{__name__}.{modules[name]}")
     report = SUITES[name](quick, verbose)
     report.section("Environment", environment())
     path = report.write(Path(out) / name)

@@ -60,7 +60,7 @@ from ..nn import build_network
 from ..plots.speed import scaling_curves
 from ..report import Report, format_table
 from ..training import Trainer, TrainingConfig
-from ..training.sources import MemmapSource
+from ..data.sources import MemmapSource
 from . import register_suite
 
 N_ROWS, N_IN, HIDDEN, N_LABELS = 100_000, 128, (512, 512), 20
@@ -278,7 +278,7 @@ def _teacher_data(n: int, d: int, k: int, seed: int) -> tuple[np.ndarray, np.nda
 
 def distributed_rows(quick: bool) -> list[dict[str, Any]]:
     """Table rows of part (c): one process against ``torchrun`` with 2 processes, same data and global batch."""
-    from .. import load
+    from ..persistence import load
     from ..metrics import mean_average_precision
 
     n = 4_000 if quick else 40_000

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..exceptions import InputError
-from ..persistence import staging_file
+from ..fileio import replacing_file
 from ._messages import list_names
 
 if TYPE_CHECKING:
@@ -278,40 +278,18 @@ def check_output_table(path: str | Path) -> Path:
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` as CSV, TSV or Parquet (by extension), atomically, without the index.
 
-    The data goes to a temporary file in the same folder, which then replaces
-    ``path``; a failed write leaves any existing file untouched.
+    The data goes to a staging file in the same folder, which then replaces ``path``
+    (:func:`weaklabel.fileio.replacing_file`); a failed write leaves any existing file untouched.
     """
     p = check_output_table(path)
     suffix = file_suffix(p)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the folder {str(p.parent)!r}: {exc.strerror or exc}") from None
-    try:
-        fd, tmp = staging_file(p.parent, f".{p.name}.")
-    except OSError as exc:
-        raise InputError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
-    try:
-        os.close(fd)
-        if suffix in (".csv", ".tsv"):
-            frame.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",", encoding="utf-8")
-        else:
-            frame.to_parquet(tmp, index=False)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except OSError as exc:
-        _remove(tmp)
-        raise InputError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
-    except Exception as exc:
-        _remove(tmp)
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"cannot write {str(p)!r}: {exc}") from None
-
-
-def _remove(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+    with replacing_file(p, repr(str(p))) as staging:
+        try:
+            if suffix in (".csv", ".tsv"):
+                frame.to_csv(staging, index=False, sep="\t" if suffix == ".tsv" else ",", encoding="utf-8")
+            else:
+                frame.to_parquet(staging, index=False)
+        except OSError:
+            raise  # replacing_file names the file and the OS's reason
+        except Exception as exc:  # a value pandas or pyarrow cannot store
+            raise InputError(f"cannot write {str(p)!r}: {exc}") from None

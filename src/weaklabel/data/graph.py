@@ -14,7 +14,7 @@ from sklearn.cluster import KMeans
 from sklearn.manifold import spectral_embedding
 
 from ..exceptions import InputError
-from ..training.seeding import spawn_seeds
+from ..runtime.seeding import spawn_seeds
 
 #: rows up to which SelfSupervisedClassifier(init="auto") starts from :func:`spectral_partitions`. At
 #: 50,000 × 64 rows and 100 classes the start takes 10–12 s on 2 cores, with the whole fit's process

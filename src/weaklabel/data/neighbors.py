@@ -54,6 +54,7 @@ import numpy as np
 import torch
 
 from ..exceptions import InputError
+from .distances import DISTANCES, check_distance, normalise_rows
 
 __all__ = [
     "EXACT_MAX_ROWS", "IVF_NPROBE", "METRICS", "NeighborIndex", "drop_self", "faiss_threads", "gpu_available", "knn",
@@ -62,7 +63,7 @@ __all__ = [
 
 logger = logging.getLogger("weaklabel")
 
-METRICS = ("euclidean", "cosine")
+METRICS = DISTANCES
 EXACT_MAX_ROWS = 50_000
 IVF_NPROBE = 8
 IVF_TRAIN_PER_LIST = 40
@@ -103,16 +104,6 @@ def _as_rows(X: Any, what: str = "X") -> np.ndarray:
     return X
 
 
-def _normalise(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.maximum(norms, 1e-12)
-
-
-def _check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise InputError(f"unknown metric {metric!r}; choose one of {METRICS}")
-
-
 def _n_lists(n: int) -> int:
     return int(np.clip(np.sqrt(n), 64, 4096))
 
@@ -148,7 +139,7 @@ class NeighborIndex:
     """
 
     def __init__(self, metric: str = "euclidean", exact: bool | None = None, nprobe: int = IVF_NPROBE, n_threads: int | None = None, random_state: int = 0, use_gpu: bool | None = None) -> None:
-        _check_metric(metric)
+        check_distance(metric, "metric")
         if int(nprobe) < 1:
             raise InputError(f"nprobe must be ≥ 1, got {nprobe}")
         _check_threads(n_threads)
@@ -161,7 +152,7 @@ class NeighborIndex:
 
     def _prepare(self, X: Any, what: str) -> np.ndarray:
         X = _as_rows(X, what)
-        return _normalise(X) if self.metric == "cosine" else X
+        return normalise_rows(X) if self.metric == "cosine" else X
 
     def fit(self, X: Any) -> "NeighborIndex":
         """Index the rows of ``X`` (n, d)."""
@@ -301,13 +292,13 @@ def _candidates(X: np.ndarray, rows: np.ndarray, m: int, rng: np.random.Generato
 
 
 def _prepare_far(X: Any, metric: str, near_fraction: float) -> np.ndarray:
-    _check_metric(metric)
+    check_distance(metric, "metric")
     X = _as_rows(X)
     if len(X) < 2:
         raise InputError(f"far samples need at least 2 rows, got {len(X)}")
     if not 0.0 <= float(near_fraction) < 1.0:
         raise InputError(f"near_fraction must be in [0, 1), got {near_fraction}")
-    return _normalise(X) if metric == "cosine" else X
+    return normalise_rows(X) if metric == "cosine" else X
 
 
 def near_radius(X: Any, near_fraction: float = 0.1, metric: str = "euclidean", n_candidates: int = 64, random_state: int = 0, chunk_size: int = 4096) -> np.ndarray:

@@ -30,7 +30,7 @@ Conventions
   :mod:`._arrays` reads ``.npy``/``.npz``; :func:`read_table` here combines them.
 * Files are read whole into memory. To train from files larger than memory
   (Parquet read by row group, ``.npy``/uncompressed ``.npz`` read by chunks)
-  see :mod:`weaklabel.training.sources` and ``weaklabel fit --stream``.
+  see :mod:`weaklabel.data.sources` and ``weaklabel fit --stream``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -21,55 +20,29 @@ from sklearn.base import BaseEstimator
 from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
-from ..exceptions import InputError, ModelFileError, NotFittedError
-from ..losses import build_loss
+from ..exceptions import InputError, NotFittedError
+from ..losses import build_loss, get_loss_entry
 from ..nn import Network, ProbabilityEnsemble, build_network
-from ..training import History, Trainer, TrainingConfig, distributed, resolve_device, resolve_seed
-from ..training.seeding import MAX_SEED
+from ..runtime import MAX_SEED, resolve_device
+from ..training import History, Trainer, TrainingConfig
 from ..training.callbacks import ReduceLROnPlateau
-from ..training.checkpoint import Checkpoint, clear_run, fingerprint, load_run_seed, save_run_seed
+from ._params import Constraint, Custom, Rule, check_parameters, integer, is_integer, real
+from ._runs import FitRun
+from ._serialisation import json_safe, random_state_from_json
 
 logger = logging.getLogger("weaklabel")
 
 _INFERENCE_BATCH = 8192
 
 
-#: the JSON key under which a ``random_state`` given as a RandomState is saved (its Mersenne Twister state)
-RANDOM_STATE_KEY = "numpy.random.RandomState"
+def _positive_integers(sizes: Any) -> bool:
+    """Whether ``sizes`` is a sequence (not text) of integers ≥ 1."""
+    return not isinstance(sizes, (str, bytes)) and isinstance(sizes, (Sequence, np.ndarray)) and all(is_integer(h) and h >= 1 for h in sizes)
 
 
-def json_safe(value: Any) -> Any:
-    """A hyper-parameter as plain JSON (tuples → lists, NumPy scalars → Python, a RandomState → its state)."""
-    if isinstance(value, np.random.RandomState):
-        kind = value.get_state(legacy=False)["bit_generator"]
-        if kind != "MT19937":
-            raise InputError(f"random_state RandomState({kind}) cannot be saved; pass an integer seed or RandomState(seed)")
-        _, keys, pos, has_gauss, cached_gaussian = value.get_state()
-        return {RANDOM_STATE_KEY: {"keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)}}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise InputError(f"hyper-parameter value {value!r} cannot be saved; use numbers, strings, lists or dicts")
-
-
-def random_state_from_json(value: Any) -> Any:
-    """Inverse of :func:`json_safe` for ``random_state``: a saved RandomState state → that RandomState."""
-    if not (isinstance(value, dict) and set(value) == {RANDOM_STATE_KEY}):
-        return value
-    state = value[RANDOM_STATE_KEY]
-    try:
-        generator = np.random.RandomState()
-        generator.set_state(("MT19937", np.asarray(state["keys"], dtype=np.uint32), state["pos"], state["has_gauss"], state["cached_gaussian"]))
-    except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
-        raise ModelFileError(f"config.json's random_state is not a valid RandomState state ({exc}): the model directory is damaged") from None
-    return generator
+def loss_params_rule() -> Rule:
+    """``loss_params``: None or a dict of keyword arguments for the loss."""
+    return Rule(lambda v: v is None or isinstance(v, Mapping), "None or a dict of the loss's keyword arguments")
 
 
 def binary_decision(scores: np.ndarray) -> np.ndarray:
@@ -83,17 +56,7 @@ def flat_width(inputs: np.ndarray) -> int:
     return int(np.prod(inputs.shape[1:]))
 
 
-def is_real_number(value: Any) -> bool:
-    """Whether ``value`` is a real number: a Python or NumPy integer or float, not a bool."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-
-
-def is_integer(value: Any) -> bool:
-    """Whether ``value`` is a Python or NumPy integer, not a bool."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-class NeuralEstimator(BaseEstimator):
+class NeuralEstimator(FitRun, BaseEstimator):
     """Base of weaklabel's estimators (not used directly).
 
     Subclasses define ``__init__`` with their hyper-parameters (stored as
@@ -108,77 +71,56 @@ class NeuralEstimator(BaseEstimator):
     """
 
     _allow_images = False
-    _checkpointing: dict[str, Any] | None = None
     #: hyper-parameters added after models were first saved, with the value an older model was trained with
     _legacy_params: dict[str, Any] = {}
 
-    def set_checkpointing(self, directory: str | None, every: int = 1, resume: bool = False) -> "NeuralEstimator":
-        """Write a training checkpoint to ``directory`` every ``every`` epochs during ``fit``; ``resume`` continues from it.
-
-        Not a hyper-parameter (it does not change the model, ``clone`` drops it):
-        a resumed fit reaches the same model as an uninterrupted one. Resuming
-        with no checkpoint yet starts from the first epoch. ``None`` turns it off.
-        A fit without ``random_state`` records the seed it draws in ``directory``
-        (``seed.json``), and a resumed one uses it. A fit that does not resume
-        first removes the checkpoints (and seed) an earlier run left there.
-        """
-        self._checkpointing = None if directory is None else {"directory": directory, "every": int(every), "resume": bool(resume)}
-        return self
+    #: the shared hyper-parameters' constraints; a subclass adds its own in ``_parameter_checks`` (see
+    #: :mod:`weaklabel.estimators._params`), and the dicts of the class hierarchy are merged, the shared ones first
+    _parameter_checks: dict[str, Constraint] = {
+        "max_epochs": integer(1),
+        "batch_size": integer(1),
+        "learning_rate": real(lambda v: v > 0, "a number > 0"),
+        "weight_decay": real(lambda v: v >= 0, "a number ≥ 0"),
+        "dropout": real(lambda v: 0 <= v < 1, "a number in [0, 1)"),
+        "validation_fraction": real(lambda v: 0 <= v < 1, "a number in [0, 1)"),
+        "patience": integer(1, none_means="no early stopping"),
+        "hidden_sizes": Rule(_positive_integers, "a sequence of positive integers such as (512, 512) (--hidden-sizes 512,512)"),
+        "random_state": Rule(
+            lambda v: v is None or (is_integer(v) and 0 <= v < MAX_SEED) or isinstance(v, np.random.RandomState),
+            "None (a fresh seed), an integer in [0, 2**31) or a numpy RandomState",
+        ),
+        "device": Custom(resolve_device),
+        "verbose": Rule(lambda v: isinstance(v, (bool, np.bool_)) or (is_integer(v) and v >= 0), "an integer ≥ 0 or a bool (0 or False: silent)"),
+    }
 
     # -- checks ------------------------------------------------------------
+    @classmethod
+    def _all_parameter_checks(cls) -> dict[str, Constraint]:
+        """``_parameter_checks`` of the class and its bases, the bases' first."""
+        merged: dict[str, Constraint] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(klass.__dict__.get("_parameter_checks", {}))
+        return merged
+
     def _check_params(self) -> None:
-        """Refuse a shared hyper-parameter of the wrong type or out of range (subclasses add their own)."""
-        self._check_integer("max_epochs", 1)
-        self._check_integer("batch_size", 1)
-        self._check_real("learning_rate", lambda v: v > 0, "a number > 0")
-        self._check_real("weight_decay", lambda v: v >= 0, "a number ≥ 0")
-        self._check_real("dropout", lambda v: 0 <= v < 1, "a number in [0, 1)")
-        self._check_real("validation_fraction", lambda v: 0 <= v < 1, "a number in [0, 1)")
-        self._check_integer("patience", 1, none_means="no early stopping")
-        sizes = self.hidden_sizes
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)) or not all(is_integer(h) and h >= 1 for h in sizes):
-            raise InputError(f"hidden_sizes must be a sequence of positive integers such as (512, 512) (--hidden-sizes 512,512), got {sizes!r}")
-        state = self.random_state
-        if not (state is None or (is_integer(state) and 0 <= state < MAX_SEED) or isinstance(state, np.random.RandomState)):
-            raise InputError(
-                f"random_state must be None (a fresh seed), an integer in [0, 2**31) or a numpy RandomState, got {state!r}"
-            )
-        resolve_device(self.device)
-        self._check_verbose()
+        """Refuse a hyper-parameter of the wrong type or out of range (the declared constraints), then
+        :meth:`_check_param_relations`."""
+        check_parameters(self, self._all_parameter_checks())
+        self._check_param_relations()
 
-    def _check_verbose(self) -> None:
-        """``verbose`` must be an integer ≥ 0 or a bool, as in scikit-learn (0 or False: no progress bar)."""
-        value = self.verbose
-        if not (isinstance(value, (bool, np.bool_)) or (is_integer(value) and value >= 0)):
-            raise InputError(f"verbose must be an integer ≥ 0 or a bool (0 or False: silent), got {value!r}")
-
-    def _check_integer(self, name: str, low: int, none_means: str | None = None) -> None:
-        """The hyper-parameter ``name`` must be an integer (not a bool) ≥ ``low``, or None where ``none_means`` says what None does."""
-        value = getattr(self, name)
-        if value is None and none_means is not None:
-            return
-        if not is_integer(value) or value < low:
-            allowed = f"None ({none_means}) or an integer ≥ {low}" if none_means else f"an integer ≥ {low}"
-            raise InputError(f"{name} must be {allowed}, got {value!r}")
-
-    def _check_real(self, name: str, valid: Callable[[float], bool], expected: str) -> None:
-        """The hyper-parameter ``name`` must be a real number (not a bool) for which ``valid`` holds, as ``expected`` says."""
-        value = getattr(self, name)
-        if not is_real_number(value) or not valid(float(value)):
-            raise InputError(f"{name} must be {expected}, got {value!r}")
-
-    def _check_loss_params(self) -> None:
-        """``loss_params`` must be None or a dict of keyword arguments for the loss."""
-        if self.loss_params is not None and not isinstance(self.loss_params, Mapping):
-            raise InputError(f"loss_params must be None or a dict of the loss's keyword arguments, got {self.loss_params!r}")
+    def _check_param_relations(self) -> None:
+        """Subclass hook: checks that relate two parameters (each one already passed its own constraint)."""
 
     def _loss_module(
         self, family: str, params: Mapping[str, Any], set_by_estimator: Mapping[str, Any] | None = None, name: str | None = None
     ) -> torch.nn.Module:
-        """The ``family`` loss ``name`` (default ``self.loss``) built with ``params`` (from ``loss_params``) and the
-        arguments the estimator sets itself; a keyword or value it refuses is an :class:`InputError` naming ``loss_params``."""
+        """The ``family`` loss ``name`` (default ``self.loss``) built with ``params`` (from ``loss_params``) and, of
+        the arguments the estimator can set itself (``set_by_estimator``), those the loss declares it takes
+        (:attr:`weaklabel.losses.Loss.supplied`); a keyword or value it refuses is an :class:`InputError` naming
+        ``loss_params``."""
         name = self.loss if name is None else name
-        fixed = dict(set_by_estimator or {})
+        supplied = get_loss_entry(name, family).module.supplied
+        fixed = {key: value for key, value in (set_by_estimator or {}).items() if key in supplied}
         clash = sorted(set(params) & set(fixed))
         if clash:
             raise InputError(f"loss_params cannot set {clash}: the estimator sets them (from its parameters and the data)")
@@ -304,73 +246,6 @@ class NeuralEstimator(BaseEstimator):
         self.n_epochs_ = history.n_epochs
         self.history_ = history.epochs
         return history
-
-    def _checkpoint_callback(
-        self,
-        config: TrainingConfig,
-        train: Mapping[str, torch.Tensor],
-        val: Mapping[str, torch.Tensor] | None,
-        stage: str = "",
-        fingerprint_data: Mapping[str, torch.Tensor] | None = None,
-    ) -> Checkpoint | None:
-        """The :class:`Checkpoint` asked for by :meth:`set_checkpointing`, fingerprinted by parameters and data.
-
-        Each ``stage`` of a multi-network fit checkpoints into its own sub-directory, so a resumed fit
-        replays finished stages from their last checkpoint and continues the interrupted one.
-        """
-        if not self._checkpointing:
-            return None
-        params = {k: v for k, v in self.get_params().items() if k not in ("verbose", "device", "n_jobs")}
-        parts = {"estimator": type(self).__name__, "params": params, "seed": config.seed}
-        data: dict[str, torch.Tensor] = {f"data.{k}": v for k, v in (fingerprint_data or {}).items()}
-        for split, tensors in (("train", train), ("val", val)):
-            if isinstance(tensors, Mapping):
-                data.update({f"{split}.{k}": v for k, v in tensors.items()})
-            elif tensors is not None:  # a streamed source is too big to hash: identified by its size
-                parts[split] = [type(tensors).__name__, getattr(tensors, "n_rows", None)]
-        run = fingerprint(parts, data)
-        return Checkpoint(self._checkpoint_directory(stage), self._checkpointing["every"], fingerprint=run)
-
-    def _checkpoint_directory(self, stage: str) -> str:
-        directory = self._checkpointing["directory"]
-        return os.path.join(directory, stage) if stage else directory
-
-    def _resumes(self, stage: str = "") -> bool:
-        """Whether :meth:`_train` of ``stage`` will load a checkpoint, so work that only sets its starting
-        weights can be skipped (a checkpoint of another run makes that ``_train`` raise)."""
-        if not self._checkpointing or not self._checkpointing["resume"]:
-            return False
-        return Checkpoint(self._checkpoint_directory(stage)).path.is_file()
-
-    def _seed(self, random_state: Any) -> int:
-        """The fit's int seed; called when a fit starts, it joins the ``torchrun`` process group if there is one
-        and, for a fit with checkpoints that does not resume, removes an earlier run's checkpoints.
-
-        A seed drawn for ``random_state=None`` (or a RandomState) is rank 0's on every rank, so that the ranks
-        agree on the validation split, the scaler and every shuffle.
-        """
-        device = distributed.local_device(resolve_device(self.device))
-        distributed.init_from_env(device)
-        if self._checkpointing and not self._checkpointing["resume"] and distributed.rank() == 0:
-            clear_run(self._checkpointing["directory"])  # a fresh fit: an earlier run's stages must not be resumed later
-        if is_integer(random_state):
-            return resolve_seed(random_state)
-        seed = self._drawn_seed(random_state) if distributed.rank() == 0 else 0  # the other ranks take rank 0's
-        return distributed.broadcast_int(seed, device)
-
-    def _drawn_seed(self, random_state: Any) -> int:
-        """A seed drawn from ``random_state``; with checkpointing, recorded in the checkpoint directory before
-        training, and when resuming, the one recorded there (so the resumed fit is the same run)."""
-        if not self._checkpointing:
-            return resolve_seed(random_state)
-        directory = self._checkpointing["directory"]
-        seed = load_run_seed(directory) if self._checkpointing["resume"] else None
-        if seed is None:
-            seed = resolve_seed(random_state)
-            save_run_seed(directory, seed)
-        else:
-            logger.info("resuming with the seed %d recorded in %s", seed, directory)
-        return seed
 
     # -- inference ---------------------------------------------------------
     @torch.no_grad()

@@ -14,14 +14,16 @@ from ..data.labels import LabelEncoder, as_label_input, detect_format
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses
+from ..losses import available_losses, get_loss_entry
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
-from ._base import NeuralEstimator, binary_decision, flat_width, json_safe
+from ._base import NeuralEstimator, binary_decision, flat_width, loss_params_rule
+from ._params import OneOf, integer
+from ._serialisation import json_safe
+from ._loss_inputs import loss_function
 
 ENCODERS = ("auto", "mlp", "conv")
-COSINE_LOSSES = ("cosine", "cosface", "arcface")
 
 
 class CosineLR(Callback):
@@ -150,15 +152,13 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         return tags
 
     # -- checks ------------------------------------------------------------
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss not in available_losses("metric"):
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('metric')}")
-        self._check_integer("embedding_dim", 1)
-        if self.encoder not in ENCODERS:
-            raise InputError(f"unknown encoder {self.encoder!r}; choose one of {ENCODERS}")
-        self._check_integer("augment_shift", 0)
-        self._check_loss_params()
+    _parameter_checks = {
+        "loss": OneOf(lambda: available_losses("metric")),
+        "embedding_dim": integer(1),
+        "encoder": OneOf(ENCODERS),
+        "augment_shift": integer(0),
+        "loss_params": loss_params_rule(),
+    }
 
     def _resolve_encoder(self, X: np.ndarray) -> str:
         if self.encoder == "auto":
@@ -239,13 +239,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
 
         shift = int(self.augment_shift) if self.encoder_ == "conv" else 0
         generator = torch.Generator().manual_seed(seed + 2)
-
-        def train_loss(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(net(random_shift(batch["x"], shift, generator)), batch["y"])
-
-        def val_loss(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(net(batch["x"]), batch["y"])
-
+        train_loss = loss_function(loss, net, training=True, transform=lambda x: random_shift(x, shift, generator))
+        val_loss = loss_function(loss, net, training=False)
         tensors = {"x": torch.from_numpy(inputs), "y": torch.from_numpy(targets)}
         train = {k: v[torch.from_numpy(train_idx)] for k, v in tensors.items()}
         val = None if val_idx is None else {k: v[torch.from_numpy(val_idx)] for k, v in tensors.items()}
@@ -256,8 +251,10 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
 
     @property
     def distance_(self) -> str:
-        """The embedding's geometry: ``"cosine"`` for the normalised losses, else ``"euclidean"``."""
-        return "cosine" if self.loss in COSINE_LOSSES else "euclidean"
+        """The embedding's geometry, as the fitted loss declares it (:attr:`weaklabel.losses.Loss.distance`):
+        ``"cosine"`` for the normalised losses, else ``"euclidean"``."""
+        self._check_is_fitted()
+        return get_loss_entry(self.loss_spec_["loss"], "metric").module.distance
 
     # -- prediction --------------------------------------------------------
     def transform(self, X: Any) -> np.ndarray:

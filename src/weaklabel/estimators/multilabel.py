@@ -10,13 +10,16 @@ import torch
 from sklearn.base import ClassifierMixin
 
 from ..data.labels import LabelEncoder
+from ..data.sources import Arrays, ChunkedSource
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses
+from ..losses import Loss, available_losses, get_loss_entry
 from ..losses.multilabel import positive_weights
-from ..metrics import mean_average_precision, tune_thresholds
+from ..metrics import mean_average_precision, top_k_matrix, tune_thresholds
 from ..persistence import register_estimator
-from ._base import NeuralEstimator, binary_decision, is_real_number
+from ._base import NeuralEstimator, binary_decision, loss_params_rule
+from ._params import OneOf, Rule, is_real_number
+from ._loss_inputs import loss_function
 
 
 @register_estimator
@@ -104,26 +107,31 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         tags.target_tags.single_output = True
         return tags
 
+    _parameter_checks = {
+        "loss": OneOf(lambda: available_losses("multilabel")),
+        "loss_params": loss_params_rule(),
+        "threshold": Rule(lambda v: v == "tune" or (is_real_number(v) and 0.0 < v < 1.0), "a number in (0, 1) or 'tune'"),
+    }
+
     # -- fitting -----------------------------------------------------------
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss not in available_losses("multilabel"):
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('multilabel')}")
-        self._check_loss_params()
+    def _check_param_relations(self) -> None:
+        """``pos_weight`` given only for a loss that takes it, and only once."""
         explicit_weights = not (isinstance(self.pos_weight, str) and self.pos_weight == "auto")
-        if explicit_weights and self.loss != "weighted_bce":
+        if explicit_weights and "pos_weight" not in self._loss_class().supplied:
+            weighted = " or ".join(f"loss={name!r}" for name in available_losses("multilabel") if "pos_weight" in get_loss_entry(name, "multilabel").module.supplied)
             raise InputError(
-                f"pos_weight is used only by loss='weighted_bce', not by {self.loss!r}; "
-                "pass loss='weighted_bce' or leave pos_weight='auto'"
+                f"pos_weight is used only by {weighted}, not by {self.loss!r}; pass {weighted} or leave pos_weight='auto'"
             )
         if explicit_weights and "pos_weight" in (self.loss_params or {}):
             raise InputError("pos_weight is given twice, as a parameter and in loss_params; keep one")
-        if not (self.threshold == "tune" or (is_real_number(self.threshold) and 0.0 < self.threshold < 1.0)):
-            raise InputError(f"threshold must be a number in (0, 1) or 'tune', got {self.threshold!r}")
+
+    def _loss_class(self) -> type[Loss]:
+        return get_loss_entry(self.loss, "multilabel").module
 
     def _build_loss(self, Y_train: np.ndarray) -> torch.nn.Module:
+        """The loss, with per-label positive weights (``pos_weight``) for a loss that takes them and was given none in ``loss_params``."""
         params = dict(self.loss_params or {})
-        if self.loss == "weighted_bce" and "pos_weight" not in params:
+        if "pos_weight" in self._loss_class().supplied and "pos_weight" not in params:
             if isinstance(self.pos_weight, str):
                 if self.pos_weight != "auto":
                     raise InputError(f"pos_weight must be 'auto' or one number per label, got {self.pos_weight!r}")
@@ -140,9 +148,17 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
     def fit(self, X: Any, y: Any) -> "MultiLabelClassifier":
         """Fit on features ``X`` (n, d) and labels ``y`` (0/1 matrix, label lists, or one label per sample)."""
         self._check_params()
-        seed = self._seed(self.random_state)
+        return self._fit(self._seed(self.random_state), X, y)
+
+    def _fit(self, seed: int, X: Any, y: Any, source: ChunkedSource | None = None) -> "MultiLabelClassifier":
+        """The fit after the parameter checks: on ``X`` and ``y`` in memory, or streamed from ``source``.
+
+        Streamed (:func:`~weaklabel.estimators.streaming.fit_multilabel_stream`), ``X`` and ``y`` are a sample
+        of ``source``: the scaler, the label set, ``pos_weight`` and the thresholds come from it, every sampled
+        row counts as training (no validation split), and the network trains on ``source``, scaled as read.
+        """
         X = self._validate_X(X, reset=True)
-        if len(X) < 2:
+        if source is None and len(X) < 2:
             raise InputError(f"X has {len(X)} sample; at least 2 samples are needed to fit")
         self.label_encoder_ = LabelEncoder().fit(y)
         Y = self.label_encoder_.transform(y)
@@ -155,7 +171,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
             )
         self._warn_degenerate_labels(Y)
 
-        train_idx, val_idx = self._split(len(X), seed)
+        train_idx, val_idx = self._split(len(X), seed) if source is None else (np.arange(len(X)), None)
         Xs = self._fit_scaler(X[train_idx], seed)
         all_inputs = self.scaler_.transform(X)
         net = self._build_network(
@@ -163,14 +179,19 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         )
         loss = self._build_loss(Y[train_idx])
         module = torch.nn.ModuleDict({"net": net, "loss": loss})
+        if source is None:
+            tensors = {"x": torch.from_numpy(all_inputs), "y": torch.from_numpy(Y)}
+            train = {k: v[torch.from_numpy(train_idx)] for k, v in tensors.items()}
+            val = None if val_idx is None else {k: v[torch.from_numpy(val_idx)] for k, v in tensors.items()}
+        else:
+            scaler = self.scaler_
 
-        def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(net(batch["x"]), batch["y"])
+            def transform(arrays: Arrays) -> Arrays:
+                return {"x": scaler.transform(arrays["x"].astype(np.float32, copy=False)), "y": arrays["y"].astype(np.float32)}
 
-        tensors = {"x": torch.from_numpy(all_inputs), "y": torch.from_numpy(Y)}
-        train = {k: v[torch.from_numpy(train_idx)] for k, v in tensors.items()}
-        val = None if val_idx is None else {k: v[torch.from_numpy(val_idx)] for k, v in tensors.items()}
-        self._train(module, loss_fn, train, val, seed)
+            source.transform = transform
+            train, val = source, None
+        self._train(module, loss_function(loss, net, training=True), train, val, seed, val_loss_fn=loss_function(loss, net, training=False))
         self.net_ = net.eval()
         self.thresholds_ = self._fit_thresholds(all_inputs, Y, train_idx if val_idx is None else val_idx)
         return self
@@ -224,10 +245,18 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
             return torch.softmax(torch.nn.functional.logsigmoid(z), dim=1).numpy()  # σ(z) / Σ σ(z)
         return torch.sigmoid(z).numpy()
 
+    def labels_from_proba(self, proba: np.ndarray) -> np.ndarray:
+        """The decision rule of :meth:`predict` as a 0/1 matrix (int64) from :meth:`predict_proba`'s ``proba``:
+        each label at or above its threshold, or, fitted on one label per sample, the top label."""
+        self._check_is_fitted()
+        if self.label_format_ == "single":
+            return top_k_matrix(proba, 1)
+        return (proba >= self.thresholds_).astype(np.int64)
+
     def predict(self, X: Any) -> Any:
         """Predicted labels in the format of ``y`` at fit: 0/1 matrix, label lists, or (one label per sample) the top label."""
         proba = self.predict_proba(X)
-        return self.label_encoder_.inverse_transform(proba >= self.thresholds_, scores=proba)
+        return self.label_encoder_.inverse_transform(self.labels_from_proba(proba), scores=proba)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Macro mean average precision of ``predict_proba(X)`` against ``y`` (labels without positives skipped;

@@ -46,19 +46,22 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClusterMixin
 
+from ..algorithms.graph_refinement import refine_heads
+from ..algorithms.pair_sampling import PairSampler
 from ..data.graph import SPECTRAL_MAX_ROWS, spectral_embedding_of, spectral_partitions
 from ..data.neighbors import METRICS, knn, near_radius, neighbor_recall, sample_far, searches_exactly
 from ..exceptions import InputError, TrainingDivergedError
-from ..losses import available_losses, build_loss
-from ..losses.clustering import log_similarity, neighborhood_scan_loss
+from ..losses import Loss, available_losses, build_loss, get_loss_entry
+from ..losses.clustering import scan_objective
 from ..nn import Network, build_head
 from ..persistence import register_estimator
-from ..training import Callback, History, Trainer, resolve_device, spawn_seeds, torch_generator
+from ..runtime import resolve_device, spawn_seeds, stream_seed
+from ..training import History, Trainer
 from ._base import NeuralEstimator
+from ._params import OneOf, integer, real
 
 logger = logging.getLogger("weaklabel")
 
-_SCORE_CHUNK = 65_536
 INITS = ("auto", "spectral", "random")
 #: ``neighbor_search`` → :func:`~weaklabel.data.neighbors.knn`'s ``exact``
 NEIGHBOR_SEARCHES = {"auto": None, "exact": True, "approximate": False}
@@ -67,7 +70,6 @@ MIN_NEIGHBOR_RECALL = 0.9
 _RECALL_QUERIES = 256
 _INIT_STEPS = 100  # at least this many cross-entropy steps towards the spectral partition (and at least one epoch)
 _DUPLICATE_WARN = 0.05  # warn when more than this share of samples has only exact duplicates as neighbours
-_REFINE_LR = 0.05
 #: the graph refinement's budget of ``n × n_neighbors × n_classes × refined heads`` values per step, which bounds
 #: both its memory (16 MB per float32 tensor; the autograd graph keeps a few) and its time (digits, 1.8 M values
 #: with every head: about 2.5 s for 150 steps on 2 cores)
@@ -223,21 +225,21 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.verbose = verbose
 
     # -- checks ------------------------------------------------------------
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss not in available_losses("clustering"):
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('clustering')}")
-        if self.metric not in METRICS:
-            raise InputError(f"unknown metric {self.metric!r}; choose one of {METRICS}")
-        if self.neighbor_search not in NEIGHBOR_SEARCHES:
-            raise InputError(f"unknown neighbor_search {self.neighbor_search!r}; choose one of {list(NEIGHBOR_SEARCHES)}")
-        if self.init not in INITS:
-            raise InputError(f"unknown init {self.init!r}; choose one of {INITS}")
-        for name, low in (("n_classes", 2), ("n_neighbors", 1), ("n_heads", 1), ("n_init", 1), ("refinement_steps", 0), ("self_labeling_epochs", 0)):
-            self._check_integer(name, low)
-        for name in ("entropy_weight", "far_weight"):
-            self._check_real(name, lambda v: math.isfinite(v) and v >= 0, "a finite number ≥ 0")
-        self._check_real("confidence_threshold", lambda v: 0 < v < 1, "a number in (0, 1)")
+    _parameter_checks = {
+        "loss": OneOf(lambda: available_losses("clustering")),
+        "metric": OneOf(METRICS),
+        "neighbor_search": OneOf(list(NEIGHBOR_SEARCHES)),
+        "init": OneOf(INITS),
+        "n_classes": integer(2),
+        "n_neighbors": integer(1),
+        "n_heads": integer(1),
+        "n_init": integer(1),
+        "refinement_steps": integer(0),
+        "self_labeling_epochs": integer(0),
+        "entropy_weight": real(lambda v: math.isfinite(v) and v >= 0, "a finite number ≥ 0"),
+        "far_weight": real(lambda v: math.isfinite(v) and v >= 0, "a finite number ≥ 0"),
+        "confidence_threshold": real(lambda v: 0 < v < 1, "a number in (0, 1)"),
+    }
 
     def _check_neighbor_recall(self, Xs: np.ndarray, neighbors: np.ndarray, seed: int) -> None:
         """Warn when the approximate neighbour graph misses many exact neighbours (measured on a sample)."""
@@ -273,14 +275,15 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         if not searches_exactly(len(Xs), exact):
             self._check_neighbor_recall(Xs, neighbors, seed)
         device = resolve_device(self.device)
-        data = _PairData(torch.from_numpy(Xs), torch.from_numpy(neighbors), self.metric, device, seed)
-        if self.loss == "minmax_scan":
+        data = PairSampler(torch.from_numpy(Xs), torch.from_numpy(neighbors), self.metric, device, run_streams(seed)["pairs"])
+        loss_class = self._loss_class()
+        if "far_mask" in loss_class.inputs:  # far radii for the batch's far pairs, one far sample for scoring heads
             near = 1.0 / int(self.n_classes)
             data.far_radius = torch.from_numpy(near_radius(Xs, near, self.metric, random_state=seed)).to(device)
             data.far = torch.from_numpy(sample_far(Xs, 1, self.metric, near_fraction=near, random_state=seed))
 
         K, H = int(self.n_classes), int(self.n_heads)
-        loss = build_loss(self.loss, "clustering", **self._loss_params())
+        loss = build_loss(self.loss, "clustering", **{name: float(getattr(self, name)) for name in loss_class.supplied})
         self.timings_ = {"neighbors": time.perf_counter() - start, "init": 0.0, "training": 0.0, "refinement": 0.0}
         train_idx, val_idx = self._split(len(Xs), seed)
         rows = {"row": torch.from_numpy(train_idx)}
@@ -327,31 +330,31 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.net_ = self._keep_head(net, self.best_head_, K)
         if refined is not None:
             start = time.perf_counter()
-            self._fit_towards(self.net_, data, refined[:, self.best_head_, None].numpy(), run_seed + 4)  # predict carries labels_
+            self._fit_towards(self.net_, data, refined[:, self.best_head_, None].numpy(), run_streams(run_seed)["refined"])  # predict carries labels_
             self.timings_["refinement"] += time.perf_counter() - start
         if self.self_labeling_epochs > 0:
-            data.reseed(run_seed + 1)  # the kept run's own streams, whatever ran after it
-            self._self_label(data, run_seed)
+            data.reseed(run_streams(run_seed)["self_labelling_pairs"])  # the kept run's own streams, whatever ran after it
+            self._self_label(data, run_streams(run_seed)["self_labelling"])
         self.net_.eval()
         self.classes_ = np.arange(K)
         self.labels_ = self.predict_proba_scaled(Xs).argmax(axis=1)
         return self
 
     def _fit_restart(
-        self, n_inputs: int, embedding: np.ndarray | None, data: "_PairData", loss: torch.nn.Module,
+        self, n_inputs: int, embedding: np.ndarray | None, data: PairSampler, loss: torch.nn.Module,
         rows: dict[str, torch.Tensor], val: dict[str, torch.Tensor] | None, seed: int, stage: str,
     ) -> tuple[Network, History]:
         """One clustering run from its own start (network initialisation, spectral partitions, pair sampling)."""
         K, H = int(self.n_classes), int(self.n_heads)
         net = self._build_network({"encoder": self._encoder_spec(n_inputs), "head": {"type": "linear", "out_features": K * H}}, seed)
-        data.reseed(seed)
+        data.reseed(run_streams(seed)["pairs"])
         if embedding is not None and not self._resumes(stage):  # a resumed run's checkpoint overwrites its start
             start = time.perf_counter()
             self._fit_partitions(net, data, spectral_partitions(embedding, K, n_partitions=H, random_state=seed), seed)
             self.timings_["init"] += time.perf_counter() - start
 
         def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            return loss(*data.pair_logits(net, batch["row"], H, K))
+            return loss(*data.loss_inputs(net, batch["row"], type(loss).inputs, H, K))
 
         start = time.perf_counter()
         history = self._train(
@@ -364,11 +367,11 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
     def _spectral_start(self, n: int) -> bool:
         return self.init == "spectral" or (self.init == "auto" and n <= SPECTRAL_MAX_ROWS)
 
-    def _fit_partitions(self, net: Network, data: "_PairData", labels: np.ndarray, seed: int) -> None:
+    def _fit_partitions(self, net: Network, data: PairSampler, labels: np.ndarray, seed: int) -> None:
         """The spectral start of the clustering phase: each head towards its own partition ``labels[:, h]``."""
-        self._fit_towards(net, data, labels, seed + 3)
+        self._fit_towards(net, data, labels, run_streams(seed)["spectral_start"])
 
-    def _fit_towards(self, net: Network, data: "_PairData", labels: np.ndarray, seed: int) -> None:
+    def _fit_towards(self, net: Network, data: PairSampler, labels: np.ndarray, seed: int) -> None:
         """Cross-entropy of head h towards ``labels[:, h]`` (n, H) for about 100 steps, at least one epoch."""
         targets = torch.from_numpy(labels).to(data.device)
         H = labels.shape[1]
@@ -389,11 +392,10 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         net.to("cpu")
         return history
 
-    def _loss_params(self) -> dict[str, float]:
-        params = {"entropy_weight": float(self.entropy_weight)}
-        if self.loss == "minmax_scan":
-            params["far_weight"] = float(self.far_weight)
-        return params
+    def _loss_class(self) -> type[Loss]:
+        """The class of ``loss``: its declared inputs say whether far pairs are mined, its supplied arguments which
+        of ``entropy_weight`` and ``far_weight`` it takes."""
+        return get_loss_entry(self.loss, "clustering").module
 
     def _warn_duplicates(self, dist: np.ndarray) -> None:
         """Warn when many samples' k nearest neighbours are all exact copies (distance 0 up to float32 rounding:
@@ -410,30 +412,21 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             )
 
     @torch.no_grad()
-    def _head_losses(self, net: Network, data: "_PairData", loss: torch.nn.Module, H: int, K: int) -> list[float]:
-        """Each head's loss on all samples, each paired with its nearest neighbour (and, for minmax_scan, one far sample)."""
+    def _head_losses(self, net: Network, data: PairSampler, loss: torch.nn.Module, H: int, K: int) -> list[float]:
+        """Each head's loss on all samples, each paired with its nearest neighbour (and, for a loss with far pairs,
+        one far sample): :func:`~weaklabel.losses.clustering.scan_objective`."""
         n = len(data.X)
         logits = torch.from_numpy(self._network_outputs(data.X.numpy(), net=net)).view(n, H, K)
-        mean_p = torch.zeros(H, K)
-        pull = torch.zeros(H)
-        push = torch.zeros(H)
-        for s in range(0, n, _SCORE_CHUNK):
-            chunk = logits[s : s + _SCORE_CHUNK]
-            mean_p += F.softmax(chunk, dim=-1).sum(dim=0)
-            pull -= log_similarity(chunk, logits[data.neighbors[s : s + _SCORE_CHUNK, 0]]).sum(dim=0)
-            if data.far is not None:
-                sim = log_similarity(chunk, logits[data.far[s : s + _SCORE_CHUNK, 0]]).exp().clamp_max(1 - 1e-6)
-                push -= torch.log1p(-sim).sum(dim=0)
-        mean_p = (mean_p / n).clamp_min(1e-8)
-        entropy = -(mean_p * mean_p.log()).sum(dim=-1)
-        total = (pull + float(self.far_weight) * push) / n - float(self.entropy_weight) * entropy
+        far = None if data.far is None else data.far[:, 0]
+        total = scan_objective(logits, data.neighbors[:, 0], far, float(self.entropy_weight), float(self.far_weight))
         return [float(v) if math.isfinite(v) else math.inf for v in total.tolist()]  # a diverged head is never kept
 
     def _refine_on_graph(
-        self, net: Network, data: "_PairData", loss: torch.nn.Module, H: int, K: int, n_refined: int
+        self, net: Network, data: PairSampler, loss: torch.nn.Module, H: int, K: int, n_refined: int
     ) -> tuple[list[float], torch.Tensor]:
         """Each head's SCAN loss over all neighbour pairs, minimised over free per-sample logits from the
-        network's outputs; returns the refined losses and classes ``(n, H)``.
+        network's outputs (:func:`~weaklabel.algorithms.graph_refinement.refine_heads`); returns the refined
+        losses and classes ``(n, H)``.
 
         With ``n_refined < H`` only the heads of lowest network loss are refined; the others get an
         infinite loss (never kept) and their network classes.
@@ -441,13 +434,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         n = data.neighbors.shape[0]
         logits = torch.from_numpy(self._network_outputs(data.X.numpy(), net=net)).view(n, H, K)
         heads = np.arange(H) if n_refined >= H else np.argsort(self._head_losses(net, data, loss, H, K), kind="stable")[:n_refined]
-        refined, table = refine_on_graph(logits[:, heads], data.neighbors, float(self.entropy_weight), int(self.refinement_steps))
-        losses = [math.inf] * H
-        classes = logits.argmax(dim=-1)
-        for position, head in enumerate(heads.tolist()):
-            losses[head] = refined[position] if math.isfinite(refined[position]) else math.inf
-        classes[:, torch.from_numpy(heads)] = table.argmax(dim=-1)
-        return losses, classes
+        return refine_heads(logits, data.neighbors, float(self.entropy_weight), int(self.refinement_steps), heads)
 
     def _keep_head(self, net: Network, head: int, K: int) -> Network:
         """A network with only head ``head``'s K outputs (what is saved and predicts)."""
@@ -461,7 +448,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.network_spec_ = spec
         return Network(net.encoder, new_head)
 
-    def _self_label(self, data: "_PairData", seed: int) -> None:
+    def _self_label(self, data: PairSampler, seed: int) -> None:
         """Class-balanced cross-entropy on the confident samples' classes, fixed after the clustering phase.
 
         SCAN's self-labelling step, with a random neighbour of each confident
@@ -484,7 +471,7 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
             logits = net(torch.cat([anchors, partners]))
             return F.cross_entropy(logits, targets[batch["row"]].repeat(2), weight=weight)
 
-        history = self._cross_entropy_phase(net, loss_fn, torch.from_numpy(np.flatnonzero(confident)), int(self.self_labeling_epochs), seed + 1)
+        history = self._cross_entropy_phase(net, loss_fn, torch.from_numpy(np.flatnonzero(confident)), int(self.self_labeling_epochs), seed)
         self.history_ = self.history_ + history.epochs
         self.n_epochs_ += history.n_epochs
 
@@ -519,24 +506,6 @@ class SelfSupervisedClassifier(ClusterMixin, NeuralEstimator):
         self.classes_ = np.arange(int(self.network_spec_["head"]["out_features"]))  # the fitted K, whatever n_classes is now
 
 
-def refine_on_graph(logits: torch.Tensor, neighbors: torch.Tensor, entropy_weight: float, steps: int) -> tuple[list[float], torch.Tensor]:
-    """The graph refinement: ``steps`` full-batch Adam steps (learning rate 0.05) on free per-sample logits.
-
-    Minimises :func:`~weaklabel.losses.clustering.neighborhood_scan_loss` over every (sample, neighbour)
-    pair of ``neighbors`` (n, k), starting from ``logits`` (n, H, K). Returns each head's loss at the end
-    and the refined logits (detached).
-    """
-    table = logits.clone().requires_grad_()
-    optimizer = torch.optim.Adam([table], lr=_REFINE_LR)
-    for _ in range(int(steps)):
-        step_loss = neighborhood_scan_loss(table, neighbors, float(entropy_weight), reduction="none")
-        optimizer.zero_grad(set_to_none=True)
-        step_loss.sum().backward()
-        optimizer.step()
-    with torch.no_grad():
-        return neighborhood_scan_loss(table, neighbors, float(entropy_weight), reduction="none").tolist(), table.detach()
-
-
 def _json_losses(losses: list[float]) -> list[float | None]:
     """Losses for the saved JSON, which has no infinity: a diverged head or run is ``None``."""
     return [v if math.isfinite(v) else None for v in losses]
@@ -546,58 +515,27 @@ def _loaded_losses(values: list[float | None]) -> list[float]:
     return [math.inf if v is None else float(v) for v in values]
 
 
+def run_streams(run_seed: int) -> dict[str, int]:
+    """The seed of each random stream of a clustering run seeded ``run_seed`` (distinct within a run).
+
+    ``"training"`` (the network's initial weights, the spectral partitions, the clustering phase's dropout and
+    shuffles), ``"pairs"`` (which neighbour each row is paired with), ``"spectral_start"``, ``"refined"`` and
+    ``"self_labelling"`` (the shuffles and dropout of the cross-entropy phases towards the spectral partitions,
+    the refined classes and the confident classes), ``"self_labelling_pairs"`` (the neighbours self-labelling
+    trains). The offsets ``+0`` to ``+4`` are those the published figures were measured with; self-labelling's
+    pairs had ``+3``, the spectral start's stream, and now have a stream of their own (:func:`stream_seed`).
+    """
+    return {
+        "training": run_seed,
+        "self_labelling": run_seed + 1,
+        "pairs": run_seed + 2,
+        "spectral_start": run_seed + 3,
+        "refined": run_seed + 4,
+        "self_labelling_pairs": stream_seed(run_seed, "self-labelling pairs"),
+    }
+
+
 def _run_seeds(seed: int, n_init: int) -> list[int]:
     """Seeds of the ``n_init`` clustering runs: ``seed`` itself first (so ``n_init=1`` is the plain fit), then
     independent streams spawned from it (no two (seed, run) pairs share one)."""
     return [seed] + spawn_seeds(seed, n_init - 1)
-
-
-class _PairData(Callback):
-    """Scaled inputs, the neighbour table and (min-max) each row's far radius; assembles training batches.
-
-    A training callback only for its state: the neighbour-sampling generator is checkpointed with the trainer.
-    """
-
-    def __init__(self, X: torch.Tensor, neighbors: torch.Tensor, metric: str, device: torch.device, seed: int) -> None:
-        self.X, self.neighbors, self.metric, self.device = X, neighbors, metric, device
-        self.far: torch.Tensor | None = None  # (n, 1) far samples for scoring heads
-        self.far_radius: torch.Tensor | None = None  # (n,) distance beyond which a row is far
-        self._X = X.to(device)
-        self._neighbors = neighbors.to(device)
-        self.reseed(seed)
-
-    def reseed(self, seed: int) -> None:
-        """A fresh pair-sampling generator (one per clustering run)."""
-        self.generator = torch_generator(seed + 2, self.device)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"generator": self.generator.get_state()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.generator.set_state(state["generator"])
-
-    def inputs(self, rows: torch.Tensor) -> torch.Tensor:
-        return self._X[rows]
-
-    def anchor_neighbor(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Inputs of the anchors and of one random neighbour each."""
-        col = torch.randint(self._neighbors.shape[1], (len(rows),), generator=self.generator, device=self.device)
-        return self._X[rows], self._X[self._neighbors[rows, col]]
-
-    def far_mask(self, x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-        """``m_ij = d(x_i, x_j) > radius_i`` over the batch, in the metric of the neighbour search."""
-        if self.metric == "cosine":
-            u = F.normalize(x, dim=1)
-            dist = 1.0 - u @ u.T
-        else:
-            dist = torch.cdist(x, x)
-        return dist > self.far_radius[rows, None]
-
-    def pair_logits(self, net: torch.nn.Module, rows: torch.Tensor, H: int, K: int) -> list[torch.Tensor]:
-        """Loss inputs: logits (b, H, K) of the anchors and of one random neighbour each, plus the far mask for min-max."""
-        anchors, partners = self.anchor_neighbor(rows)
-        logits = net(torch.cat([anchors, partners])).view(2, len(rows), H, K)
-        out = list(logits.unbind(0))
-        if self.far_radius is not None:
-            out.append(self.far_mask(anchors, rows))
-        return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from typing import Any
 
@@ -11,48 +12,23 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
-from sklearn.model_selection import KFold
-from sklearn.neighbors import NearestNeighbors
 
+from ..algorithms.cross_fitting import FoldJob, cross_fit, in_processes
+from ..algorithms.expected_positives import estimate_expected_positives
 from ..data.labels import LabelEncoder
 from ..data.validation import check_same_length
 from ..exceptions import InputError
-from ..losses import available_losses
-from ..losses.positive_only import LabelEmbeddingLoss, selection_posterior
-from ..metrics import mean_average_precision
-from ..nn import Network, ProbabilityEnsemble, ensemble_spec
-from ..nn.label_embedding import LabelEmbeddingHead  # importing it registers the "label_embedding" head
+from ..losses import Loss, available_losses, get_loss_entry
+from ..metrics import mean_average_precision, top_k_matrix
+from ..nn import Network, ensemble_spec
+from ..nn.label_embedding import LabelEmbeddingHead
 from ..persistence import register_estimator
-from ..training import distributed
-from ._base import NeuralEstimator, flat_width, is_integer, is_real_number
+from ..training import loss_callbacks
+from ._base import NeuralEstimator, flat_width, loss_params_rule
+from ._params import OneOf, Rule, check_parameters, integer, is_integer, is_real_number, real
+from ._loss_inputs import loss_function
 
 logger = logging.getLogger("weaklabel")
-
-_NEEDS_K = ("epr", "role")
-# label estimates (Cole et al.'s lr_mult = 10) and label embeddings move faster than the network
-_LR_MULTIPLIERS = {"role": {"loss.label_logits": 10.0}, "label_embedding": {"net.head.label_weight": 10.0}}
-
-
-def estimate_expected_positives(X: np.ndarray, Y: np.ndarray, seed: int, n_neighbors: int = 20, max_rows: int = 2000) -> float:
-    """Guess the mean number of true positives per item from the observed positives of near neighbours.
-
-    For up to ``max_rows`` items, ``q`` = the share of each label among the observed positives of
-    the item and its ``n_neighbors`` nearest neighbours (Euclidean, scaled features). If the
-    neighbours share the item's label set S and each shows one of its labels at random (the
-    single-positive protocol), ``q`` is uniform on S and the inverse Simpson index
-    ``1 / sum_c q_c^2`` equals |S|; neighbours with other label sets bias it upward. The mean is
-    clipped to ``[max(1, mean observed positives), L]``.
-    """
-    flat = X.reshape(len(X), -1)
-    rng = np.random.default_rng(seed)
-    rows = rng.choice(len(flat), size=min(max_rows, len(flat)), replace=False)
-    k = min(n_neighbors + 1, len(flat))
-    neighbours = NearestNeighbors(n_neighbors=k).fit(flat).kneighbors(flat[rows], return_distance=False)
-    counts = Y[neighbours].sum(axis=1)
-    q = counts / counts.sum(axis=1, keepdims=True)
-    effective = 1.0 / (q**2).sum(axis=1)
-    return float(np.clip(effective.mean(), max(1.0, float(Y.sum(axis=1).mean())), Y.shape[1]))
-
 
 @register_estimator
 class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
@@ -190,28 +166,27 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         return tags
 
     # -- checks --------------------------------------------------------------
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss not in available_losses("positive_only"):
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {available_losses('positive_only')}")
-        self._check_loss_params()
+    _parameter_checks = {
+        "loss": OneOf(lambda: available_losses("positive_only")),
+        "loss_params": loss_params_rule(),
+        "threshold": real(lambda v: 0.0 < v < 1.0, "a number in (0, 1)"),
+        "top_k": Rule(lambda v: v is None or (is_integer(v) and v >= 1), "a positive integer or None"),
+        "embedding_dim": integer(1),
+        "refine_rounds": integer(0),
+        "refine_folds": integer(2),
+        "n_jobs": Rule(lambda v: v is None or (is_integer(v) and v != 0), "None or a non-zero integer (-1 = one process per CPU)"),
+    }
+
+    def _check_param_relations(self) -> None:
         if "expected_positives" in (self.loss_params or {}):
             raise InputError(
                 "give expected_positives as the estimator's parameter (expected_positives=...), not in loss_params: "
                 "there it is checked against the number of labels and reported as expected_positives_"
             )
-        self._check_decision_rule()
-        self._check_integer("embedding_dim", 1)
-        self._check_integer("refine_rounds", 0)
-        self._check_integer("refine_folds", 2)
-        if self.n_jobs is not None and (not is_integer(self.n_jobs) or self.n_jobs == 0):
-            raise InputError(f"n_jobs must be None or a non-zero integer (-1 = one process per CPU), got {self.n_jobs!r}")
 
     def _check_decision_rule(self) -> None:
         """``threshold`` and ``top_k``, which :meth:`predict` reads (also when set after the fit)."""
-        self._check_real("threshold", lambda v: 0.0 < v < 1.0, "a number in (0, 1)")
-        if self.top_k is not None and (not is_integer(self.top_k) or self.top_k < 1):
-            raise InputError(f"top_k must be a positive integer or None, got {self.top_k!r}")
+        check_parameters(self, {name: self._parameter_checks[name] for name in ("threshold", "top_k")})
 
     def _check_labels(self, Y: np.ndarray) -> None:
         n_labels = Y.shape[1]
@@ -234,17 +209,17 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             )
 
     # -- fitting -------------------------------------------------------------
+    def _loss_class(self) -> type[Loss]:
+        """The class of ``loss``, whose declarations (head, expected positives, inputs) the fit follows."""
+        return get_loss_entry(self.loss, "positive_only").module
+
     def _build_loss(self) -> torch.nn.Module:
         k = self.expected_positives_
         return self._loss_module("positive_only", self.loss_params or {}, None if k is None else {"expected_positives": k})
 
     def _network_spec(self, n_inputs: int, n_labels: int) -> dict[str, Any]:
-        """The spec of one network: the MLP encoder and the loss's head (label-embedding distances or linear)."""
-        if self.loss == "label_embedding":
-            head = {"type": "label_embedding", "out_features": n_labels, "dim": int(self.embedding_dim)}
-        else:
-            head = {"type": "linear", "out_features": n_labels}
-        return {"encoder": self._encoder_spec(n_inputs), "head": head}
+        """The spec of one network: the MLP encoder and the head the loss asks for (:meth:`~weaklabel.losses.Loss.head_spec`)."""
+        return {"encoder": self._encoder_spec(n_inputs), "head": self._loss_class().head_spec(n_labels, embedding_dim=self.embedding_dim)}
 
     def fit(self, X: Any, y: Any) -> "SinglePositiveClassifier":
         """Fit on features ``X`` and observed positives ``y`` (one label per item, label lists, or a 0/1 matrix)."""
@@ -269,71 +244,34 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         self._fit_scaler(X[train_idx], seed)
         inputs = self.scaler_.transform(X)
         self.expected_positives_ = None
-        if self.loss in _NEEDS_K:
+        if "expected_positives" in self._loss_class().supplied:
             k = self.expected_positives
             self.expected_positives_ = float(k) if k is not None else estimate_expected_positives(inputs[train_idx], Y[train_idx], seed)
         if int(self.refine_rounds) == 0:
             self.net_ = self._fit_network(inputs, Y, None, seed, stage="")
             return self
-        targets = None
-        for round_ in range(int(self.refine_rounds) + 1):
-            fold_networks = self._fit_fold_networks(inputs, Y, targets, seed, round_)
-            if round_ < int(self.refine_rounds):
-                targets = self._out_of_fold_posterior(inputs, Y, fold_networks)
-        self.net_ = ProbabilityEnsemble([net for net, _ in fold_networks]).eval()
-        self.network_spec_ = ensemble_spec(self._network_spec(flat_width(inputs), Y.shape[1]), len(fold_networks))
+        self.net_ = cross_fit(
+            Y, int(self.refine_folds), int(self.refine_rounds), seed,
+            train_round=functools.partial(self._fit_fold_networks, inputs, Y),
+            probabilities=lambda net, rows: torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[rows], net=net))).numpy(),
+        )
+        self.network_spec_ = ensemble_spec(self._network_spec(flat_width(inputs), Y.shape[1]), len(self.net_.members))
         return self
 
-    def _fit_fold_networks(
-        self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, round_: int
-    ) -> list[tuple[Network, np.ndarray]]:
-        """One network per fold of round ``round_``, trained on the other ``refine_folds - 1`` folds (with the
-        loss when ``targets`` is None, else by BCE on the soft ``targets``), each with its held-out rows."""
-        folds = list(KFold(int(self.refine_folds), shuffle=True, random_state=seed + round_).split(inputs))
-        jobs = [
-            (inputs[fit_rows], Y[fit_rows], None if targets is None else targets[fit_rows], seed + 1 + fold, f"refine{round_}-fold{fold}")
-            for fold, (fit_rows, _) in enumerate(folds)
-        ]
-        n_jobs = min(joblib.effective_n_jobs(self.n_jobs), len(jobs))
+    def _fit_fold_networks(self, inputs: np.ndarray, Y: np.ndarray, jobs: list[FoldJob], targets: np.ndarray | None) -> list[Network]:
+        """One network per fold job, on its rows (with the loss when ``targets`` is None, else by BCE on the soft
+        ``targets``): in this process, or ``n_jobs`` at a time in worker processes."""
+        args = [(inputs[job.rows], Y[job.rows], None if targets is None else targets[job.rows], job.seed, job.stage) for job in jobs]
+        n_jobs = min(joblib.effective_n_jobs(self.n_jobs), len(args))
         if n_jobs == 1:
-            networks = [self._fit_network(*job) for job in jobs]
-        else:
-            networks = self._fit_in_processes(jobs, n_jobs, round_)
-        return [(net, held_out) for net, (_, held_out) in zip(networks, folds)]
-
-    def _fit_in_processes(self, jobs: list[tuple[Any, ...]], n_jobs: int, round_: int) -> list[Network]:
-        """:meth:`_fit_network` of every job, ``n_jobs`` at a time in worker processes (in order)."""
-        if distributed.is_distributed():
-            raise InputError(
-                "n_jobs > 1 trains fold networks in separate processes, which cannot join a torchrun process group; "
-                "use n_jobs=None under torchrun (the ranks already share the work)"
-            )
-        threads = max(1, torch.get_num_threads() // n_jobs)
-        logger.info("refinement round %d: %d fold networks on %d processes × %d threads", round_, len(jobs), n_jobs, threads)
+            return [self._fit_network(*arg) for arg in args]
+        logger.info("refinement: %d fold networks on %d processes", len(args), n_jobs)
         worker = copy.copy(self)
         worker.verbose = 0  # progress bars of parallel processes would interleave
         worker.__dict__.pop("net_", None)  # a refit's previous model need not travel to every worker
-        # backend="loky": processes also inside an outer joblib worker (where joblib's default turns to threads,
-        # which would share the global torch RNG the networks are seeded from); max_nbytes=None: pass arrays by
-        # pickling, not as read-only memory maps (torch.from_numpy wants writable arrays)
-        parallel = joblib.Parallel(n_jobs=n_jobs, backend="loky", max_nbytes=None)
-        results = parallel(joblib.delayed(_fit_network_in_worker)(worker, threads, *job) for job in jobs)
-        networks, (self.n_epochs_, self.history_) = [net for net, _ in results], results[-1][1]
-        return networks
-
-    def _out_of_fold_posterior(self, inputs: np.ndarray, Y: np.ndarray, fold_networks: list[tuple[Network, np.ndarray]]) -> np.ndarray:
-        """Soft labels for every item: the selection posterior of its out-of-fold scores.
-
-        Each item is scored by the network that did not train on it, so in round 0 its own observed label
-        cannot have been memorised; from round 1 on the soft labels that network trained on were made by
-        networks that saw the item (a second-order leak, much weaker than fitting the item directly).
-        :func:`~weaklabel.losses.positive_only.selection_posterior` turns the scores into
-        ``P(label true | observed positives)``.
-        """
-        probs = np.zeros(Y.shape, dtype=np.float32)
-        for net, held_out in fold_networks:
-            probs[held_out] = torch.sigmoid(torch.from_numpy(self._network_outputs(inputs[held_out], net=net))).numpy()
-        return selection_posterior(torch.from_numpy(probs), torch.from_numpy(Y)).numpy()
+        results = in_processes(functools.partial(_fit_network_in_worker, worker), args, n_jobs)
+        self.n_epochs_, self.history_ = results[-1][1]
+        return [net for net, _ in results]
 
     def _fit_network(self, inputs: np.ndarray, Y: np.ndarray, targets: np.ndarray | None, seed: int, stage: str) -> Network:
         """Train one network on scaled ``inputs``: with the loss on the observed ``Y``, or by BCE on soft ``targets``."""
@@ -355,21 +293,6 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         loss.setup(train["y"], seed)
         module = torch.nn.ModuleDict({"net": net, "loss": loss})
 
-        if isinstance(loss, LabelEmbeddingLoss):
-
-            def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-                features = net.embed(batch["x"])
-                return loss(net.head.sq_distances(features), batch["y"], net.head.embeddings())
-
-            val_loss_fn = loss_fn
-        else:
-
-            def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-                return loss(net(batch["x"]), batch["y"], batch["index"])
-
-            def val_loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-                return loss(net(batch["x"]), batch["y"])
-
         @torch.no_grad()
         def predict_train() -> torch.Tensor:
             was_training = net.training
@@ -380,7 +303,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             return out
 
         self._train(
-            module, loss_fn, train, val, seed, loss.callbacks(predict_train), val_loss_fn, _LR_MULTIPLIERS.get(self.loss), stage=stage
+            module, loss_function(loss, net, training=True), train, val, seed, loss_callbacks(loss, predict_train),
+            loss_function(loss, net, training=False), loss.lr_multipliers, stage=stage,
         )
         return net.eval()
 
@@ -419,20 +343,22 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
             )
         return head
 
+    def labels_from_proba(self, proba: np.ndarray) -> np.ndarray:
+        """The decision rule of :meth:`predict` as a 0/1 matrix (int64) from :meth:`predict_proba`'s ``proba``:
+        the labels scoring at least ``threshold``, or the ``top_k`` best."""
+        self._check_is_fitted()
+        self._check_decision_rule()
+        if self.top_k is None:
+            return (proba >= self.threshold).astype(np.int64)
+        return top_k_matrix(proba, int(self.top_k))
+
     def predict(self, X: Any) -> Any:
         """Predicted label sets: the labels with score ≥ ``threshold``, or the ``top_k`` best.
 
         A 0/1 matrix when ``y`` at fit was one, else label lists; also when ``y`` gave one label per
         item, since one observed positive does not make an item's true labels one.
         """
-        self._check_decision_rule()
-        proba = self.predict_proba(X)
-        if self.top_k is None:
-            chosen = proba >= self.threshold
-        else:
-            top = np.argsort(-proba, axis=1, kind="stable")[:, : min(int(self.top_k), proba.shape[1])]
-            chosen = np.zeros(proba.shape, dtype=bool)
-            np.put_along_axis(chosen, top, True, axis=1)
+        chosen = self.labels_from_proba(self.predict_proba(X))
         if self.label_format_ == "single":
             return self.label_encoder_.label_lists(chosen)
         return self.label_encoder_.inverse_transform(chosen)
@@ -461,11 +387,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         self.expected_positives_ = config["expected_positives_"]
 
 
-def _fit_network_in_worker(
-    estimator: SinglePositiveClassifier, threads: int, *job: Any
-) -> tuple[Network, tuple[int, list[dict[str, Any]]]]:
+def _fit_network_in_worker(estimator: SinglePositiveClassifier, *job: Any) -> tuple[Network, tuple[int, list[dict[str, Any]]]]:
     """A worker process's :meth:`SinglePositiveClassifier._fit_network`, with its epochs and history (set on the
     worker's copy of the estimator, so they travel back with the network)."""
-    torch.set_num_threads(threads)
     net = estimator._fit_network(*job)
     return net, (estimator.n_epochs_, estimator.history_)

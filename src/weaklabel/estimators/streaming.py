@@ -20,12 +20,9 @@ import logging
 
 import numpy as np
 import pandas as pd
-import torch
 
-from ..data.labels import LabelEncoder
-from ..data.preprocessing import FeatureScaler
+from ..data.sources import ChunkedSource
 from ..exceptions import InputError
-from ..training.sources import Arrays, ChunkedSource
 from .multilabel import MultiLabelClassifier
 
 logger = logging.getLogger("weaklabel")
@@ -36,8 +33,10 @@ SAMPLE_ROWS = 200_000
 def fit_multilabel_stream(estimator: MultiLabelClassifier, source: ChunkedSource, label_names: list[str]) -> MultiLabelClassifier:
     """Fit ``estimator`` on ``source`` (batch keys ``"x"``: features, ``"y"``: 0/1 labels); returns it.
 
-    ``source.transform`` is replaced by the fitted scaler (and a float32 cast of the labels), and
-    ``"y"`` is added to ``source.binary``, so a label other than 0/1 in any chunk stops the fit.
+    The fit is :meth:`MultiLabelClassifier.fit`'s own, given a sample of :data:`SAMPLE_ROWS` rows for what it
+    fits in memory (scaler, labels, ``pos_weight``, thresholds) and ``source`` to train on. ``source.transform``
+    is replaced by the fitted scaler (and a float32 cast of the labels), and ``"y"`` is added to
+    ``source.binary``, so a label other than 0/1 in any chunk stops the fit.
     """
     estimator._check_params()
     seed = estimator._seed(estimator.random_state)
@@ -49,31 +48,5 @@ def fit_multilabel_stream(estimator: MultiLabelClassifier, source: ChunkedSource
     X, Y = sample["x"].astype(np.float32, copy=False), sample["y"]
     if Y.ndim != 2 or Y.shape[1] != len(label_names) or not np.isin(Y, (0, 1)).all():
         raise InputError(f"labels must be a 0/1 matrix with {len(label_names)} columns ({label_names[:5]}…)")
-    estimator._validate_X(X, reset=True)
-    estimator.label_encoder_ = LabelEncoder().fit(pd.DataFrame(Y.astype(np.int64), columns=label_names))
-    estimator.classes_ = estimator.label_encoder_.classes_
-    estimator.label_format_ = estimator.label_encoder_.format_
-    estimator._warn_degenerate_labels(Y)
-
-    scaler = FeatureScaler(estimator.scaling, random_state=seed).fit(X)
-    estimator.scaler_ = scaler
-
-    def transform(arrays: Arrays) -> Arrays:
-        return {"x": scaler.transform(arrays["x"].astype(np.float32, copy=False)), "y": arrays["y"].astype(np.float32)}
-
-    source.transform = transform
-    net = estimator._build_network(
-        {"encoder": estimator._encoder_spec(scaler.n_features_out), "head": {"type": "linear", "out_features": Y.shape[1]}},
-        seed,
-    )
-    loss = estimator._build_loss(Y.astype(np.float32))
-    module = torch.nn.ModuleDict({"net": net, "loss": loss})
-
-    def loss_fn(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        return loss(net(batch["x"]), batch["y"])
-
     logger.info("streaming fit: %d rows in %d chunks, %d sampled for scaling", source.n_rows, source.n_chunks, len(X))
-    estimator._train(module, loss_fn, source, None, seed)
-    estimator.net_ = net.eval()
-    estimator.thresholds_ = estimator._fit_thresholds(scaler.transform(X), Y, np.arange(len(X)))
-    return estimator
+    return estimator._fit(seed, X, pd.DataFrame(Y.astype(np.int64), columns=label_names), source)

@@ -1,15 +1,28 @@
-"""Losses for weak labels, grouped by family; each registered by name."""
+"""Losses for weak labels, grouped by family; each registered by name.
 
-from ._registry import FAMILIES, LossEntry, available_losses, build_loss, get_loss_entry, register_loss
+Every loss is a :class:`Loss`: a module that declares what it needs (extra inputs, supplied arguments, head,
+learning-rate multipliers, distance, per-epoch hooks), so estimators build and feed it without knowing its
+name. Adding a loss is one class in a family module plus its reference test: docs/contributing.md.
+"""
+
+from ._base import INPUTS, REDUCTIONS, Loss, add_batch_term, check_reduction, reduce
+from ._registry import LossEntry, available_losses, build_loss, families, get_loss_entry, register_loss
 from . import multilabel  # noqa: F401  (registers the multilabel family)
+from . import positive_only  # noqa: F401  (registers the positive_only family)
 from . import clustering  # noqa: F401  (registers the clustering family)
 from . import metric  # noqa: F401  (registers the metric family)
 
 __all__ = [
-    "FAMILIES",
+    "INPUTS",
+    "REDUCTIONS",
+    "Loss",
     "LossEntry",
+    "add_batch_term",
     "available_losses",
     "build_loss",
+    "check_reduction",
+    "families",
     "get_loss_entry",
+    "reduce",
     "register_loss",
 ]

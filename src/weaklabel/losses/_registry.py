@@ -1,8 +1,9 @@
 """Name → loss registry.
 
-Each loss is a pure function plus an :class:`torch.nn.Module` wrapper. The
+Each loss is a pure function plus a :class:`~weaklabel.losses.Loss` module. The
 module class is registered under a name and a family (``"multilabel"``,
-``"positive_only"``, ``"clustering"``, ``"metric"``), so estimators and the
+``"positive_only"``, ``"clustering"``, ``"metric"``, or any new one: a family is
+simply the name its estimator looks losses up by), so estimators and the
 command line can build a loss from a string and list what is on offer.
 """
 
@@ -11,13 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
-from torch import nn
-
 from ..exceptions import InputError
+from ._base import Loss
 
-FAMILIES = ("multilabel", "positive_only", "clustering", "metric")
-
-_M = TypeVar("_M", bound=type[nn.Module])
+_M = TypeVar("_M", bound=type[Loss])
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,7 @@ class LossEntry:
 
     name: str
     family: str
-    module: type[nn.Module]
+    module: type[Loss]
 
     @property
     def summary(self) -> str:
@@ -39,11 +37,11 @@ _REGISTRY: dict[tuple[str, str], LossEntry] = {}
 
 
 def register_loss(name: str, family: str) -> Callable[[_M], _M]:
-    """Class decorator: register a loss module under ``(family, name)``."""
-    if family not in FAMILIES:
-        raise ValueError(f"unknown loss family {family!r}; families are {FAMILIES}")
+    """Class decorator: register a :class:`~weaklabel.losses.Loss` subclass under ``(family, name)``."""
 
     def decorate(cls: _M) -> _M:
+        if not (isinstance(cls, type) and issubclass(cls, Loss)):
+            raise TypeError(f"loss {name!r} must be a subclass of weaklabel.losses.Loss, which declares what it needs")
         key = (family, name)
         if key in _REGISTRY:
             raise ValueError(f"loss {name!r} is already registered in family {family!r}")
@@ -51,6 +49,11 @@ def register_loss(name: str, family: str) -> Callable[[_M], _M]:
         return cls
 
     return decorate
+
+
+def families() -> list[str]:
+    """The loss families registered so far, sorted."""
+    return sorted({family for family, _ in _REGISTRY})
 
 
 def available_losses(family: str) -> list[str]:
@@ -69,6 +72,6 @@ def get_loss_entry(name: str, family: str) -> LossEntry:
         ) from None
 
 
-def build_loss(name: str, family: str, **kwargs: Any) -> nn.Module:
+def build_loss(name: str, family: str, **kwargs: Any) -> Loss:
     """Instantiate the loss module registered as ``name`` in ``family``."""
     return get_loss_entry(name, family).module(**kwargs)

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from ..exceptions import InputError
-from ..training.distributed import global_mean
+from ..runtime.distributed import global_mean
+from ._base import Loss, check_reduction, reduce
 from ._registry import register_loss
 
 __all__ = [
@@ -37,16 +38,15 @@ __all__ = [
     "neighborhood_scan_loss",
     "pair_similarity",
     "scan_loss",
+    "scan_objective",
 ]
 
-REDUCTIONS = ("mean", "sum", "none")
 _PROB_EPS = 1e-8  # SCAN's clamp of the mean prediction before the log
 _DISSIM_EPS = 1e-6
 
 
 def _check(logits: Tensor, partner: Tensor, name: str, reduction: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise InputError(f"unknown reduction {reduction!r}; use one of {', '.join(map(repr, REDUCTIONS))}")
+    check_reduction(reduction)
     for what, t in (("logits", logits), (name, partner)):
         if not isinstance(t, Tensor) or not t.is_floating_point():
             raise InputError(f"{what} must be a floating-point torch tensor (use torch.as_tensor(x).float())")
@@ -59,14 +59,6 @@ def _check(logits: Tensor, partner: Tensor, name: str, reduction: str) -> None:
         raise InputError(f"{name} shape {tuple(partner.shape)} does not match logits shape {tuple(logits.shape)}; give one partner per anchor")
 
 
-def _reduce_heads(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
 def _at_least_float32(t: Tensor) -> Tensor:
     """``t`` in float32, or float64 when it is float64."""
     return t.to(torch.promote_types(t.dtype, torch.float32))
@@ -77,13 +69,23 @@ def log_similarity(logits: Tensor, other: Tensor) -> Tensor:
     return torch.logsumexp(F.log_softmax(logits, dim=-1) + F.log_softmax(other, dim=-1), dim=-1)
 
 
+def _entropy(p: Tensor) -> Tensor:
+    """``H(p) = −Σ_k p_k log p_k`` along the last axis, ``p`` clamped to ≥ 1e-8 first (SCAN's clamp)."""
+    p = p.clamp_min(_PROB_EPS)  # 1e-8 is 0 in float16
+    return -(p * p.log()).sum(dim=-1)
+
+
+def _log_dissimilarity(similarity: Tensor) -> Tensor:
+    """``log(1 − ⟨p, q⟩)`` from the similarity ``⟨p, q⟩``, clamped to ``≤ 1 − 1e-6`` so it stays finite."""
+    return torch.log1p(-similarity.clamp_max(1.0 - _DISSIM_EPS))
+
+
 def marginal_entropy(logits: Tensor) -> Tensor:
     """``H(p̄)``, entropy of the batch-mean prediction (per head for 3-D logits); maximal, ``log K``, when uniform.
 
-    Under DDP ``p̄`` is the mean over the global batch (:func:`~weaklabel.training.distributed.global_mean`).
+    Under DDP ``p̄`` is the mean over the global batch (:func:`~weaklabel.runtime.distributed.global_mean`).
     """
-    mean = global_mean(F.softmax(_at_least_float32(logits), dim=-1).mean(dim=0)).clamp_min(_PROB_EPS)  # 1e-8 is 0 in float16
-    return -(mean * mean.log()).sum(dim=-1)
+    return _entropy(global_mean(F.softmax(_at_least_float32(logits), dim=-1).mean(dim=0)))
 
 
 def scan_loss(logits: Tensor, neighbor_logits: Tensor, entropy_weight: float = 5.0, reduction: str = "mean") -> Tensor:
@@ -97,7 +99,7 @@ def scan_loss(logits: Tensor, neighbor_logits: Tensor, entropy_weight: float = 5
     """
     _check(logits, neighbor_logits, "neighbor_logits", reduction)
     consistency = -log_similarity(logits, neighbor_logits).mean(dim=0)
-    return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
+    return reduce(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
 
 
 def neighborhood_scan_loss(logits: Tensor, neighbors: Tensor, entropy_weight: float = 5.0, reduction: str = "mean") -> Tensor:
@@ -119,7 +121,34 @@ def neighborhood_scan_loss(logits: Tensor, neighbors: Tensor, entropy_weight: fl
     pair = torch.logsumexp(log_p.unsqueeze(1) + log_p[neighbors.clamp_min(0)], dim=-1)  # (n, k) or (n, k, H)
     weight = found.to(logits.dtype).view(*found.shape, *([1] * (pair.ndim - 2)))
     consistency = -(pair * weight).sum(dim=(0, 1)) / weight.sum().clamp_min(1.0)
-    return _reduce_heads(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
+    return reduce(consistency - float(entropy_weight) * marginal_entropy(logits), reduction)
+
+
+@torch.no_grad()
+def scan_objective(
+    logits: Tensor, neighbor: Tensor, far: Tensor | None = None, entropy_weight: float = 5.0, far_weight: float = 1.0, chunk_rows: int = 65_536
+) -> Tensor:
+    """The (min-max) SCAN objective of a whole data set, per head: each row paired with one neighbour and one far row.
+
+    ``L = −(1/n) Σ_i log⟨p_i, p_{a(i)}⟩ − λ (1/n) Σ_i log(1 − ⟨p_i, p_{f(i)}⟩) − w · H(p̄)``
+
+    ``logits`` ``(n, H, K)`` for every row; ``neighbor`` and ``far`` ``(n,)`` hold row indices of each row's
+    neighbour ``a(i)`` and far row ``f(i)`` (``far=None``: no push term, the SCAN objective). The terms of
+    :func:`minmax_scan_loss` on the rows' own pairs instead of a batch's, accumulated over blocks of
+    ``chunk_rows`` rows (memory bounded by a block, not the data set); ``p̄`` is the mean over all ``n`` rows.
+    Returns a tensor ``(H,)``; an estimator compares heads and runs by it.
+    """
+    n, n_heads, n_classes = logits.shape
+    mean_p = torch.zeros(n_heads, n_classes)
+    pull = torch.zeros(n_heads)
+    push = torch.zeros(n_heads)
+    for s in range(0, n, chunk_rows):
+        chunk = logits[s : s + chunk_rows]
+        mean_p += F.softmax(chunk, dim=-1).sum(dim=0)
+        pull -= log_similarity(chunk, logits[neighbor[s : s + chunk_rows]]).sum(dim=0)
+        if far is not None:
+            push -= _log_dissimilarity(log_similarity(chunk, logits[far[s : s + chunk_rows]]).exp()).sum(dim=0)
+    return (pull + float(far_weight) * push) / n - float(entropy_weight) * _entropy(mean_p / n)
 
 
 def pair_similarity(logits: Tensor) -> Tensor:
@@ -158,9 +187,8 @@ def minmax_scan_loss(
         raise InputError(f"far_mask must be a tensor of shape ({n}, {n}) (one entry per pair of the batch), got {getattr(far_mask, 'shape', type(far_mask))}")
     pull = -log_similarity(logits, neighbor_logits).mean(dim=0)
     mask = far_mask.to(logits.dtype)
-    similarity = pair_similarity(logits).clamp_max(1.0 - _DISSIM_EPS)
-    push = -(torch.log1p(-similarity) * mask).sum(dim=(-2, -1)) / mask.sum().clamp_min(1.0)
-    return _reduce_heads(pull + float(far_weight) * push - float(entropy_weight) * marginal_entropy(logits), reduction)
+    push = -(_log_dissimilarity(pair_similarity(logits)) * mask).sum(dim=(-2, -1)) / mask.sum().clamp_min(1.0)
+    return reduce(pull + float(far_weight) * push - float(entropy_weight) * marginal_entropy(logits), reduction)
 
 
 def _check_weight(name: str, value: float) -> float:
@@ -171,11 +199,15 @@ def _check_weight(name: str, value: float) -> float:
 
 
 @register_loss("scan", "clustering")
-class SCANLoss(nn.Module):
+class SCANLoss(Loss):
     """SCAN: −mean log⟨p(x), p(n)⟩ − w·H(mean p) (Van Gansbeke et al., ECCV 2020)."""
+
+    inputs = ("outputs", "neighbor_outputs")
+    supplied = ("entropy_weight",)
 
     def __init__(self, entropy_weight: float = 5.0, reduction: str = "mean") -> None:
         super().__init__()
+        check_reduction(reduction)
         self.entropy_weight = _check_weight("entropy_weight", entropy_weight)
         self.reduction = reduction
 
@@ -187,11 +219,15 @@ class SCANLoss(nn.Module):
 
 
 @register_loss("minmax_scan", "clustering")
-class MinMaxSCANLoss(nn.Module):
+class MinMaxSCANLoss(Loss):
     """Min-max SCAN: SCAN − λ·mean log(1 − ⟨p(x_i), p(x_j)⟩) over the far pairs (i, j) of the batch."""
+
+    inputs = ("outputs", "neighbor_outputs", "far_mask")
+    supplied = ("entropy_weight", "far_weight")
 
     def __init__(self, entropy_weight: float = 5.0, far_weight: float = 1.0, reduction: str = "mean") -> None:
         super().__init__()
+        check_reduction(reduction)
         self.entropy_weight = _check_weight("entropy_weight", entropy_weight)
         self.far_weight = _check_weight("far_weight", far_weight)
         self.reduction = reduction

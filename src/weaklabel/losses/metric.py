@@ -26,7 +26,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..exceptions import InputError
-from ..training.distributed import global_sum
+from ..runtime.distributed import global_sum
+from ._base import REDUCTIONS, Loss, check_reduction, reduce
 from ._registry import register_loss
 
 __all__ = [
@@ -45,21 +46,15 @@ __all__ = [
     "update_centers",
 ]
 
-REDUCTIONS = ("mean", "sum", "none")
 _EPS = 1e-12  # L2-normalisation floor (F.normalize)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_reduction(reduction: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise InputError(f"unknown reduction {reduction!r}; use one of {', '.join(map(repr, REDUCTIONS))}")
-
-
 def _check_inputs(embeddings: Tensor, targets: Tensor, n_features: int, reduction: str) -> None:
     """Shapes and dtypes only (no device sync)."""
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if not isinstance(embeddings, Tensor) or not isinstance(targets, Tensor):
         raise InputError(
             f"embeddings and targets must be torch tensors; got {type(embeddings).__name__} and "
@@ -77,14 +72,6 @@ def _check_inputs(embeddings: Tensor, targets: Tensor, n_features: int, reductio
         )
     if targets.is_floating_point() or targets.dtype == torch.bool:
         raise InputError(f"targets must hold integer class indices; got dtype {targets.dtype} (use targets.long())")
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
 
 
 def _positive(name: str, value: float) -> float:
@@ -129,7 +116,7 @@ def center_loss(
     targets = targets.long()
     ce = F.cross_entropy(F.linear(embeddings, weight, bias), targets, reduction="none")
     pull = 0.5 * (embeddings - centers.detach()[targets]).pow(2).sum(dim=1)
-    return _reduce(ce + lam * pull, reduction)
+    return reduce(ce + lam * pull, reduction)
 
 
 @torch.no_grad()
@@ -216,8 +203,14 @@ def arcface_loss(
 # --------------------------------------------------------------------------- modules
 
 
-class _MetricLoss(nn.Module):
-    """Class weights ``W`` (C, d) initialised like :class:`torch.nn.Linear`, plus ``reduction``."""
+class _MetricLoss(Loss):
+    """Class weights ``W`` (C, d) initialised like :class:`torch.nn.Linear`, plus ``reduction``.
+
+    ``forward(embeddings, targets)``; the estimator supplies ``n_classes`` (from the labels) and
+    ``embedding_dim`` (its own parameter).
+    """
+
+    supplied = ("n_classes", "embedding_dim")
 
     def __init__(self, n_classes: int, embedding_dim: int, reduction: str = "mean") -> None:
         super().__init__()
@@ -225,7 +218,7 @@ class _MetricLoss(nn.Module):
             raise InputError(f"n_classes must be ≥ 2; got {n_classes}")
         if int(embedding_dim) < 1:
             raise InputError(f"embedding_dim must be ≥ 1; got {embedding_dim}")
-        _check_reduction(reduction)
+        check_reduction(reduction)
         self.n_classes = int(n_classes)
         self.embedding_dim = int(embedding_dim)
         self.reduction = reduction
@@ -297,8 +290,11 @@ class CosineSoftmaxLoss(_MetricLoss):
 
     ``scale`` is ``s``; with ``learn_scale=True`` (default, as in the official
     NormFace prototxt: learnable, initialised at 10) it is a parameter
-    trained with the rest, kept ≥ 0.01; with ``False`` it is fixed.
+    trained with the rest, kept ≥ 0.01; with ``False`` it is fixed. Embeddings are compared by cosine
+    (:attr:`distance`), as the loss normalises them (also for CosFace and ArcFace).
     """
+
+    distance = "cosine"
 
     def __init__(self, n_classes: int, embedding_dim: int, scale: float = 10.0, learn_scale: bool = True, reduction: str = "mean") -> None:
         super().__init__(n_classes, embedding_dim, reduction)

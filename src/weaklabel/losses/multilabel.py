@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from ..exceptions import InputError
+from ._base import REDUCTIONS, Loss, check_reduction, reduce
 from ._registry import register_loss
 
 __all__ = [
@@ -45,20 +46,12 @@ __all__ = [
     "weighted_bce_loss",
 ]
 
-REDUCTIONS = ("mean", "sum", "none")
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise InputError(f"unknown reduction {reduction!r}; use one of {', '.join(map(repr, REDUCTIONS))}")
 
 
 def _check_inputs(logits: Tensor, targets: Tensor, reduction: str) -> Tensor:
     """Validate shapes and dtypes (no device sync); return targets in the dtype of ``logits``."""
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if not isinstance(logits, Tensor) or not isinstance(targets, Tensor):
         raise InputError(
             f"logits and targets must be torch tensors; got {type(logits).__name__} and "
@@ -81,14 +74,6 @@ def _check_inputs(logits: Tensor, targets: Tensor, reduction: str) -> Tensor:
     if targets.dtype != logits.dtype:
         targets = targets.to(logits.dtype)
     return targets
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
 
 
 def _check_gamma(name: str, value: float) -> float:
@@ -143,7 +128,7 @@ def bce_loss(logits: Tensor, targets: Tensor, reduction: str = "mean") -> Tensor
     """
     targets = _check_inputs(logits, targets, reduction)
     loss = -(targets * F.logsigmoid(logits) + (1.0 - targets) * F.logsigmoid(-logits))
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
 def weighted_bce_loss(
@@ -174,7 +159,7 @@ def weighted_bce_loss(
         )
     w = pos_weight.to(device=logits.device, dtype=logits.dtype)
     loss = -(w * targets * F.logsigmoid(logits) + (1.0 - targets) * F.logsigmoid(-logits))
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
 def focal_loss(
@@ -207,7 +192,7 @@ def focal_loss(
         pos = alpha * pos
         neg = (1.0 - alpha) * neg
     loss = -(targets * pos + (1.0 - targets) * neg)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
 def asymmetric_loss(
@@ -253,7 +238,7 @@ def asymmetric_loss(
             shifted = torch.where(p_m > 0, p_m, torch.ones_like(p_m))
             neg = shifted.pow(gamma_neg) * log_1mpm
     loss = -(targets * pos + (1.0 - targets) * neg)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
 def positive_weights(targets: np.ndarray | Tensor, max_weight: float = 1e4) -> Tensor:
@@ -293,12 +278,12 @@ def positive_weights(targets: np.ndarray | Tensor, max_weight: float = 1e4) -> T
 # --------------------------------------------------------------------------- modules
 
 
-class _MultilabelLoss(nn.Module):
-    """Shared ``reduction`` handling."""
+class _MultilabelLoss(Loss):
+    """Shared ``reduction`` handling; ``forward(logits, targets)``."""
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        _check_reduction(reduction)
+        check_reduction(reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -322,6 +307,7 @@ class WeightedBCELoss(_MultilabelLoss):
     ``None`` means no weighting until :meth:`set_pos_weight` is called.
     """
 
+    supplied = ("pos_weight",)  # the estimator's pos_weight: "auto" (from the training labels) or given weights
     pos_weight: Tensor | None
 
     def __init__(self, pos_weight: Tensor | Sequence[float] | None = None, reduction: str = "mean") -> None:

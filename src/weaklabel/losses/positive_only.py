@@ -7,12 +7,14 @@ label is *unknown*, not negative. Every loss takes
 * ``observed`` -- tensor ``(n, L)``, 1 for an observed positive, 0 for unknown;
 * ``index`` -- optional long tensor ``(n,)``: the rows' positions in the training
   set, for losses that keep per-item state (ROLE label estimates, EM+APL
-  pseudo-labels, set up by :meth:`PositiveOnlyLoss.setup`). Without it those
+  pseudo-labels, set up by :meth:`~weaklabel.losses.Loss.setup`). Without it those
   losses fall back to their stateless part (used for the validation loss).
 
-and returns the mean over the ``n * L`` entries (as in Cole et al.'s code) plus
-any regulariser. Log-probabilities use :func:`torch.nn.functional.logsigmoid`, so
-values and gradients stay finite for logits as large as ``+-1e4`` in float32.
+and ``reduction``: ``"mean"`` over the ``n * L`` entries (as in Cole et al.'s code; the default),
+``"sum"`` or ``"none"``; a batch-level regulariser (EPR's penalty, the label-embedding push) is
+added as :func:`~weaklabel.losses.add_batch_term` says. Log-probabilities use
+:func:`torch.nn.functional.logsigmoid`, so values and gradients stay finite for logits as large as
+``+-1e4`` in float32.
 
 The label-embedding min-max loss works on squared distances and label
 embeddings instead of logits (see :class:`LabelEmbeddingLoss`).
@@ -30,8 +32,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..exceptions import InputError
-from ..training import Callback
-from ..training.distributed import global_mean
+from ..runtime.distributed import global_mean
+from ._base import Loss, add_batch_term, check_reduction, reduce
 from ._registry import register_loss
 
 __all__ = [
@@ -62,8 +64,9 @@ __all__ = [
 # --------------------------------------------------------------------------- helpers
 
 
-def _check(logits: Tensor, observed: Tensor) -> Tensor:
-    """Validate shapes; return ``observed`` in the dtype of ``logits``."""
+def _check(logits: Tensor, observed: Tensor, reduction: str = "mean") -> Tensor:
+    """Validate shapes and ``reduction``; return ``observed`` in the dtype of ``logits``."""
+    check_reduction(reduction)
     if not isinstance(logits, Tensor) or not isinstance(observed, Tensor):
         raise InputError("logits and observed labels must be torch tensors (convert with torch.as_tensor)")
     if not logits.is_floating_point() or logits.ndim != 2 or logits.numel() == 0:
@@ -100,44 +103,44 @@ def _cardinality_penalty(probs: Tensor, expected_positives: float) -> Tensor:
 # --------------------------------------------------------------------------- pure functions
 
 
-def assume_negative_loss(logits: Tensor, observed: Tensor) -> Tensor:
+def assume_negative_loss(logits: Tensor, observed: Tensor, reduction: str = "mean") -> Tensor:
     """Assume negative (AN): ``-log p`` on observed positives, ``-log(1 - p)`` on every unknown label."""
-    y = _check(logits, observed)
-    return _bce(logits, y).mean()
+    y = _check(logits, observed, reduction)
+    return reduce(_bce(logits, y), reduction)
 
 
-def label_smoothing_loss(logits: Tensor, observed: Tensor, epsilon: float = 0.1) -> Tensor:
+def label_smoothing_loss(logits: Tensor, observed: Tensor, epsilon: float = 0.1, reduction: str = "mean") -> Tensor:
     """Assume negative with label smoothing (AN-LS; Cole et al. CVPR 2021).
 
     BCE against ``t = (1 - eps) y + eps (1 - y)``: positives target ``1 - eps``, unknowns ``eps``.
     """
-    y = _check(logits, observed)
-    return _bce(logits, (1.0 - epsilon) * y + epsilon * (1.0 - y)).mean()
+    y = _check(logits, observed, reduction)
+    return reduce(_bce(logits, (1.0 - epsilon) * y + epsilon * (1.0 - y)), reduction)
 
 
-def weak_negative_loss(logits: Tensor, observed: Tensor, gamma: float | None = None) -> Tensor:
+def weak_negative_loss(logits: Tensor, observed: Tensor, gamma: float | None = None, reduction: str = "mean") -> Tensor:
     """Weak assume negative (WAN; Cole et al. CVPR 2021).
 
     ``-log p`` on observed positives, ``-gamma log(1 - p)`` on unknowns, ``gamma = 1/(L - 1)`` by default.
     """
-    y = _check(logits, observed)
+    y = _check(logits, observed, reduction)
     g = 1.0 / max(logits.shape[1] - 1, 1) if gamma is None else gamma
     loss = -(y * F.logsigmoid(logits) + g * (1.0 - y) * F.logsigmoid(-logits))
-    return loss.mean()
+    return reduce(loss, reduction)
 
 
-def epr_loss(logits: Tensor, observed: Tensor, expected_positives: float) -> Tensor:
+def epr_loss(logits: Tensor, observed: Tensor, expected_positives: float, reduction: str = "mean") -> Tensor:
     """Expected positives regularisation (EPR; Cole et al., "Multi-Label Learning from Single Positive Labels", CVPR 2021).
 
     ``mean_{i,j}[-y_ij log p_ij] + (mean_i sum_j p_ij - k)^2 / L^2``: unknown labels get no
     per-entry loss; the penalty pulls the mean number of predicted positives to ``k``.
     """
-    y = _check(logits, observed)
-    positive = -(y * F.logsigmoid(logits)).mean()
-    return positive + _cardinality_penalty(torch.sigmoid(logits), expected_positives)
+    y = _check(logits, observed, reduction)
+    positive = reduce(-(y * F.logsigmoid(logits)), reduction)
+    return add_batch_term(positive, _cardinality_penalty(torch.sigmoid(logits), expected_positives), reduction, y.numel())
 
 
-def role_loss(logits: Tensor, observed: Tensor, label_logits: Tensor, expected_positives: float) -> Tensor:
+def role_loss(logits: Tensor, observed: Tensor, label_logits: Tensor, expected_positives: float, reduction: str = "mean") -> Tensor:
     """Regularised online label estimation (ROLE; Cole et al. CVPR 2021).
 
     With classifier output ``f = sigmoid(logits)`` and label estimates ``g = sigmoid(label_logits)``::
@@ -148,14 +151,14 @@ def role_loss(logits: Tensor, observed: Tensor, label_logits: Tensor, expected_p
 
     ``sg`` = stop-gradient, ``EPR`` = :func:`_cardinality_penalty` with ``k``.
     """
-    y = _check(logits, observed)
+    y = _check(logits, observed, reduction)
     if label_logits.shape != logits.shape:
         raise InputError(f"label_logits shape {tuple(label_logits.shape)} must match logits {tuple(logits.shape)}")
     f, g = torch.sigmoid(logits), torch.sigmoid(label_logits)
     positive = -(y * (F.logsigmoid(logits) + F.logsigmoid(label_logits)))
     cross = _bce(logits, g.detach()) + _bce(label_logits, f.detach())
     reg = _cardinality_penalty(f, expected_positives) + _cardinality_penalty(g, expected_positives)
-    return 0.5 * (positive.mean() + cross.mean() + reg)
+    return 0.5 * add_batch_term(reduce(positive, reduction) + reduce(cross, reduction), reg, reduction, y.numel())
 
 
 def em_loss(
@@ -164,6 +167,7 @@ def em_loss(
     alpha: float = 0.1,
     pseudo_targets: Tensor | None = None,
     beta: float = 0.5,
+    reduction: str = "mean",
 ) -> Tensor:
     """Entropy maximisation with asymmetric pseudo-labels (EM+APL; Zhou et al., "Acknowledging the Unknown
     for Multi-label Learning with Single Positive Labels", ECCV 2022).
@@ -171,9 +175,9 @@ def em_loss(
     Per entry: ``-log p`` on observed positives; ``beta BCE(p, t)`` where a negative pseudo-label with
     soft target ``t`` is set (``pseudo_targets`` not NaN); ``-alpha H(p)`` on the other unknowns, with
     ``H(p) = -p log p - (1 - p) log(1 - p)`` (maximising the entropy pushes unknowns toward 0.5, not 0).
-    Mean over entries.
+    Reduced over entries by ``reduction``.
     """
-    y = _check(logits, observed)
+    y = _check(logits, observed, reduction)
     log_p, log_q = F.logsigmoid(logits), F.logsigmoid(-logits)
     p = torch.sigmoid(logits)
     neg_entropy = p * log_p + (1.0 - p) * log_q  # -H(p)
@@ -183,7 +187,7 @@ def em_loss(
         t = torch.where(has, pseudo_targets, torch.zeros_like(pseudo_targets))
         unknown = torch.where(has, beta * _bce(logits, t), unknown)
     loss = torch.where(y > 0, -log_p, unknown)
-    return loss.mean()
+    return reduce(loss, reduction)
 
 
 _POSTERIOR_CHUNK = 4096  # rows per block of selection_posterior / selection_propensity: (rows, L, nodes) floats each
@@ -230,7 +234,7 @@ def _leave_one_out(factors: Tensor, log_weights: Tensor) -> Tensor:
     return factors.sum(dim=1, keepdim=True) - factors + log_weights[:, None, :]
 
 
-def selection_likelihood_loss(logits: Tensor, observed: Tensor) -> Tensor:
+def selection_likelihood_loss(logits: Tensor, observed: Tensor, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the observed positives under uniform selection (this library's model).
 
     Model: given ``x`` the true labels are independent, ``y_c ~ Bernoulli(p_c)``, ``p = sigmoid(logits)``,
@@ -245,16 +249,21 @@ def selection_likelihood_loss(logits: Tensor, observed: Tensor) -> Tensor:
     :func:`_n_nodes`). Unlike assume-negative BCE, an unknown label is not taken as negative: its only
     pressure is that another true label makes the observed one less likely to have been picked. The
     likelihood is not conditioned on ``|S| >= m``, so it grows as the item's labels become certain; at
-    its optimum the most likely label has ``p = 1``. Mean over the ``n L`` entries.
+    its optimum the most likely label has ``p = 1``. ``"mean"``: the sum of the items' negative
+    log-likelihoods over the ``n L`` entries; ``"none"``: each item's spread evenly over its ``L`` entries.
     """
-    y = _check(logits, observed)
+    y = _check(logits, observed, reduction)
     n_observed = y.sum(dim=1, keepdim=True)
     if bool((n_observed < 1).any()):
         raise InputError("every item needs at least one observed positive for the selection likelihood")
     factors, log_weights, _, log_p = _log_selection_integrand(logits, 1.0 - y, n_observed)
     log_selection = torch.logsumexp(factors.sum(dim=1) + log_weights, dim=1)
     nll = -(y.to(log_p.dtype) * log_p).sum(dim=1) - log_selection
-    return (nll.sum() / y.numel()).to(logits.dtype)
+    if reduction == "mean":
+        return (nll.sum() / y.numel()).to(logits.dtype)
+    if reduction == "sum":
+        return nll.sum().to(logits.dtype)
+    return (nll[:, None] / y.shape[1]).expand(y.shape).to(logits.dtype)
 
 
 def _by_row_blocks(fn: Callable[..., Tensor], *tensors: Tensor) -> Tensor:
@@ -310,63 +319,69 @@ def _propensity_block(probs: Tensor) -> Tensor:
     return torch.logsumexp(others, dim=2).exp()
 
 
-def large_loss_rejection(logits: Tensor, observed: Tensor, reject_rate: float) -> Tensor:
+def large_loss_rejection(logits: Tensor, observed: Tensor, reject_rate: float, reduction: str = "mean") -> Tensor:
     """Large-loss rejection (LL-R; Kim et al., "Large Loss Matters in Weakly Supervised Multi-Label
     Classification", CVPR 2022).
 
     Assume-negative BCE, except that the ``ceil(n L reject_rate)`` largest losses among the unknown
-    entries of the batch are set to 0 (they are likely false negatives). Mean over all ``n L`` entries.
+    entries of the batch are set to 0 (they are likely false negatives). Reduced over all ``n L`` entries.
     """
-    y = _check(logits, observed)
+    y = _check(logits, observed, reduction)
     loss = _bce(logits, y)
     k = min(math.ceil(loss.numel() * reject_rate), int((y == 0).sum()))
     if k <= 0:
-        return loss.mean()
+        return reduce(loss, reduction)
     unknown_loss = torch.where(y > 0, torch.full_like(loss, -1.0), loss.detach()).flatten()
     rejected = torch.topk(unknown_loss, k).indices
     keep = torch.ones_like(unknown_loss).index_fill(0, rejected, 0.0).view_as(loss)
-    return (loss * keep).mean()
+    return reduce(loss * keep, reduction)
 
 
-def label_embedding_loss(sq_distances: Tensor, observed: Tensor, embeddings: Tensor, push_weight: float = 1.0) -> Tensor:
+def label_embedding_loss(
+    sq_distances: Tensor, observed: Tensor, embeddings: Tensor, push_weight: float = 1.0, reduction: str = "mean"
+) -> Tensor:
     """Label-embedding min-max loss: pull each item to its observed labels, push labels apart.
 
     ``mean_{(i,c) observed} ||z_i - e_c||^2 - push_weight * mean_{c < c'} ||e_c - e_c'||``.
     The pull alone collapses everything to one point; the push (an anti-regulariser on the
     label embeddings) keeps labels apart, bounded by the embeddings' max-norm constraint
     (:class:`weaklabel.nn.label_embedding.LabelEmbeddingHead`). An item that truly carries
-    several labels is pulled toward all of them and settles between them.
+    several labels is pulled toward all of them and settles between them. For ``"sum"`` and ``"none"`` the
+    pull is spread over the ``n L`` entries (observed entries weighted ``n L / n_observed``, the others 0),
+    so that their mean is the ``"mean"`` pull.
     """
-    y = _check(sq_distances, observed)
+    y = _check(sq_distances, observed, reduction)
     if embeddings.ndim != 2 or embeddings.shape[0] != y.shape[1]:
         raise InputError(f"embeddings must have shape ({y.shape[1]}, dim); got {tuple(embeddings.shape)}")
-    pull = (y * sq_distances).sum() / y.sum().clamp(min=1.0)
+    if reduction == "mean":
+        pull = (y * sq_distances).sum() / y.sum().clamp(min=1.0)
+    else:
+        pull = reduce(y * sq_distances * (y.numel() / y.sum().clamp(min=1.0)), reduction)
     n = embeddings.shape[0]
     if n < 2:
         return pull
     i, j = torch.triu_indices(n, n, offset=1, device=embeddings.device)
     diff = embeddings[i] - embeddings[j]
     push = torch.sqrt((diff**2).sum(dim=1) + 1e-12).mean()
-    return pull - push_weight * push
+    return add_batch_term(pull, -push_weight * push, reduction, y.numel())
 
 
 # --------------------------------------------------------------------------- modules
 
 
-class PositiveOnlyLoss(nn.Module):
-    """Base of the positive-only loss modules.
+class PositiveOnlyLoss(Loss):
+    """Base of the positive-only loss modules: ``forward(logits, observed, index=None)``.
 
-    ``forward(logits, observed, index=None)``. Losses with per-item state override
-    :meth:`setup` (called once with the training split's observed matrix) and
-    :meth:`callbacks` (training-loop hooks, e.g. pseudo-labelling at the end of an epoch).
+    ``index`` (the rows' positions in the training split) reaches losses with per-item state, allocated by
+    :meth:`~weaklabel.losses.Loss.setup`; it is None when the validation split is scored.
     """
 
-    def setup(self, observed: Tensor, seed: int) -> None:
-        """Allocate per-item state for the ``(N, L)`` training matrix ``observed`` (default: none)."""
+    inputs = ("outputs", "targets", "index")
 
-    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
-        """Training callbacks; ``predict()`` returns the current logits of every training item."""
-        return []
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        check_reduction(reduction)
+        self.reduction = reduction
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:  # noqa: D102
         raise NotImplementedError
@@ -377,40 +392,42 @@ class AssumeNegativeLoss(PositiveOnlyLoss):
     """Assume negative (AN): BCE with every unknown label taken as negative."""
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
-        return assume_negative_loss(logits, observed)
+        return assume_negative_loss(logits, observed, self.reduction)
 
 
 @register_loss("label_smoothing", "positive_only")
 class LabelSmoothingLoss(PositiveOnlyLoss):
     """Assume negative with label smoothing eps (AN-LS, Cole et al. CVPR 2021; eps = 0.1 as there)."""
 
-    def __init__(self, epsilon: float = 0.1) -> None:
-        super().__init__()
+    def __init__(self, epsilon: float = 0.1, reduction: str = "mean") -> None:
+        super().__init__(reduction)
         if not 0.0 <= float(epsilon) < 0.5:
             raise InputError(f"epsilon must be in [0, 0.5); got {epsilon}")
         self.epsilon = float(epsilon)
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
-        return label_smoothing_loss(logits, observed, self.epsilon)
+        return label_smoothing_loss(logits, observed, self.epsilon, self.reduction)
 
 
 @register_loss("weak_negative", "positive_only")
 class WeakNegativeLoss(PositiveOnlyLoss):
     """Weak assume negative (WAN, Cole et al. CVPR 2021): unknowns weighted gamma = 1/(L-1) by default."""
 
-    def __init__(self, gamma: float | None = None) -> None:
-        super().__init__()
+    def __init__(self, gamma: float | None = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
         self.gamma = None if gamma is None else _positive_float("gamma", gamma)
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
-        return weak_negative_loss(logits, observed, self.gamma)
+        return weak_negative_loss(logits, observed, self.gamma, self.reduction)
 
 
 class _ExpectedPositivesLoss(PositiveOnlyLoss):
-    """Shared ``expected_positives`` (k) handling."""
+    """Shared ``expected_positives`` (k) handling; the estimator supplies k (given, or estimated from the data)."""
 
-    def __init__(self, expected_positives: float = 1.0) -> None:
-        super().__init__()
+    supplied = ("expected_positives",)
+
+    def __init__(self, expected_positives: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
         self.expected_positives = _positive_float("expected_positives", expected_positives, allow_zero=False)
 
     def extra_repr(self) -> str:
@@ -422,7 +439,7 @@ class EPRLoss(_ExpectedPositivesLoss):
     """Expected positives regularisation (EPR, Cole et al. CVPR 2021): positives + (mean sum p - k)^2 / L^2."""
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
-        return epr_loss(logits, observed, self.expected_positives)
+        return epr_loss(logits, observed, self.expected_positives, self.reduction)
 
 
 @register_loss("role", "positive_only")
@@ -430,28 +447,29 @@ class ROLELoss(_ExpectedPositivesLoss):
     """Regularised online label estimation (ROLE, Cole et al. CVPR 2021): a learned (N, L) label-estimate matrix.
 
     The estimates ``label_logits`` are an :class:`~torch.nn.Parameter` created by :meth:`setup`
-    (unknowns uniform in +-logit(0.6), observed positives at logit(0.995), as in the paper's code).
-    Train them faster with ``lr_multipliers={"loss.label_logits": 10.0}``. Without ``index``
-    (validation) the loss is :func:`epr_loss` on the classifier alone.
+    (unknowns uniform in +-logit(0.6), observed positives at logit(0.995), as in the paper's code),
+    trained 10 times faster than the network (:attr:`lr_multipliers`, Cole et al.'s ``lr_mult = 10``).
+    Without ``index`` (validation) the loss is :func:`epr_loss` on the classifier alone.
     """
 
+    lr_multipliers = {"loss.label_logits": 10.0}
     label_logits: nn.Parameter | None
 
-    def __init__(self, expected_positives: float = 1.0) -> None:
-        super().__init__(expected_positives)
+    def __init__(self, expected_positives: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(expected_positives, reduction)
         self.label_logits = None
 
-    def setup(self, observed: Tensor, seed: int) -> None:
+    def setup(self, targets: Tensor, seed: int) -> None:
         gen = torch.Generator().manual_seed(seed)
         bound = math.log(0.6 / 0.4)
-        init = (torch.rand(observed.shape, generator=gen) * 2.0 - 1.0) * bound
-        init = torch.where(observed.cpu() > 0, torch.full_like(init, math.log(0.995 / 0.005)), init)
-        self.label_logits = nn.Parameter(init.to(observed.device))
+        init = (torch.rand(targets.shape, generator=gen) * 2.0 - 1.0) * bound
+        init = torch.where(targets.cpu() > 0, torch.full_like(init, math.log(0.995 / 0.005)), init)
+        self.label_logits = nn.Parameter(init.to(targets.device))
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
         if index is None or self.label_logits is None:
-            return epr_loss(logits, observed, self.expected_positives)
-        return role_loss(logits, observed, self.label_logits[index], self.expected_positives)
+            return epr_loss(logits, observed, self.expected_positives, self.reduction)
+        return role_loss(logits, observed, self.label_logits[index], self.expected_positives, self.reduction)
 
 
 @register_loss("selection_likelihood", "positive_only")
@@ -459,15 +477,15 @@ class SelectionLikelihoodLoss(PositiveOnlyLoss):
     """Uniform-selection likelihood: observed positives are a random pick of the true labels (see :func:`selection_likelihood_loss`)."""
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
-        return selection_likelihood_loss(logits, observed)
+        return selection_likelihood_loss(logits, observed, self.reduction)
 
 
 @register_loss("em_apl", "positive_only")
 class EMAPLLoss(PositiveOnlyLoss):
     """Entropy maximisation + asymmetric pseudo-labels (EM+APL, Zhou et al. ECCV 2022).
 
-    Unknowns: ``-alpha H(p)``. From epoch ``warmup`` on, at the end of each epoch and for each
-    label, the ``0.9 * n_unknown / apl_epochs`` unknown entries with the lowest predictions become
+    Unknowns: ``-alpha H(p)``. From epoch ``warmup`` on, at the end of each epoch (:meth:`on_epoch_end`) and
+    for each label, the ``0.9 * n_unknown / apl_epochs`` unknown entries with the lowest predictions become
     soft negatives with target ``p`` (their prediction then), trained with ``beta * BCE`` (only
     negative pseudo-labels, as in the released code). The paper's epochs are passes of a
     pretrained ResNet; ``warmup`` and ``apl_epochs`` are counted in this library's epochs.
@@ -475,8 +493,8 @@ class EMAPLLoss(PositiveOnlyLoss):
 
     pseudo_targets: Tensor | None
 
-    def __init__(self, alpha: float = 0.1, beta: float = 0.5, warmup: int = 5, apl_epochs: int = 20) -> None:
-        super().__init__()
+    def __init__(self, alpha: float = 0.1, beta: float = 0.5, warmup: int = 5, apl_epochs: int = 20, reduction: str = "mean") -> None:
+        super().__init__(reduction)
         self.alpha = _positive_float("alpha", alpha)
         self.beta = _positive_float("beta", beta)
         if int(warmup) < 0 or int(apl_epochs) < 1:
@@ -484,12 +502,14 @@ class EMAPLLoss(PositiveOnlyLoss):
         self.warmup, self.apl_epochs = int(warmup), int(apl_epochs)
         self.register_buffer("pseudo_targets", None)
 
-    def setup(self, observed: Tensor, seed: int) -> None:
-        self.pseudo_targets = torch.full(observed.shape, float("nan"), device=observed.device)
-        self._observed = observed > 0
+    def setup(self, targets: Tensor, seed: int) -> None:
+        self.pseudo_targets = torch.full(targets.shape, float("nan"), device=targets.device)
+        self._observed = targets > 0
 
-    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
-        return [_AsymmetricPseudoLabels(self, predict)]
+    def on_epoch_end(self, epoch: int, predict: Callable[[], Tensor]) -> None:
+        """Pseudo-label once the warm-up's ``warmup`` epochs are done (``predict()``: every training row's logits)."""
+        if epoch + 1 >= self.warmup:
+            self.add_pseudo_negatives(predict())
 
     def add_pseudo_negatives(self, logits: Tensor) -> None:
         """Mark, per label, the lowest-scored ``0.9 * n_unknown / apl_epochs`` free unknowns as soft negatives."""
@@ -508,31 +528,20 @@ class EMAPLLoss(PositiveOnlyLoss):
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
         pseudo = None if index is None or self.pseudo_targets is None else self.pseudo_targets[index]
-        return em_loss(logits, observed, self.alpha, pseudo, self.beta)
-
-
-class _AsymmetricPseudoLabels(Callback):
-    """Calls :meth:`EMAPLLoss.add_pseudo_negatives` at the end of each epoch after the warm-up."""
-
-    def __init__(self, loss: EMAPLLoss, predict: Callable[[], Tensor]) -> None:
-        self.loss, self.predict = loss, predict
-
-    def on_epoch_end(self, trainer: object, logs: dict[str, float]) -> None:
-        if getattr(trainer, "epoch") + 1 >= self.loss.warmup:
-            self.loss.add_pseudo_negatives(self.predict())
+        return em_loss(logits, observed, self.alpha, pseudo, self.beta, self.reduction)
 
 
 @register_loss("large_loss", "positive_only")
 class LargeLossRejection(PositiveOnlyLoss):
     """Large-loss rejection (LL-R, Kim et al. CVPR 2022): drop the largest unknown losses, a growing share.
 
-    The rejection rate is ``min(delta * epoch, max_rate)`` (0 in the first epoch). Kim et al. use
-    ``delta`` in 0.1-0.5 % per epoch for 10 fine-tuning epochs; here epochs are shorter and more
-    numerous, so the default is 0.2 % per epoch capped at ``max_rate = 5 %``.
+    The rejection rate is ``min(delta * epoch, max_rate)`` (0 in the first epoch; :meth:`on_epoch_start`
+    keeps ``epoch``). Kim et al. use ``delta`` in 0.1-0.5 % per epoch for 10 fine-tuning epochs; here epochs
+    are shorter and more numerous, so the default is 0.2 % per epoch capped at ``max_rate = 5 %``.
     """
 
-    def __init__(self, delta: float = 0.002, max_rate: float = 0.05) -> None:
-        super().__init__()
+    def __init__(self, delta: float = 0.002, max_rate: float = 0.05, reduction: str = "mean") -> None:
+        super().__init__(reduction)
         self.delta = _positive_float("delta", delta)
         if not 0.0 <= float(max_rate) < 1.0:
             raise InputError(f"max_rate must be in [0, 1); got {max_rate}")
@@ -543,30 +552,22 @@ class LargeLossRejection(PositiveOnlyLoss):
     def reject_rate(self) -> float:
         return min(self.delta * self.epoch, self.max_rate)
 
-    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
-        return [_EpochCounter(self)]
+    def on_epoch_start(self, epoch: int) -> None:
+        """The rate follows the training epoch."""
+        self.epoch = int(epoch)
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
-        return large_loss_rejection(logits, observed, self.reject_rate)
-
-
-class _EpochCounter(Callback):
-    """Keeps ``loss.epoch`` equal to the trainer's epoch."""
-
-    def __init__(self, loss: LargeLossRejection) -> None:
-        self.loss = loss
-
-    def on_epoch_start(self, trainer: object) -> None:
-        self.loss.epoch = int(getattr(trainer, "epoch"))
+        return large_loss_rejection(logits, observed, self.reject_rate, self.reduction)
 
 
 @register_loss("label_embedding", "positive_only")
-class LabelEmbeddingLoss(nn.Module):
+class LabelEmbeddingLoss(Loss):
     """Label-embedding min-max: pull items to their observed labels' embeddings, push embeddings apart.
 
     ``forward(sq_distances, observed, embeddings)`` with the squared distances ``(n, L)`` and the
-    (max-norm constrained) label embeddings ``(L, m)`` of
-    :class:`weaklabel.nn.label_embedding.LabelEmbeddingHead`; see :func:`label_embedding_loss`.
+    (max-norm constrained) label embeddings ``(L, m)`` of the head it asks for,
+    :class:`weaklabel.nn.label_embedding.LabelEmbeddingHead` (``dim`` = the estimator's ``embedding_dim``),
+    whose label embeddings train 10 times faster than the network; see :func:`label_embedding_loss`.
     ``push_weight = 1``: with ``R = 1`` the pull is at most 4 per item and the push at most 2, so
     the push wins against the pull of items shared between labels (at 0.1 the three-blob labels
     stayed 1.1 apart and every item scored high on both). On real data with a 256-256 MLP the
@@ -574,16 +575,19 @@ class LabelEmbeddingLoss(nn.Module):
     label), and the method ranks worse than assume-negative (benchmarks/results/positive-only).
     """
 
-    def __init__(self, push_weight: float = 1.0) -> None:
+    inputs = ("sq_distances", "targets", "label_embeddings")
+    lr_multipliers = {"net.head.label_weight": 10.0}
+
+    def __init__(self, push_weight: float = 1.0, reduction: str = "mean") -> None:
         super().__init__()
+        check_reduction(reduction)
         self.push_weight = _positive_float("push_weight", push_weight)
+        self.reduction = reduction
 
-    def setup(self, observed: Tensor, seed: int) -> None:
-        """No per-item state."""
-
-    def callbacks(self, predict: Callable[[], Tensor]) -> list[Callback]:
-        """No callbacks."""
-        return []
+    @classmethod
+    def head_spec(cls, out_features: int, embedding_dim: int = 16, **options: object) -> dict[str, object]:
+        """The label-embedding distance head, ``embedding_dim`` dimensions."""
+        return {"type": "label_embedding", "out_features": int(out_features), "dim": int(embedding_dim)}
 
     def forward(self, sq_distances: Tensor, observed: Tensor, embeddings: Tensor) -> Tensor:
-        return label_embedding_loss(sq_distances, observed, embeddings, self.push_weight)
+        return label_embedding_loss(sq_distances, observed, embeddings, self.push_weight, self.reduction)

@@ -19,7 +19,7 @@ from .multilabel import (
     roc_auc_per_label,
 )
 from .ranking import coverage, label_ranking_average_precision, one_error, ranking_loss, ranking_report
-from .thresholds import apply_thresholds, tune_thresholds
+from .thresholds import apply_thresholds, top_k_matrix, tune_thresholds
 
 __all__ = [
     "average_precision_per_label",
@@ -42,6 +42,7 @@ __all__ = [
     "example_based_report",
     "tune_thresholds",
     "apply_thresholds",
+    "top_k_matrix",
     "match_clusters",
     "clustering_accuracy",
     "clustering_report",

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.distances import DISTANCES, check_distance, normalise_rows
 from ..data.neighbors import knn
 from ..exceptions import InputError
 from .clustering import _check_labels
@@ -33,12 +34,8 @@ __all__ = [
     "precision_at_1",
 ]
 
-DISTANCES = ("euclidean", "cosine")
-
-
 def _check(embeddings: Any, labels: Any, distance: str) -> tuple[np.ndarray, np.ndarray]:
-    if distance not in DISTANCES:
-        raise InputError(f"unknown distance {distance!r}; choose one of {DISTANCES}")
+    check_distance(distance)
     E = np.asarray(embeddings, dtype=np.float32)
     if E.ndim != 2 or E.shape[0] < 2 or E.shape[1] < 1:
         raise InputError(f"embeddings must be a 2-D array (n_samples ≥ 2, dim ≥ 1); got shape {E.shape}")
@@ -94,7 +91,7 @@ def kmeans_nmi(embeddings: Any, labels: Any, distance: str = "euclidean", random
 
     E, y = _check(embeddings, labels, distance)
     if distance == "cosine":
-        E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
+        E = normalise_rows(E)
     n_clusters = int(y.max()) + 1
     clusters = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state).fit_predict(E.astype(np.float64))
     return float(normalized_mutual_info_score(y, clusters))
@@ -110,7 +107,7 @@ def pair_distances(
     """
     E, y = _check(embeddings, labels, distance)
     if distance == "cosine":
-        E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
+        E = normalise_rows(E)
     n = len(E)
     if n * (n - 1) // 2 <= max_pairs:
         i, j = np.triu_indices(n, k=1)

@@ -13,7 +13,7 @@ from ..exceptions import InputError
 from ._checks import _check_scores, _truth_and_scores
 from .multilabel import _sort_desc
 
-__all__ = ["tune_thresholds", "apply_thresholds"]
+__all__ = ["tune_thresholds", "apply_thresholds", "top_k_matrix"]
 
 _METRICS = ("f1",)
 _RULES = ("max", "one_se")
@@ -103,3 +103,11 @@ def apply_thresholds(y_score: Any, thresholds: Any) -> np.ndarray:
     if np.isnan(thr).any():
         raise InputError("thresholds contain NaN; pass a number for every label")
     return (s >= thr).astype(np.int64)
+
+
+def top_k_matrix(y_score: np.ndarray, k: int) -> np.ndarray:
+    """0/1 matrix (int64) marking each row's ``k`` highest scores (ties broken by column order)."""
+    top = np.argsort(-y_score, axis=1, kind="stable")[:, : min(int(k), y_score.shape[1])]
+    out = np.zeros(y_score.shape, dtype=np.int64)
+    np.put_along_axis(out, top, 1, axis=1)
+    return out

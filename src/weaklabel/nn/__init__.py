@@ -5,6 +5,7 @@ from .heads import LinearHead, build_head, register_head
 from .ensemble import ProbabilityEnsemble
 from .network import Network, build_network, ensemble_spec
 from . import conv  # noqa: F401  (registers the "conv" encoder)
+from . import label_embedding  # noqa: F401  (registers the "label_embedding" head)
 
 __all__ = [
     "LinearHead",

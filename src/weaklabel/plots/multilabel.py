@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..exceptions import InputError
-from ..persistence import staging_file, write_errors
+from ..fileio import replacing_file
 from . import _style
 
 __all__ = [
@@ -405,23 +405,12 @@ FIGURE_FORMATS = ("png", "pdf", "svg")
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Path:
-    """Write ``fig`` at ``path`` atomically, in the format its extension names (.png, .pdf or .svg); create parent
-    folders. Returns the path."""
+    """Write ``fig`` at ``path`` atomically (:func:`weaklabel.fileio.replacing_file`), in the format its extension
+    names (.png, .pdf or .svg); create parent folders. Returns the path."""
     target = Path(path)
     kind = target.suffix.lower().lstrip(".")
     if kind not in FIGURE_FORMATS:
         raise InputError(f"cannot save a figure as {str(target)!r}: use the extension .png, .pdf or .svg")
-    with write_errors(InputError, f"the figure {target}"):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = staging_file(target.parent, f".{target.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                fig.savefig(handle, format=kind, dpi=dpi, facecolor="white")
-            os.replace(tmp_name, target)
-        except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
-            raise
+    with replacing_file(target, f"the figure {target}") as staging:
+        fig.savefig(staging, format=kind, dpi=dpi, facecolor="white")
     return target

@@ -1,7 +1,7 @@
 """``weaklabel demo``: run the built-in scenarios and write one report.
 
 A scenario is a function ``(report, verbose) -> rows`` registered with
-:func:`register_scenario`; it adds its sections, tables and figures to the
+:func:`~weaklabel.report.scenarios._registry.register_scenario`; it adds its sections, tables and figures to the
 report and returns the summary rows printed to the terminal. Each estimator
 family adds its scenarios in :mod:`weaklabel.report.scenarios`.
 """
@@ -9,36 +9,14 @@ family adds its scenarios in :mod:`weaklabel.report.scenarios`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ..exceptions import InputError
 from .markdown import Report, check_report_folder, format_table
+from .scenarios._registry import SCENARIOS, Scenario, register_scenario
 
-ScenarioFn = Callable[[Report, int], list[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    title: str
-    run: ScenarioFn
-
-
-SCENARIOS: dict[str, Scenario] = {}
-
-
-def register_scenario(name: str, title: str) -> Callable[[ScenarioFn], ScenarioFn]:
-    """Decorator: add a demo scenario."""
-
-    def decorate(fn: ScenarioFn) -> ScenarioFn:
-        SCENARIOS[name] = Scenario(name, title, fn)
-        return fn
-
-    return decorate
-
+__all__ = ["SCENARIOS", "Scenario", "register_scenario", "run_demo"]
 
 def run_demo(out: str | Path, only: Sequence[str] | None = None, verbose: int = 1) -> Path:
     """Run the scenarios (all, or those in ``only``), print their tables, write the report; returns report.md."""

@@ -11,14 +11,13 @@ from __future__ import annotations
 import numbers
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..exceptions import InputError
+from ..fileio import replacing_directory, replacing_file
 
 __all__ = ["MISSING", "Report", "format_cell", "format_table", "markdown_table"]
 
@@ -236,58 +235,26 @@ class Report:
     def write(self, directory: str | os.PathLike[str]) -> Path:
         """Write ``directory/report.md`` and ``directory/figures/*.png``; return the report path.
 
-        Everything is rendered into a temporary folder next to ``directory``
-        first. If ``directory`` exists, its ``report.md`` and ``figures/``
-        are replaced and its other files are left alone.
+        A new ``directory`` is written whole into a staging folder next to it and renamed into place. If it
+        exists, its ``figures/`` folder and its ``report.md`` are each replaced atomically
+        (:mod:`weaklabel.fileio`) and its other files are left alone.
         """
-        from ..persistence import write_errors
-
         target = check_report_folder(directory)
-        with write_errors(InputError, f"the report to {target}"):
-            return self._write(target)
-
-    def _write(self, target: Path) -> Path:
-        """:meth:`write` after its checks: render into a staging folder, then move it into place."""
-        from ..persistence import staging_directory
-        from ..plots import save_figure  # matplotlib is only needed when writing
-
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = staging_directory(target.parent, f".{target.name}.tmp-")
-        try:
-            figures = staging / FIGURES_DIR
-            figures.mkdir()
-            for entry in self._figures.values():
-                save_figure(entry.fig, figures / entry.filename)
-            (staging / REPORT_FILE).write_text(self.to_markdown(), encoding="utf-8")
-            if not target.exists():
-                try:
-                    os.rename(staging, target)
-                    return target / REPORT_FILE
-                except OSError:
-                    if not target.is_dir():  # not a lost race with another writer
-                        raise
-            self._swap_into(staging, target)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+        what = f"the report to {target}"
+        if not target.exists():
+            with replacing_directory(target, what) as staging:
+                self._write_figures(staging / FIGURES_DIR)
+                (staging / REPORT_FILE).write_text(self.to_markdown(), encoding="utf-8")
+            return target / REPORT_FILE
+        with replacing_directory(target / FIGURES_DIR, what) as staging:
+            self._write_figures(staging)
+        with replacing_file(target / REPORT_FILE, what) as staging:
+            staging.write_text(self.to_markdown(), encoding="utf-8")
         return target / REPORT_FILE
 
-    @staticmethod
-    def _swap_into(staging: Path, target: Path) -> None:
-        """Move the staged figures folder and report into an existing ``target``."""
-        new_figures = staging / FIGURES_DIR
-        old_figures = target / FIGURES_DIR
-        backup: Path | None = None
-        if old_figures.exists() or old_figures.is_symlink():
-            backup = Path(tempfile.mkdtemp(prefix=".figures.old-", dir=target))
-            os.rename(old_figures, backup / FIGURES_DIR)
-        try:
-            os.rename(new_figures, old_figures)
-        except BaseException:
-            if backup is not None:
-                os.rename(backup / FIGURES_DIR, old_figures)
-                shutil.rmtree(backup, ignore_errors=True)
-            raise
-        os.replace(staging / REPORT_FILE, target / REPORT_FILE)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+    def _write_figures(self, folder: Path) -> None:
+        from ..plots import save_figure  # matplotlib is only needed when writing
+
+        folder.mkdir(exist_ok=True)
+        for entry in self._figures.values():
+            save_figure(entry.fig, folder / entry.filename)

@@ -42,14 +42,6 @@ def model_inputs(estimator: Any, table: Table) -> np.ndarray | pd.DataFrame:
     return pd.DataFrame(table.features, columns=table.feature_names, copy=False)
 
 
-def top_k_matrix(proba: np.ndarray, k: int) -> np.ndarray:
-    """0/1 matrix marking each row's ``k`` highest scores (ties broken by column order)."""
-    top = np.argsort(-proba, axis=1, kind="stable")[:, :k]
-    out = np.zeros(proba.shape, dtype=np.int64)
-    np.put_along_axis(out, top, 1, axis=1)
-    return out
-
-
 def label_lists(table: Table, missing: str) -> list[list[Any]]:
     """Each row's labels as a list (from a label column, or the names of a 0/1 matrix's ones).
 

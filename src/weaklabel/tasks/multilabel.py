@@ -12,7 +12,7 @@ from ..exceptions import InputError
 from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report
-from ._base import Task, labels_from_table, model_inputs, register_task, top_k_matrix
+from ._base import Task, labels_from_table, model_inputs, register_task
 
 
 def check_label_sep(classes: np.ndarray, label_sep: str) -> None:
@@ -82,14 +82,6 @@ def multilabel_evaluation(
     return rows
 
 
-def predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
-    """The 0/1 matrix of ``estimator.predict``: labels over their thresholds, or for a model fitted on one label
-    per sample (from Python) its top label."""
-    if estimator.label_encoder_.format_ != "single":
-        return (proba >= estimator.thresholds_).astype(np.int64)
-    return top_k_matrix(proba, 1)
-
-
 class MultiLabelTask(Task):
     name = "multilabel"
     description = "several labels per item, all tagged (MultiLabelClassifier)"
@@ -102,12 +94,12 @@ class MultiLabelTask(Task):
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
         check_label_sep(estimator.classes_, label_sep)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        return score_frame(estimator.classes_, proba, predicted_matrix(estimator, proba), table.ids, label_sep)
+        return score_frame(estimator.classes_, proba, estimator.labels_from_proba(proba), table.ids, label_sep)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        predicted = predicted_matrix(estimator, proba)
+        predicted = estimator.labels_from_proba(proba)
         if estimator.label_encoder_.format_ == "single":  # predict takes the top label: its thresholds are unused
             return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, None, "the top label", report)
         return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, estimator.thresholds_, "the labels over their thresholds", report)

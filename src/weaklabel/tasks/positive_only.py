@@ -10,15 +10,8 @@ import pandas as pd
 from ..data.readers import Table
 from ..exceptions import InputError
 from ..report import Report
-from ._base import Task, label_lists, labels_from_table, model_inputs, register_task, top_k_matrix
+from ._base import Task, label_lists, labels_from_table, model_inputs, register_task
 from .multilabel import check_label_sep, multilabel_evaluation, score_frame
-
-
-def _predicted_matrix(estimator: Any, proba: np.ndarray) -> np.ndarray:
-    """0/1 predictions by the estimator's threshold or top-k rule."""
-    if estimator.top_k is None:
-        return (proba >= estimator.threshold).astype(np.int64)
-    return top_k_matrix(proba, int(estimator.top_k))
 
 
 class PositiveOnlyTask(Task):
@@ -44,13 +37,13 @@ class PositiveOnlyTask(Task):
     def predictions(self, estimator: Any, table: Table, label_sep: str = "|") -> pd.DataFrame:
         check_label_sep(estimator.classes_, label_sep)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        return score_frame(estimator.classes_, proba, _predicted_matrix(estimator, proba), table.ids, label_sep)
+        return score_frame(estimator.classes_, proba, estimator.labels_from_proba(proba), table.ids, label_sep)
 
     def evaluate(self, estimator: Any, table: Table, report: Report) -> list[dict[str, Any]]:
         """Metrics against the table's labels (give fully labelled data for a meaningful evaluation)."""
         y_true = estimator.label_encoder_.transform(labels_from_table(table)).astype(np.int64)
         proba = estimator.predict_proba(model_inputs(estimator, table))
-        predicted = _predicted_matrix(estimator, proba)
+        predicted = estimator.labels_from_proba(proba)
         if estimator.top_k is not None:
             return multilabel_evaluation(y_true, proba, predicted, estimator.classes_, None, f"the top {int(estimator.top_k)} labels", report)
         thresholds = np.full(proba.shape[1], float(estimator.threshold))

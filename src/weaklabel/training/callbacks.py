@@ -6,9 +6,13 @@ import copy
 import logging
 import math
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import torch
 from tqdm.auto import tqdm
+
+from ..losses import Loss
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Trainer
@@ -156,3 +160,24 @@ class ReduceLROnPlateau(Callback):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best, self.wait = state["best"], state["wait"]
+
+
+class LossHooks(Callback):
+    """A loss's per-epoch hooks (:meth:`weaklabel.losses.Loss.on_epoch_start` and ``on_epoch_end``) as a callback.
+
+    ``predict()`` gives the current outputs of every training row, for hooks that re-label from them.
+    """
+
+    def __init__(self, loss: Loss, predict: Callable[[], torch.Tensor]) -> None:
+        self.loss, self.predict = loss, predict
+
+    def on_epoch_start(self, trainer: "Trainer") -> None:
+        self.loss.on_epoch_start(trainer.epoch)
+
+    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+        self.loss.on_epoch_end(trainer.epoch, self.predict)
+
+
+def loss_callbacks(loss: Loss, predict: Callable[[], torch.Tensor]) -> list[Callback]:
+    """``[LossHooks(loss, predict)]`` for a loss with per-epoch hooks, else none."""
+    return [LossHooks(loss, predict)] if loss.has_epoch_hooks() else []

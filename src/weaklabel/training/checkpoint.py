@@ -28,7 +28,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +37,8 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as save_safetensors_bytes
 
 from ..exceptions import InputError, ModelFileError
-from ..persistence import fsync_dir
-from . import distributed
+from ..fileio import write_bytes
+from ..runtime import distributed
 from .callbacks import Callback
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,7 +127,7 @@ def fingerprint(parts: Mapping[str, Any], data: Mapping[str, torch.Tensor]) -> s
 
 
 def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_fingerprint: str = "") -> Path:
-    """Write ``state`` to ``path`` atomically (temp file in the same folder, fsync, rename, fsync folder)."""
+    """Write ``state`` to ``path`` atomically (:func:`weaklabel.fileio.write_bytes`: staging file, fsync, rename, fsync folder)."""
     target = Path(path)
     skeleton, tensors = flatten_state(dict(state))
     state_json = json.dumps(skeleton, sort_keys=True)
@@ -139,24 +138,8 @@ def save_checkpoint(path: str | os.PathLike[str], state: Mapping[str, Any], run_
         "state": state_json,
         "sha256": _digest(state_json, tensors),
     }
-    _write_atomically(target, save_safetensors_bytes(tensors, metadata=metadata))
+    write_bytes(target, save_safetensors_bytes(tensors, metadata=metadata), f"the checkpoint {target}")
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder: fsync, rename, fsync the folder."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    fsync_dir(target.parent)
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
@@ -205,8 +188,7 @@ def clear_run(directory: str | os.PathLike[str]) -> None:
 def save_run_seed(directory: str | os.PathLike[str], seed: int) -> Path:
     """Record in ``directory`` the seed a fit drew (before it trains), so that resuming it can use the same one."""
     target = _checked_directory(directory) / SEED_FILENAME
-    _write_atomically(target, json.dumps({"seed": int(seed)}).encode("utf-8"))
-    return target
+    return write_bytes(target, json.dumps({"seed": int(seed)}).encode("utf-8"), f"the run's seed to {target}")
 
 
 def load_run_seed(directory: str | os.PathLike[str]) -> int | None:

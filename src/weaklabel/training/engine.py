@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +24,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..exceptions import InputError, TrainingDivergedError
-from . import distributed
+from ..exceptions import TrainingDivergedError
+from ..runtime import distributed
+from ..runtime.device import resolve_device
+from ..runtime.seeding import torch_generator
 from .callbacks import Callback, EarlyStopping, ProgressBar
-from .seeding import torch_generator
-from .sources import BatchSource, TensorSource, as_source
+from ..data.sources import BatchSource, TensorSource, as_source
 
 logger = logging.getLogger("weaklabel")
 
@@ -66,36 +66,6 @@ class History:
         return len(self.epochs)
 
 
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` → CUDA when available, else CPU; ``"cpu"``, ``"cuda"`` and ``"cuda:N"`` as given.
-
-    Raises :class:`~weaklabel.exceptions.InputError` for any other name and for a
-    CUDA device this machine does not have.
-    """
-    name = str(device)
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if not re.fullmatch(r"cpu|cuda(:\d+)?", name):
-        raise InputError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-    resolved = torch.device(name)
-    if resolved.type == "cuda":
-        _check_cuda(resolved)
-    return resolved
-
-
-def _check_cuda(device: torch.device) -> None:
-    """``device`` must be a CUDA device this machine has."""
-    if not torch.cuda.is_available():
-        raise InputError(
-            f"device {str(device)!r} needs CUDA, which this machine's torch {torch.__version__} cannot use "
-            "(no GPU, or torch built without CUDA); use device 'cpu' or 'auto' (for a saved model: "
-            "weaklabel.load(path, device='cpu'), or --device cpu for weaklabel predict/evaluate)"
-        )
-    count = torch.cuda.device_count()
-    if device.index is not None and device.index >= count:
-        raise InputError(f"device {str(device)!r} does not exist: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
-
-
 def param_groups(module: nn.Module, weight_decay: float, lr_multipliers: Mapping[str, float] | None = None) -> list[dict[str, Any]]:
     """AdamW groups: weight decay on weight matrices only, not on biases, norms or embeddings of size 1-D.
 
@@ -127,7 +97,7 @@ def adamw(groups: list[dict[str, Any]], lr: float) -> torch.optim.Optimizer:
 
 
 def iterate_batches(data: Mapping[str, torch.Tensor], batch_size: int, generator: torch.Generator | None, shuffle: bool = True) -> Iterator[Batch]:
-    """Yield dict batches in an order drawn from ``generator`` (see :class:`~weaklabel.training.sources.TensorSource`)."""
+    """Yield dict batches in an order drawn from ``generator`` (see :class:`~weaklabel.data.sources.TensorSource`)."""
     if shuffle and generator is None:
         generator = torch.default_generator
     yield from TensorSource(data, shuffle).batches(batch_size, generator)
@@ -190,7 +160,7 @@ class Trainer:
         """Train for up to ``max_epochs``; returns the run's :class:`History`.
 
         ``train``/``val``: dicts of equal-length tensors or any
-        :class:`~weaklabel.training.sources.BatchSource` (memory-mapped
+        :class:`~weaklabel.data.sources.BatchSource` (memory-mapped
         ``.npy``, Parquet). Under ``torchrun`` each rank trains on its shard
         with DistributedDataParallel; ``config.batch_size`` is the global batch.
 

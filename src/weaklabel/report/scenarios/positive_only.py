@@ -10,7 +10,7 @@ from sklearn.datasets import make_blobs
 
 from ...estimators.single_positive import SinglePositiveClassifier
 from ...plots.positive_only import label_embedding_space
-from ..demo import register_scenario
+from ._registry import register_scenario
 from ..markdown import Report
 
 _PARAMS = dict(hidden_sizes=(64, 64), max_epochs=40, random_state=0)

@@ -13,7 +13,7 @@ from sklearn.svm import SVC
 from ...estimators import SelfSupervisedClassifier
 from ...metrics import clustering_report
 from ...plots.clustering import class_scatter, confusion_heatmap
-from ..demo import register_scenario
+from ._registry import register_scenario
 from ..markdown import Report
 
 

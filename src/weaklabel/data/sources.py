@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from ..exceptions import InputError
-from .distributed import Shard
+from ..runtime.distributed import Shard
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -564,8 +564,8 @@ def _parquet_source(
     import pandas as pd
     import pyarrow as pa
 
-    from ..data._columns import named_columns, select_features
-    from ..data._files import parquet_schema
+    from ._columns import named_columns, select_features
+    from ._files import parquet_schema
 
     schema = parquet_schema(p)
     columns = pd.DataFrame(columns=schema.names)  # the names only: every check below is of names

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
@@ -30,6 +32,13 @@ def spawn_seeds(seed: int, n: int) -> list[int]:
     """``n`` int seeds from independent streams spawned from ``seed`` (numpy ``SeedSequence``): unlike
     ``seed + i``, two different ``seed`` values never share one."""
     return [int(child.generate_state(1)[0] % 2**31) for child in np.random.SeedSequence(seed).spawn(int(n))]
+
+
+def stream_seed(seed: int, stream: str) -> int:
+    """An int seed for the random stream named ``stream`` of a run seeded ``seed`` (numpy ``SeedSequence`` of
+    ``seed`` and the name's CRC-32): two names, or two seeds, never share one, nor do :func:`spawn_seeds`'
+    children (whose entropy is ``seed`` alone)."""
+    return int(np.random.SeedSequence([int(seed), zlib.crc32(stream.encode("utf-8"))]).generate_state(1)[0] % 2**31)
 
 
 def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:

@@ -13,8 +13,8 @@ from torch import nn
 
 from weaklabel.exceptions import InputError
 from weaklabel.training import Trainer, TrainingConfig
-from weaklabel.training.distributed import Shard
-from weaklabel.training.sources import MemmapSource, ParquetSource, TensorSource, npz_arrays, open_table_source
+from weaklabel.runtime.distributed import Shard
+from weaklabel.data.sources import MemmapSource, ParquetSource, TensorSource, npz_arrays, open_table_source
 
 N = 1000
 

@@ -14,7 +14,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from weaklabel import MultiLabelClassifier
-from weaklabel.training.distributed import Shard, global_mean, global_sum, world_size
+from weaklabel.runtime.distributed import Shard, global_mean, global_sum, world_size
 
 PARAMS = dict(
     hidden_sizes=(16,), norm=None, dropout=0.0, scaling="standard", max_epochs=6, batch_size=64,

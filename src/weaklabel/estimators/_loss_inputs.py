@@ -1,0 +1,55 @@
+"""Feeding a loss what it declares (:attr:`weaklabel.losses.Loss.inputs`) from a network and a batch.
+
+An estimator never branches on a loss's name: :func:`loss_function` reads the loss's declared inputs and
+computes each from the batch (``{"x": inputs, "y": labels, "index": rows}``) and the network. A loss that
+declares an input this estimator cannot provide is refused when the function is built, by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from ..exceptions import InputError
+from ..losses import Loss
+
+Batch = dict[str, torch.Tensor]
+LossFn = Callable[[Batch], torch.Tensor]
+
+#: what a batch of features and labels can give a loss, by input name (see weaklabel.losses.INPUTS)
+_PROVIDED = ("outputs", "targets", "index", "sq_distances", "label_embeddings")
+
+
+def loss_function(
+    loss: Loss, net: nn.Module, training: bool, transform: Callable[[torch.Tensor], torch.Tensor] | None = None
+) -> LossFn:
+    """``batch -> loss(*inputs)`` with the inputs ``loss`` declares, in its order.
+
+    ``training=False`` scores the validation split: ``"index"`` is then None (its rows are not training rows,
+    so per-item state does not apply). ``transform`` (e.g. a random augmentation) is applied to ``batch["x"]``
+    before the network sees it.
+    """
+    names = type(loss).inputs
+    missing = [name for name in names if name not in _PROVIDED]
+    if missing:
+        raise InputError(f"loss {type(loss).__name__} needs {missing}, which this estimator does not provide (it provides {list(_PROVIDED)})")
+
+    def loss_fn(batch: Batch) -> torch.Tensor:
+        x = batch["x"] if transform is None else transform(batch["x"])
+        return loss(*[_provide(name, net, x, batch, training) for name in names])
+
+    return loss_fn
+
+
+def _provide(name: str, net: nn.Module, x: torch.Tensor, batch: Batch, training: bool) -> torch.Tensor | None:
+    if name == "outputs":
+        return net(x)
+    if name == "targets":
+        return batch["y"]
+    if name == "index":
+        return batch["index"] if training else None
+    if name == "sq_distances":
+        return net.head.sq_distances(net.embed(x))
+    return net.head.embeddings()  # "label_embeddings"
