@@ -3,8 +3,8 @@
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from weaklabel.bench import standard_sets
-from weaklabel.bench.standard_sets import ValidatedLogisticRegression, add_standard_sets, summary_table
+from weaklabel.bench import _standard_sets as standard_sets
+from weaklabel.bench._standard_sets import ValidatedLogisticRegression, add_standard_sets, summary_table
 from weaklabel.report import Report
 
 

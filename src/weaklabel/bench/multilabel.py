@@ -30,7 +30,7 @@ from ..estimators import MultiLabelClassifier
 from ..metrics import mean_average_precision, precision_recall_f1, tune_thresholds
 from ..report import Report, format_table
 from . import register_suite
-from .standard_sets import add_standard_sets
+from ._standard_sets import add_standard_sets
 
 LOSSES = ("bce", "weighted_bce", "focal", "asymmetric")
 SEED = 0

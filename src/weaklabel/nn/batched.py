@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..exceptions import InputError
-from .network import Network
+from .network import Network, build_network, register_network_kind
 
 
 class BatchedBatchNorm(nn.Module):
@@ -126,8 +126,6 @@ class BatchedMLP(nn.Module):
     # -- conversion to and from K separate networks ------------------------------
     def member(self, k: int) -> Network:
         """Member ``k`` as a separate :class:`~weaklabel.nn.Network` (a copy of its weights and running statistics)."""
-        from .network import build_network
-
         spec = {
             "encoder": {"type": "mlp", "in_features": self.in_features, "hidden_sizes": list(self.hidden_sizes), "norm": self.norm, "dropout": self.dropout},
             "head": {"type": "linear", "out_features": self.out_features},
@@ -189,6 +187,11 @@ class MemberAverage(nn.Module):
         z = self.members(x)
         log_k = math.log(z.shape[0])
         return (torch.logsumexp(F.logsigmoid(z), dim=0) - log_k) - (torch.logsumexp(F.logsigmoid(-z), dim=0) - log_k)
+
+
+@register_network_kind("averaged_mlp")
+def _build_member_average(params: dict) -> MemberAverage:
+    return MemberAverage(BatchedMLP(**params))
 
 
 def averaged_spec(n_members: int, in_features: int, out_features: int, hidden_sizes: Sequence[int], norm: str | None, dropout: float) -> dict:
