@@ -33,7 +33,7 @@ def test_every_public_module_of_the_package_is_a_suite_named_after_it() -> None:
     """A new suite is one module (bench/partial_label.py → ``weaklabel bench partial-label``), no list to edit."""
     assert bench._suite_modules() == {
         "embedding": "embedding", "multilabel": "multilabel", "positive-only": "positive_only",
-        "self-supervised": "self_supervised", "speed": "speed",
+        "self-supervised": "self_supervised", "speed": "speed", "standard-sets": "standard_sets",
     }
 
 

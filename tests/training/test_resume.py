@@ -16,6 +16,9 @@ from weaklabel.cli import main
 from weaklabel.exceptions import ModelFileError
 from weaklabel.persistence import read_model_dir
 
+#: the default MultiLabelClassifier trains 3 cross-fitted members, each checkpointing into its own sub-directory
+FIRST_MEMBER = "member0/checkpoint.safetensors"
+
 ARGS = ["--label-column", "tags", "--epochs", "12", "--hidden-sizes", "32", "--batch-size", "16", "--seed", "3", "-q"]
 
 
@@ -29,7 +32,7 @@ def data_file(tmp_path):
     return path
 
 
-def _kill_after_first_checkpoint(cmd: list[str], checkpoint: "os.PathLike[str]", timeout: float = 60.0) -> None:
+def _kill_after_first_checkpoint(cmd: list[str], checkpoint: "os.PathLike[str]", timeout: float = 300.0) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
@@ -56,7 +59,7 @@ def _tensors(model_dir):
 def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_torch_thread):
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
     cmd = [sys.executable, "-m", "weaklabel", "fit", str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt)]
-    _kill_after_first_checkpoint(cmd, ckpt / "checkpoint.safetensors")
+    _kill_after_first_checkpoint(cmd, ckpt / FIRST_MEMBER)
 
     # a killed run leaves no model that load accepts
     with pytest.raises(ModelFileError):
@@ -79,7 +82,7 @@ def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, 
     no_seed = ARGS[: ARGS.index("--seed")] + ARGS[ARGS.index("--seed") + 2 :]
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
     cmd = [sys.executable, "-m", "weaklabel", "fit", str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt)]
-    _kill_after_first_checkpoint(cmd, ckpt / "checkpoint.safetensors")
+    _kill_after_first_checkpoint(cmd, ckpt / FIRST_MEMBER)
     seed = json.loads((ckpt / "seed.json").read_text())["seed"]
 
     assert main(["fit", str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 0
@@ -100,7 +103,7 @@ def test_resume_refuses_a_checkpoint_of_another_run(data_file, tmp_path, capsys,
     ckpt = tmp_path / "ckpt"
     short = [*ARGS, "--epochs", "3"]
     assert main(["fit", str(data_file), "--out", str(tmp_path / "a"), *short, "--checkpoint-dir", str(ckpt)]) == 0
-    assert (ckpt / "checkpoint.safetensors").is_file()
+    assert (ckpt / FIRST_MEMBER).is_file()
     other_seed = [*short, "--seed", "4"]
     assert main(["fit", str(data_file), "--out", str(tmp_path / "b"), *other_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 2
     assert "belongs to another run" in capsys.readouterr().err
