@@ -101,10 +101,11 @@ def test_members_save_and_load(tagged_data, tmp_path):
     assert loaded.get_params()["n_members"] == 3
 
 
-def test_more_members_than_half_the_rows_is_an_input_error():
+def test_too_few_rows_for_the_folds_train_one_network_and_say_so():
     X = np.random.default_rng(0).normal(size=(5, 2))
-    with pytest.raises(InputError, match="n_members=3 needs at least 6 samples"):
-        MultiLabelClassifier(**FAST).fit(X, np.eye(5, 2, dtype=int))
+    with pytest.warns(UserWarning, match="n_members=3 needs at least 6 samples .* one network is trained instead"):
+        model = MultiLabelClassifier(**FAST).fit(X, np.eye(5, 2, dtype=int))
+    assert not hasattr(model.net_, "members")
 
 
 def test_a_tuned_threshold_at_a_score_keeps_that_row_positive():

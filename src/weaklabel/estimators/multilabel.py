@@ -58,7 +58,8 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         ``n_members`` folds (``KFold``, shuffled with the seed); member ``k`` trains
         on the other folds and early-stops on fold ``k``, so every row is held out
         by exactly one member and the members' held-out scores tune the thresholds.
-        ``validation_fraction`` is then not used. Cost: ``n_members - 1`` times the
+        ``validation_fraction`` is then not used (with fewer than ``2 * n_members``
+        rows one network is trained, with a warning). Cost: ``n_members - 1`` times the
         training rows of one network an epoch. ``1``: one network on a
         ``validation_fraction`` split. On the five standard sets of ``weaklabel bench
         multilabel``, 3 members beat one network on label ranking average precision
@@ -205,7 +206,12 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         self._warn_degenerate_labels(Y)
 
         if source is None and int(self.n_members) > 1:
-            return self._fit_members(seed, X, Y)
+            if len(X) >= 2 * int(self.n_members):
+                return self._fit_members(seed, X, Y)
+            warnings.warn(
+                f"n_members={self.n_members} needs at least {2 * int(self.n_members)} samples (2 per fold), got {len(X)}; "
+                "one network is trained instead", UserWarning,
+            )
         train_idx, val_idx = self._split(len(X), seed) if source is None else (np.arange(len(X)), None)
         self._fit_scaler(X[train_idx], seed)
         all_inputs = self.scaler_.transform(X)
@@ -251,10 +257,6 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         """``n_members`` cross-fitted networks (member ``k`` holds out fold ``k``), averaged in probability; the
         thresholds are tuned on the out-of-fold probabilities of every row."""
         n_members = int(self.n_members)
-        if len(X) < 2 * n_members:
-            raise InputError(
-                f"n_members={n_members} needs at least {2 * n_members} samples (2 per fold), got {len(X)}; lower n_members"
-            )
         self._fit_scaler(X, seed)
         inputs = self.scaler_.transform(X)
         jobs = [dataclasses.replace(job, stage=f"member{k}") for k, job in enumerate(fold_jobs(len(X), n_members, seed, 0))]
