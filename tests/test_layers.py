@@ -19,10 +19,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundations", ("weaklabel.exceptions", "weaklabel._version", "weaklabel.catalogue")),
     ("process: files written safely; device, seeds, ranks", ("weaklabel.fileio", "weaklabel.runtime")),
-    ("data: readers, labels, sources, neighbours, distances", ("weaklabel.data",)),
+    ("data: readers, labels, sources, neighbours, distances; the shipped data sets", ("weaklabel.data", "weaklabel.datasets")),
     ("networks, metrics, the model format, losses", ("weaklabel.nn", "weaklabel.metrics", "weaklabel.persistence", "weaklabel.losses")),
     ("the training loop; figures", ("weaklabel.training", "weaklabel.plots")),
-    ("algorithms; report writing", ("weaklabel.algorithms", "weaklabel.report")),
+    ("algorithms, peer methods; report writing", ("weaklabel.algorithms", "weaklabel.peers", "weaklabel.report")),
     ("estimators", ("weaklabel.estimators",)),
     ("command-line tasks", ("weaklabel.tasks",)),
     ("demo scenarios, benchmark suites", ("weaklabel.report.demo", "weaklabel.report.scenarios", "weaklabel.bench")),

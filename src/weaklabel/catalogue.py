@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["PARAMETER_FLAGS", "SCENARIOS", "SUITES", "TASKS", "TaskInfo", "flag_of", "losses_text"]
+__all__ = ["DATASETS", "PARAMETER_FLAGS", "SCENARIOS", "SUITES", "TASKS", "TaskInfo", "flag_of", "losses_text"]
 
 
 class TaskInfo(NamedTuple):
@@ -57,6 +57,9 @@ SCENARIOS: dict[str, str] = {
     "positive-only-blobs": "Positives only: a hidden class between two labels",
 }
 
+#: ``weaklabel datasets info|export NAME``: the standard multi-label sets shipped as package data
+DATASETS: tuple[str, ...] = ("bibtex", "emotions", "scene", "tmc2007", "yeast")
+
 #: ``weaklabel bench NAME``: name → what it measures
 SUITES: dict[str, str] = {
     "embedding": "every metric-learning loss on digits images and on one real table",
@@ -64,6 +67,7 @@ SUITES: dict[str, str] = {
     "partial-label": "candidate sets at several ambiguity levels on three public tables",
     "positive-only": "single-positive training on multi-digits and movies",
     "self-supervised": "SelfSupervisedClassifier against the classical clusterings a user has",
+    "standard-sets": "the five standard multi-label sets alone, with their own wall time",
     "speed": "training throughput, scaling, distributed training and neighbour search",
 }
 

@@ -474,6 +474,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from .datasets import load_multilabel
+    from .datasets.export import LABEL_COLUMN, export_frame, summary_rows
+    from .report import format_table
+
+    if args.datasets_command == "list":
+        print(format_table(summary_rows()))
+        return 0
+    if args.datasets_command == "info":
+        data = load_multilabel(args.name)
+        print(data.description)
+        print(f"labels: {', '.join(data.label_names)}")
+        print(f"cite: {data.citation}")
+        return 0
+    from .data.readers import check_output_table, write_table
+
+    check_output_table(args.out)  # a bad name fails before any work
+    _refuse_writing_into_model(args.out, "FILE")
+    frame = export_frame(args.name, args.subset)
+    write_table(frame, args.out)
+    print(f"wrote {args.name} ({args.subset}: {len(frame)} rows, {frame.shape[1] - 1 - (args.subset == 'all')} features) to {args.out}")
+    if args.subset != "test":
+        print(f"train on it: weaklabel fit {args.out} --label-column {LABEL_COLUMN} --out {args.name}-model/")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_suite
 
@@ -481,7 +507,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "bench": cmd_bench}
+COMMANDS = {"fit": cmd_fit, "cluster": cmd_cluster, "predict": cmd_predict, "evaluate": cmd_evaluate, "demo": cmd_demo, "datasets": cmd_datasets,
+            "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ._version import __version__
-from .catalogue import PARAMETER_FLAGS, SCENARIOS, SUITES, TASKS, losses_text
+from .catalogue import DATASETS, PARAMETER_FLAGS, SCENARIOS, SUITES, TASKS, losses_text
 
 __all__ = ["DATA_KEYS", "PARAM_FLAGS", "STREAM_MIN_BYTES", "build_parser", "parse_yaml"]
 
@@ -301,6 +301,34 @@ def _command(sub: Any, name: str, help: str, epilog: str) -> argparse.ArgumentPa
     return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", epilog=epilog, formatter_class=_Formatter)
 
 
+DATASETS_EPILOG = """examples:
+  weaklabel datasets list
+  weaklabel datasets info yeast
+  weaklabel datasets export yeast yeast.parquet                  # every row, with a 'split' column
+  weaklabel datasets export yeast yeast-train.parquet --subset train
+  weaklabel datasets export yeast yeast-test.csv --subset test
+  weaklabel fit yeast-train.parquet --label-column labels --out yeast-model/
+  weaklabel evaluate yeast-model/ yeast-test.csv
+"""
+
+
+def _add_datasets_parser(sub: Any) -> None:
+    """``weaklabel datasets list | info NAME | export NAME FILE``: the standard sets shipped with weaklabel."""
+    names = ", ".join(DATASETS)
+    p = _command(sub, "datasets", f"list, describe or export the standard multi-label sets shipped with weaklabel ({names})", DATASETS_EPILOG)
+    actions = p.add_subparsers(dest="datasets_command", required=True, metavar="{list,info,export}")
+    _add_verbosity(actions.add_parser("list", help="one line per set: items, features, labels, split"))
+    info = actions.add_parser("info", help="a set's description, split, label names and citation")
+    info.add_argument("name", metavar="NAME", choices=DATASETS, help=f"one of: {names}")
+    _add_verbosity(info)
+    export = _command(actions, "export", "write a set as a table: features x0, x1, ..., the label set of each row in 'labels'", DATASETS_EPILOG)
+    export.add_argument("name", metavar="NAME", choices=DATASETS, help=f"one of: {names}")
+    export.add_argument("out", metavar="FILE", help="output table: .csv, .tsv or .parquet (written whole or not at all)")
+    export.add_argument("--subset", default="all", choices=("all", "train", "test"), help="all (default; adds a 'split' column, train or test per row), "
+                        "train or test: the source's split for yeast and scene, a fixed seed-0 80/20 split for the others")
+    _add_verbosity(export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="weaklabel", description="Train classifiers when labels are weak: positives only, sparse and imbalanced, "
@@ -363,6 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="weaklabel-report", help="report directory (default: weaklabel-report)")
     demo.add_argument("--only", action="append", choices=list(SCENARIOS), metavar="SCENARIO", help="run only this scenario (repeatable; listed below)")
     _add_verbosity(demo)
+
+    _add_datasets_parser(sub)
 
     bench = _command(sub, "bench", "run a benchmark suite and write its results report", BENCH_EPILOG)
     bench.add_argument("suite", choices=list(SUITES), metavar="SUITE", help="the suite to run (listed below)")

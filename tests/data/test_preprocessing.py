@@ -70,3 +70,35 @@ def test_spread_scaling_standardises_only_when_spreads_differ_a_lot():
     constant = np.hstack([one_unit, np.zeros((200, 10))])  # constant columns are ignored, not medians of 0
     assert spread_scaling(constant) == "none"
     assert spread_scaling(np.zeros((5, 3))) == "none"
+
+
+def test_auto_passes_binary_columns_as_given_and_encodes_the_others_as_ple():
+    rng = np.random.default_rng(0)
+    continuous = rng.normal(size=(200, 2))
+    X = np.column_stack([rng.integers(0, 2, 200), continuous[:, 0], np.zeros(200), continuous[:, 1]])  # 0/1, x, all-0, x
+    auto = FeatureScaler("auto", n_bins=8).fit(X)
+    out = auto.transform(X)
+    ple = FeatureScaler("ple", n_bins=8).fit(continuous).transform(continuous)
+    np.testing.assert_array_equal(out[:, :2], X[:, [0, 2]])  # the binary columns, raw and first
+    np.testing.assert_allclose(out[:, 2:], ple, atol=1e-6)  # the others, exactly their PLE
+    assert out.shape[1] == auto.n_features_out == 2 + ple.shape[1]
+    again = FeatureScaler.from_state(auto.get_config(), {k: np.array(v) for k, v in auto.state.items()})
+    np.testing.assert_array_equal(again.transform(X), out)
+
+
+def test_auto_on_only_binary_columns_is_the_identity():
+    X = (np.random.default_rng(1).random((50, 6)) < 0.2).astype(np.float32)
+    np.testing.assert_array_equal(FeatureScaler("auto").fit(X).transform(X), X)
+
+
+def test_an_estimator_fits_saves_and_loads_with_auto_scaling(tmp_path):
+    import weaklabel
+    from weaklabel import MultiLabelClassifier
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.integers(0, 2, (120, 3)), rng.normal(size=(120, 2))]).astype(np.float32)
+    Y = (X[:, :2] > 0.5).astype(int)
+    model = MultiLabelClassifier(scaling="auto", hidden_sizes=(8,), max_epochs=2, random_state=0, verbose=0).fit(X, Y)
+    assert model.scaler_.n_features_out == 3 + FeatureScaler("ple").fit(X[:, 3:]).n_features_out
+    model.save(tmp_path / "m")
+    np.testing.assert_array_equal(weaklabel.load(tmp_path / "m").predict_proba(X), model.predict_proba(X))

@@ -3,6 +3,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.model_selection import train_test_split
 
 from weaklabel import MultiLabelClassifier
@@ -66,13 +67,55 @@ def test_one_label_per_sample_gives_class_probabilities_and_a_consistent_decisio
         np.testing.assert_allclose(np.exp(decision), proba, rtol=1e-5)
 
 
+def test_members_are_cross_fitted_and_tune_on_their_out_of_fold_scores(tagged_data):
+    """n_members=3: member k is trained without fold k (KFold shuffled with the seed); the thresholds are each
+    label's F1 maximiser over every row's score by the member that did not train on it, recomputed here by hand."""
+    from sklearn.model_selection import KFold
+
+    from weaklabel.metrics import tune_thresholds
+    from weaklabel.nn import ProbabilityEnsemble
+
+    X, Y = tagged_data
+    model = MultiLabelClassifier(**FAST, n_members=3).fit(X, Y)
+    assert isinstance(model.net_, ProbabilityEnsemble) and len(model.net_.members) == 3
+    inputs = torch.from_numpy(model.scaler_.transform(X.astype(np.float32)))
+    out_of_fold = np.zeros(Y.shape)
+    for member, (_, held_out) in zip(model.net_.members, KFold(3, shuffle=True, random_state=0).split(X)):
+        with torch.no_grad():
+            out_of_fold[held_out] = torch.sigmoid(member.eval()(inputs[held_out])).numpy()
+    np.testing.assert_allclose(model.thresholds_, tune_thresholds(Y, out_of_fold, rule="max"), rtol=0, atol=1e-6)
+    with torch.no_grad():  # the prediction: the members' mean probability
+        mean = torch.stack([torch.sigmoid(m(inputs)) for m in model.net_.members]).mean(0).numpy()
+    np.testing.assert_allclose(model.predict_proba(X), mean, rtol=1e-5, atol=1e-6)
+
+
+def test_members_save_and_load(tagged_data, tmp_path):
+    import weaklabel
+
+    X, Y = tagged_data
+    model = MultiLabelClassifier(**FAST).fit(X, Y)
+    model.save(tmp_path / "m")
+    loaded = weaklabel.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.thresholds_, model.thresholds_)
+    assert loaded.get_params()["n_members"] == 3
+
+
+def test_too_few_rows_for_the_folds_train_one_network_and_say_so():
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    with pytest.warns(UserWarning, match="n_members=3 needs at least 6 samples .* one network is trained instead"):
+        model = MultiLabelClassifier(**FAST).fit(X, np.eye(5, 2, dtype=int))
+    assert not hasattr(model.net_, "members")
+
+
 def test_a_tuned_threshold_at_a_score_keeps_that_row_positive():
     """A label positive on every row is best predicted positive everywhere: its threshold is the lowest
-    validation score, as predict_proba gives it (float32), so that row is predicted positive too."""
+    validation score, as predict_proba gives it (float32), so that row is predicted positive too (one network:
+    its validation rows are scored by the fitted model itself)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3)).astype(np.float32)
     Y = np.c_[np.ones(200, dtype=int), X[:, 0] > 0]
-    model = MultiLabelClassifier(**FAST).fit(X, Y)
+    model = MultiLabelClassifier(**FAST, n_members=1).fit(X, Y)
     proba = model.predict_proba(X)
     assert model.thresholds_[0] in set(proba[:, 0].astype(np.float64))
     assert (model.predict(X)[proba[:, 0] == model.thresholds_[0], 0] == 1).all()
@@ -82,7 +125,7 @@ def test_a_label_without_validation_positives_warns_that_it_keeps_threshold_half
     rng = np.random.default_rng(0)
     X = rng.normal(size=(100, 2)).astype(np.float32)
     Y = np.c_[X[:, 0] > 0, np.zeros(100, dtype=int)]
-    model = MultiLabelClassifier(**{**FAST, "max_epochs": 2}, validation_fraction=0.2)
+    model = MultiLabelClassifier(**{**FAST, "max_epochs": 2}, validation_fraction=0.2, n_members=1)  # the validation split
     train_rows, _ = model._split(100, 0)
     Y[train_rows[:3], 1] = 1  # the rare label's positives are all in the training split
     with pytest.warns(UserWarning, match=r"labels \[1\] have no positive among the 20 rows thresholds are tuned on"):

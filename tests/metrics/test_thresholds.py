@@ -152,7 +152,7 @@ def test_example_f1_threshold_maximises_sklearns_sample_averaged_f1_over_every_c
     candidates = np.unique(s)
     best = max(sample_f1(t) for t in candidates)
     assert sample_f1(threshold) == pytest.approx(best, abs=1e-12)
-    assert example_f1(y, s >= threshold).mean() == pytest.approx(best, abs=1e-12)
+    assert example_f1_rows(y, s >= threshold).mean() == pytest.approx(best, abs=1e-12)
     # the highest of the best candidates: no higher candidate is as good
     top = max(t for t in candidates if sample_f1(t) == pytest.approx(best, abs=1e-12))
     assert threshold <= top and not any(t > top and sample_f1(t) == pytest.approx(best, abs=1e-12) for t in candidates)
@@ -160,8 +160,8 @@ def test_example_f1_threshold_maximises_sklearns_sample_averaged_f1_over_every_c
 
 
 def test_example_f1_counts_a_row_with_neither_true_nor_predicted_labels_as_right():
-    from weaklabel.metrics import example_f1
+    from weaklabel.metrics.thresholds import example_f1_rows
 
     y = np.array([[0, 0], [1, 0], [1, 1]])
     p = np.array([[0, 0], [1, 1], [0, 0]])
-    np.testing.assert_allclose(example_f1(y, p), [1.0, 2 / 3, 0.0])
+    np.testing.assert_allclose(example_f1_rows(y, p), [1.0, 2 / 3, 0.0])

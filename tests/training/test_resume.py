@@ -15,6 +15,9 @@ from weaklabel.cli import main
 from weaklabel.exceptions import ModelFileError
 from weaklabel.persistence import read_model_dir
 
+#: the default MultiLabelClassifier trains 3 cross-fitted members, each checkpointing into its own sub-directory
+FIRST_MEMBER = "member0/checkpoint.safetensors"
+
 ARGS = ["--label-column", "tags", "--epochs", "12", "--hidden-sizes", "32", "--batch-size", "16", "--seed", "3", "-q"]
 
 
@@ -58,7 +61,7 @@ def _tensors(model_dir):
 @pytest.mark.slow
 def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_torch_thread):
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
-    _kill_after_first_checkpoint([str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt)], ckpt / "checkpoint.safetensors")
+    _kill_after_first_checkpoint([str(data_file), "--out", str(killed_out), *ARGS, "--checkpoint-dir", str(ckpt)], ckpt / FIRST_MEMBER)
 
     # a killed run leaves no model that load accepts
     with pytest.raises(ModelFileError):
@@ -81,7 +84,7 @@ def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, 
     """The README's run: no --seed; the resumed fit uses the seed recorded when the killed one started."""
     no_seed = ARGS[: ARGS.index("--seed")] + ARGS[ARGS.index("--seed") + 2 :]
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
-    _kill_after_first_checkpoint([str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt)], ckpt / "checkpoint.safetensors")
+    _kill_after_first_checkpoint([str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt)], ckpt / FIRST_MEMBER)
     seed = json.loads((ckpt / "seed.json").read_text())["seed"]
 
     assert main(["fit", str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 0
@@ -102,7 +105,7 @@ def test_resume_refuses_a_checkpoint_of_another_run(data_file, tmp_path, capsys,
     ckpt = tmp_path / "ckpt"
     short = [*ARGS, "--epochs", "3"]
     assert main(["fit", str(data_file), "--out", str(tmp_path / "a"), *short, "--checkpoint-dir", str(ckpt)]) == 0
-    assert (ckpt / "checkpoint.safetensors").is_file()
+    assert (ckpt / FIRST_MEMBER).is_file()
     other_seed = [*short, "--seed", "4"]
     assert main(["fit", str(data_file), "--out", str(tmp_path / "b"), *other_seed, "--checkpoint-dir", str(ckpt), "--resume"]) == 2
     assert "belongs to another run" in capsys.readouterr().err

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
+import logging
 import warnings
 from typing import Any
 
+import joblib
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 
+from ..algorithms.cross_fitting import FoldJob, fold_jobs, in_processes
 from ..data.labels import LabelEncoder
 from ..data.sources import Arrays, ChunkedSource
 from ..data.validation import check_same_length
@@ -16,10 +22,13 @@ from ..exceptions import InputError
 from ..losses import Loss, available_losses, get_loss_entry
 from ..losses.multilabel import positive_weights
 from ..metrics import example_f1_threshold, mean_average_precision, top_k_matrix, tune_thresholds
+from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..persistence import register_estimator
-from ._base import NeuralEstimator, binary_decision, loss_params_rule
-from ._params import OneOf, Rule, is_real_number
+from ._base import NeuralEstimator, binary_decision, flat_width, loss_params_rule
+from ._params import OneOf, Rule, integer, is_integer, is_real_number
 from ._loss_inputs import loss_function
+
+logger = logging.getLogger("weaklabel")
 
 #: the values of ``threshold`` that tune it on the validation split: per label for F1, or one for example-based F1
 TUNING_RULES = ("tune", "tune_example_f1")
@@ -41,18 +50,37 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         another loss, and beside a ``pos_weight`` in ``loss_params``.
     threshold : float, "tune" or "tune_example_f1"
         Decision threshold on the probabilities; ``"tune"`` picks, per label,
-        the F1-maximising threshold on the validation split (on the training
-        data when there is no validation split), by the one-standard-error
-        rule (see :func:`weaklabel.metrics.tune_thresholds`);
-        ``"tune_example_f1"`` picks one threshold for all labels that maximises
-        the example-based F1 there, which keeps the number of labels per item
-        near the true one (see :func:`weaklabel.metrics.example_f1_threshold`).
+        the F1-maximising threshold (see :func:`weaklabel.metrics.tune_thresholds`):
+        with ``n_members > 1`` on the out-of-fold probabilities of every row (the
+        plain maximiser), with one network on its validation split (on the training
+        data when there is none) by the one-standard-error rule, which guards the
+        smaller sample against chasing noise. ``"tune_example_f1"`` picks one threshold for all labels that
+        maximises the example-based F1 there, which keeps the number of labels per item near the true one
+        (see :func:`weaklabel.metrics.example_f1_threshold`).
+    n_members : int
+        Networks trained by cross-fitting and averaged in probability
+        (:class:`~weaklabel.nn.ProbabilityEnsemble`): the rows are cut into
+        ``n_members`` folds (``KFold``, shuffled with the seed); member ``k`` trains
+        on the other folds and early-stops on fold ``k``, so every row is held out
+        by exactly one member and the members' held-out scores tune the thresholds.
+        ``validation_fraction`` is then not used (with fewer than ``2 * n_members``
+        rows one network is trained, with a warning). Cost: ``n_members - 1`` times the
+        training rows of one network an epoch. ``1``: one network on a
+        ``validation_fraction`` split. On the five standard sets (``weaklabel bench
+        standard-sets``, 3 seeds) 3 members gave yeast LRAP 0.771 and macro-F1 0.491
+        against one network's 0.765 and 0.472 (seed 0), bibtex 0.617 / 0.422 against
+        0.595 / 0.385; on tmc2007 one network was better (0.878 / 0.704 against
+        0.875 / 0.689).
+    n_jobs : int, optional
+        Members trained at once in worker processes (``None``: 1, in this process;
+        ``-1``: one per CPU), each with ``torch.get_num_threads() // n_jobs`` threads.
     hidden_sizes, norm, dropout : MLP shape (``hidden_sizes=()`` gives a linear model).
-    scaling : {"ple", "quantile", "robust", "standard", "none"}
-        Input transform fitted on the training split (:mod:`weaklabel.data.preprocessing`).
+    scaling : {"auto", "ple", "quantile", "robust", "standard", "none"}
+        Input transform fitted on the training rows (:mod:`weaklabel.data.preprocessing`;
+        ``"auto"``: 0/1 columns as given, the others piecewise-linear encoded).
     max_epochs, batch_size, learning_rate, weight_decay : AdamW training.
     validation_fraction : float
-        Share of the data held out for early stopping and threshold tuning.
+        Share of the data held out for early stopping and threshold tuning (``n_members=1``).
     patience : int or None
         Epochs without validation improvement before stopping (best weights restored).
     device : "auto", "cpu" or "cuda"
@@ -74,10 +102,12 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         loss_params: dict[str, Any] | None = None,
         pos_weight: str | Any = "auto",
         threshold: float | str = "tune",
+        n_members: int = 3,
+        n_jobs: int | None = None,
         hidden_sizes: tuple[int, ...] = (512, 512),
         norm: str | None = "batch",
-        dropout: float = 0.4,
-        scaling: str = "ple",
+        dropout: float = 0.6,
+        scaling: str = "auto",
         max_epochs: int = 200,
         batch_size: int = 256,
         learning_rate: float = 1e-3,
@@ -92,6 +122,8 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         self.loss_params = loss_params
         self.pos_weight = pos_weight
         self.threshold = threshold
+        self.n_members = n_members
+        self.n_jobs = n_jobs
         self.hidden_sizes = hidden_sizes
         self.norm = norm
         self.dropout = dropout
@@ -117,6 +149,8 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         "loss": OneOf(lambda: available_losses("multilabel")),
         "loss_params": loss_params_rule(),
         "threshold": Rule(lambda v: v in TUNING_RULES or (is_real_number(v) and 0.0 < v < 1.0), "a number in (0, 1), 'tune' or 'tune_example_f1'"),
+        "n_members": integer(1),
+        "n_jobs": Rule(lambda v: v is None or (is_integer(v) and v != 0), "None or a non-zero integer (-1 = one process per CPU)"),
     }
 
     # -- fitting -----------------------------------------------------------
@@ -177,30 +211,88 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
             )
         self._warn_degenerate_labels(Y)
 
+        if source is None and int(self.n_members) > 1:
+            if len(X) >= 2 * int(self.n_members):
+                return self._fit_members(seed, X, Y)
+            warnings.warn(
+                f"n_members={self.n_members} needs at least {2 * int(self.n_members)} samples (2 per fold), got {len(X)}; "
+                "one network is trained instead", UserWarning,
+            )
         train_idx, val_idx = self._split(len(X), seed) if source is None else (np.arange(len(X)), None)
-        Xs = self._fit_scaler(X[train_idx], seed)
+        self._fit_scaler(X[train_idx], seed)
         all_inputs = self.scaler_.transform(X)
-        net = self._build_network(
-            {"encoder": self._encoder_spec(Xs.shape[1]), "head": {"type": "linear", "out_features": Y.shape[1]}}, seed
-        )
-        loss = self._build_loss(Y[train_idx])
-        module = torch.nn.ModuleDict({"net": net, "loss": loss})
         if source is None:
-            tensors = {"x": torch.from_numpy(all_inputs), "y": torch.from_numpy(Y)}
-            train = {k: v[torch.from_numpy(train_idx)] for k, v in tensors.items()}
-            val = None if val_idx is None else {k: v[torch.from_numpy(val_idx)] for k, v in tensors.items()}
+            self.net_ = self._fit_network(all_inputs, Y, FoldJob(train_idx, val_idx, seed, ""))
         else:
-            scaler = self.scaler_
-
-            def transform(arrays: Arrays) -> Arrays:
-                return {"x": scaler.transform(arrays["x"].astype(np.float32, copy=False)), "y": arrays["y"].astype(np.float32)}
-
-            source.transform = transform
-            train, val = source, None
-        self._train(module, loss_function(loss, net, training=True), train, val, seed, val_loss_fn=loss_function(loss, net, training=False))
-        self.net_ = net.eval()
+            self.net_ = self._fit_streamed(all_inputs, Y, source, seed)
         self.thresholds_ = self._fit_thresholds(all_inputs, Y, train_idx if val_idx is None else val_idx)
         return self
+
+    def _member_spec(self, n_inputs: int, n_labels: int) -> dict[str, Any]:
+        return {"encoder": self._encoder_spec(n_inputs), "head": {"type": "linear", "out_features": n_labels}}
+
+    def _fit_network(self, inputs: np.ndarray, Y: np.ndarray, job: FoldJob) -> Network:
+        """One network on the scaled ``inputs[job.rows]``, early-stopped on ``inputs[job.held_out]`` (None: no validation)."""
+        net = self._build_network(self._member_spec(flat_width(inputs), Y.shape[1]), job.seed)
+        loss = self._build_loss(Y[job.rows])
+        module = torch.nn.ModuleDict({"net": net, "loss": loss})
+        tensors = {"x": torch.from_numpy(inputs), "y": torch.from_numpy(Y)}
+        train = {k: v[torch.from_numpy(job.rows)] for k, v in tensors.items()}
+        val = None if job.held_out is None else {k: v[torch.from_numpy(job.held_out)] for k, v in tensors.items()}
+        self._train(
+            module, loss_function(loss, net, training=True), train, val, job.seed,
+            val_loss_fn=loss_function(loss, net, training=False), stage=job.stage,
+        )
+        return net.eval()
+
+    def _fit_streamed(self, sample_inputs: np.ndarray, Y: np.ndarray, source: ChunkedSource, seed: int) -> Network:
+        """One network trained on ``source``, scaled as read (no validation split; the sample gives ``pos_weight``)."""
+        net = self._build_network(self._member_spec(flat_width(sample_inputs), Y.shape[1]), seed)
+        loss = self._build_loss(Y)
+        module = torch.nn.ModuleDict({"net": net, "loss": loss})
+        scaler = self.scaler_
+
+        def transform(arrays: Arrays) -> Arrays:
+            return {"x": scaler.transform(arrays["x"].astype(np.float32, copy=False)), "y": arrays["y"].astype(np.float32)}
+
+        source.transform = transform
+        self._train(module, loss_function(loss, net, training=True), source, None, seed, val_loss_fn=loss_function(loss, net, training=False))
+        return net.eval()
+
+    def _fit_members(self, seed: int, X: np.ndarray, Y: np.ndarray) -> "MultiLabelClassifier":
+        """``n_members`` cross-fitted networks (member ``k`` holds out fold ``k``), averaged in probability; the
+        thresholds are tuned on the out-of-fold probabilities of every row."""
+        n_members = int(self.n_members)
+        self._fit_scaler(X, seed)
+        inputs = self.scaler_.transform(X)
+        jobs = [dataclasses.replace(job, stage=f"member{k}") for k, job in enumerate(fold_jobs(len(X), n_members, seed, 0))]
+        members = self._fit_member_networks(inputs, Y, jobs)
+        self.net_ = ProbabilityEnsemble(members).eval()
+        self.network_spec_ = ensemble_spec(self._member_spec(flat_width(inputs), Y.shape[1]), n_members)
+        if self.threshold not in TUNING_RULES:
+            self.thresholds_ = np.full(Y.shape[1], float(self.threshold))
+            return self
+        out_of_fold = np.zeros(Y.shape, dtype=np.float64)
+        for net, job in zip(members, jobs, strict=True):
+            out_of_fold[job.held_out] = self._probabilities(self._network_outputs(inputs[job.held_out], net=net))
+        if self.threshold == "tune_example_f1":
+            self.thresholds_ = np.full(Y.shape[1], example_f1_threshold(Y, out_of_fold))
+        else:
+            self.thresholds_ = np.asarray(tune_thresholds(Y, out_of_fold, rule="max"), dtype=np.float64)
+        return self
+
+    def _fit_member_networks(self, inputs: np.ndarray, Y: np.ndarray, jobs: list[FoldJob]) -> list[Network]:
+        """One network per job: in this process, or ``n_jobs`` at a time in worker processes."""
+        n_jobs = min(joblib.effective_n_jobs(self.n_jobs), len(jobs))
+        if n_jobs == 1:
+            return [self._fit_network(inputs, Y, job) for job in jobs]
+        logger.info("%d member networks on %d processes", len(jobs), n_jobs)
+        worker = copy.copy(self)
+        worker.verbose = 0  # progress bars of parallel processes would interleave
+        worker.__dict__.pop("net_", None)  # a refit's previous model need not travel to every worker
+        results = in_processes(functools.partial(_fit_network_in_worker, worker), [(inputs, Y, job) for job in jobs], n_jobs)
+        self.n_epochs_, self.history_ = results[-1][1]
+        return [net for net, _ in results]
 
     def _warn_degenerate_labels(self, Y: np.ndarray) -> None:
         counts = Y.sum(axis=0)
@@ -286,3 +378,10 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         self.classes_ = self.label_encoder_.classes_
         self.label_format_ = self.label_encoder_.format_
         self.thresholds_ = np.array(tensors["thresholds"])
+
+
+def _fit_network_in_worker(estimator: MultiLabelClassifier, *job: Any) -> tuple[Network, tuple[int, list[dict[str, Any]]]]:
+    """A worker process's :meth:`MultiLabelClassifier._fit_network`, with its epochs and history (set on the
+    worker's copy of the estimator, so they travel back with the network)."""
+    net = estimator._fit_network(*job)
+    return net, (estimator.n_epochs_, estimator.history_)

@@ -6,7 +6,7 @@ differs from :meth:`MultiLabelClassifier.fit`, which holds everything in memory:
 - the scaler, the label set and ``pos_weight`` are fitted on a sample of
   :data:`SAMPLE_ROWS` rows drawn from random chunks (:meth:`ChunkedSource.sample`);
   the scaler is then applied to every chunk as it is read;
-- there is no validation split (``validation_fraction`` and ``patience`` are
+- one network (``n_members`` is not used: a stream has no folds) and no validation split (``validation_fraction`` and ``patience`` are
   not used): training runs ``max_epochs`` epochs, and ``threshold="tune"``
   tunes the thresholds on the sample, i.e. on training rows.
 

@@ -23,6 +23,9 @@ import numpy as np
 from scipy.stats import rankdata
 
 from ..exceptions import InputError
+from ._checks import _check_binary, _check_same_shape, _check_scores, _safe_div, _truth_and_scores
+from .example_based import example_based_report
+from .ranking import ranking_report
 
 __all__ = [
     "average_precision_per_label",
@@ -39,86 +42,7 @@ __all__ = [
 Average = Literal["micro", "macro"] | None
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def _as_2d(a: Any, what: str) -> np.ndarray:
-    if hasattr(a, "detach"):  # torch tensor
-        a = a.detach().cpu().numpy()
-    elif hasattr(a, "to_numpy"):  # pandas
-        a = a.to_numpy()
-    try:
-        arr = np.asarray(a)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{what} could not be read as an array ({exc}); pass a rectangular numeric array") from None
-    if arr.dtype == object or arr.dtype.kind in "USVc":
-        raise InputError(f"{what} has dtype {arr.dtype}; pass a real numeric array")
-    if arr.ndim != 2:
-        raise InputError(
-            f"{what} must be 2-D (n_samples, n_labels), got shape {arr.shape}; "
-            "reshape a single label with .reshape(-1, 1)"
-        )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise InputError(f"{what} has shape {arr.shape}; at least 1 sample and 1 label are required")
-    return arr
-
-
-def _check_binary(a: Any, what: str) -> np.ndarray:
-    """Return ``a`` as an (n, L) int64 array of 0/1 values."""
-    arr = _as_2d(a, what)
-    if arr.dtype.kind == "f" and np.isnan(arr).any():
-        raise InputError(f"{what} contains NaN; mark each label as 0 or 1 (drop or impute unknown entries)")
-    bad = (arr != 0) & (arr != 1)
-    if bad.any():
-        r, c = (int(v) for v in np.argwhere(bad)[0])
-        raise InputError(
-            f"{what} must hold only 0/1 values, found {arr[r, c].item()!r} at row {r}, column {c}; "
-            "binarise it (e.g. (y > 0).astype(int)) or one-hot encode class indices"
-        )
-    return arr.astype(np.int64)
-
-
-def _check_scores(a: Any, what: str = "y_score") -> np.ndarray:
-    """Return ``a`` as an (n, L) float64 array without NaN."""
-    arr = _as_2d(a, what)
-    if arr.dtype.kind not in "biuf":
-        raise InputError(f"{what} has dtype {arr.dtype}; pass real-valued scores")
-    arr = arr.astype(np.float64)
-    nan = np.isnan(arr)
-    if nan.any():
-        r, c = (int(v) for v in np.argwhere(nan)[0])
-        raise InputError(
-            f"{what} contains {int(nan.sum())} NaN values, first at row {r}, column {c}; "
-            "the model diverged or the input had NaN — fix it before scoring"
-        )
-    return arr
-
-
-def _check_same_shape(a: np.ndarray, b: np.ndarray, what_a: str, what_b: str) -> None:
-    if a.shape != b.shape:
-        raise InputError(
-            f"{what_a} has shape {a.shape} but {what_b} has shape {b.shape}; "
-            "pass one row per sample and one column per label in both"
-        )
-
-
-def _truth_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
-    t = _check_binary(y_true, "y_true")
-    s = _check_scores(y_score)
-    _check_same_shape(t, s, "y_true", "y_score")
-    return t, s
-
-
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` with 0 where ``den == 0``."""
-    num = np.asarray(num, dtype=np.float64)
-    den = np.asarray(den, dtype=np.float64)
-    out = np.zeros(np.broadcast(num, den).shape)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
-
-
-# ------------------------------------------------------------------ ranking metrics
+# -------------------------------------------------------- per-label ranking metrics
 
 
 def _sort_desc(t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -364,7 +288,11 @@ def multilabel_report(y_true: Any, y_score: Any, y_pred: Any) -> dict[str, float
     ``micro_precision``, ``micro_recall``, ``micro_f1``, ``precision_at_k`` and
     ``recall_at_k`` for k in (1, 3, 5) with k <= L (e.g. ``precision_at_1``),
     ``labels_without_positives`` (labels ignored by mAP) and
-    ``labels_single_class`` (labels skipped by ROC-AUC).
+    ``labels_single_class`` (labels skipped by ROC-AUC); and the metrics of
+    multi-label papers: ``lrap``, ``ranking_loss``, ``coverage`` (Zhang & Zhou's
+    convention, ranks from 1 minus 1), ``one_error`` (:mod:`.ranking`, over the rows
+    with a true label) and ``hamming_loss``, ``subset_accuracy``, ``example_f1``
+    (:mod:`.example_based`, of ``y_pred``).
     Raises ``InputError`` if no label has a positive (mAP undefined).
     """
     t, s = _truth_and_scores(y_true, y_score)
@@ -401,6 +329,9 @@ def multilabel_report(y_true: Any, y_score: Any, y_pred: Any) -> dict[str, float
         out[f"precision_at_{k}"] = float(hits.mean() / k)
         keep = n_pos > 0
         out[f"recall_at_{k}"] = float((hits[keep] / n_pos[keep]).mean()) if keep.any() else float("nan")
+    ranking = ranking_report(t, s)
+    out.update({k: ranking[k] for k in ("lrap", "ranking_loss", "coverage", "one_error")})
+    out.update(example_based_report(t, p))
     out["labels_without_positives"] = int(np.isnan(ap).sum())
     out["labels_single_class"] = int(np.isnan(auc).sum())
     return out

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import InputError
-from .multilabel import _check_scores, _sort_desc, _truth_and_scores
+from ._checks import _check_scores, _truth_and_scores
+from .multilabel import _sort_desc
 
 __all__ = ["tune_thresholds", "apply_thresholds", "example_f1", "example_f1_threshold", "top_k_matrix"]
 
@@ -89,7 +90,7 @@ def _one_se_choice(f1: np.ndarray, s_sorted: np.ndarray, n_pos: np.ndarray, best
     return np.argmax(np.where(eligible, gaps, -1.0), axis=1)  # first widest = highest score
 
 
-def example_f1(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def example_f1_rows(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     """Each row's F1 between its predicted and true label sets, ``2 |P ∩ T| / (|P| + |T|)``; a row with neither
     predicted nor true labels is right (1.0). Its mean is the example-based F1 (Godbole & Sarawagi, PAKDD 2004)."""
     t, p = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
@@ -100,7 +101,7 @@ def example_f1(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 def example_f1_threshold(y_true: Any, y_score: Any, max_candidates: int = 512) -> float:
     """One threshold for every label that maximises the example-based F1 (the mean over rows of
-    :func:`example_f1`) on the given (validation) data.
+    :func:`example_f1_rows`) on the given (validation) data.
 
     Per-label F1 thresholds (:func:`tune_thresholds`) go low for rare labels, where a few more positives cost
     little of that label's F1, so a row collects many labels; one threshold for the row's label set keeps the
@@ -114,7 +115,7 @@ def example_f1_threshold(y_true: Any, y_score: Any, max_candidates: int = 512) -
     candidates = np.unique(s)[::-1]  # decreasing
     if len(candidates) > max_candidates:
         candidates = np.unique(np.quantile(s, np.linspace(0.0, 1.0, int(max_candidates))))[::-1]
-    scores = np.array([example_f1(truth, s >= c).mean() for c in candidates])
+    scores = np.array([example_f1_rows(truth, s >= c).mean() for c in candidates])
     best = int(np.argmax(scores))  # first maximum = highest threshold
     if best + 1 == len(candidates):
         return float(candidates[best])

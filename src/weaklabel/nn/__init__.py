@@ -3,7 +3,8 @@
 from .encoders import MLPEncoder, build_encoder, register_encoder
 from .heads import LinearHead, build_head, register_head
 from .ensemble import ProbabilityEnsemble
-from .network import Network, build_network, ensemble_spec
+from .network import Network, build_network, ensemble_spec, register_network_kind
+from . import batched  # noqa: F401  (registers the "averaged_mlp" network kind)
 from . import conv  # noqa: F401  (registers the "conv" encoder)
 from . import label_embedding  # noqa: F401  (registers the "label_embedding" head)
 
@@ -18,4 +19,5 @@ __all__ = [
     "ensemble_spec",
     "register_encoder",
     "register_head",
+    "register_network_kind",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -10,6 +10,23 @@ from torch import nn
 from .encoders import build_encoder
 from .ensemble import ProbabilityEnsemble
 from .heads import build_head
+
+#: builders of networks that are not ``encoder + head``, keyed by the one top-level key of their spec
+_NETWORK_KINDS: dict[str, Callable[[dict[str, Any]], nn.Module]] = {}
+
+
+def register_network_kind(key: str) -> Callable[[Callable[[dict[str, Any]], nn.Module]], Callable[[dict[str, Any]], nn.Module]]:
+    """Decorator: ``build_network({key: params})`` calls the decorated ``builder(params)``.
+
+    A module that defines a network of its own shape (say, K members stacked in one tensor) registers it here, so
+    that this module, which every model directory's spec goes through, needs no import of it.
+    """
+
+    def decorate(builder: Callable[[dict[str, Any]], nn.Module]) -> Callable[[dict[str, Any]], nn.Module]:
+        _NETWORK_KINDS[key] = builder
+        return builder
+
+    return decorate
 
 
 class Network(nn.Module):
@@ -34,12 +51,17 @@ def ensemble_spec(member: dict[str, Any], size: int) -> dict[str, Any]:
     return {"ensemble": {"size": int(size), "member": member}}
 
 
-def build_network(spec: dict[str, Any]) -> Network | ProbabilityEnsemble:
-    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``, or a :class:`ProbabilityEnsemble`
-    from :func:`ensemble_spec`'s ``{"ensemble": {"size": M, "member": {...}}}``.
+def build_network(spec: dict[str, Any]) -> nn.Module:
+    """Build ``Network`` from ``{"encoder": {...}, "head": {...}}``, a :class:`ProbabilityEnsemble`
+    from :func:`ensemble_spec`'s ``{"ensemble": {"size": M, "member": {...}}}``, or K MLPs trained at once
+    and averaged, :class:`~weaklabel.nn.batched.MemberAverage`, from :func:`~weaklabel.nn.batched.averaged_spec`
+    (any kind registered with :func:`register_network_kind`).
 
     The head's ``in_features`` is filled in from the encoder's ``out_features``.
     """
+    registered = [key for key in spec if key in _NETWORK_KINDS]
+    if registered:
+        return _NETWORK_KINDS[registered[0]](spec[registered[0]])
     if "ensemble" in spec:
         ensemble = spec["ensemble"]
         return ProbabilityEnsemble([build_network(ensemble["member"]) for _ in range(int(ensemble["size"]))])

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..data.readers import Table
 from ..exceptions import InputError
-from ..metrics import example_f1, multilabel_report, per_label_report
+from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report
 from ._base import Decision, Task, label_set_predictions, labels_from_table, model_inputs, register_task
@@ -22,11 +22,10 @@ LABEL_COUNT_TOLERANCE = 1.5
 
 
 def label_count_rows(y_true: np.ndarray, predicted: np.ndarray) -> list[dict[str, Any]]:
-    """Labels per item, predicted and true (their mean over rows), and the example-based F1 of the prediction."""
+    """Labels per item, predicted and true (their mean over rows); the example-based F1 is in multilabel_report."""
     return [
         {"metric": "labels_per_item_predicted", "value": float(predicted.sum(axis=1).mean())},
         {"metric": "labels_per_item_true", "value": float(y_true.sum(axis=1).mean())},
-        {"metric": "example_f1", "value": float(example_f1(y_true, predicted).mean())},
     ]
 
 
@@ -42,6 +41,16 @@ def label_count_advice(y_true: np.ndarray, predicted: np.ndarray) -> str | None:
     )
 
 
+METRICS_NOTE = (
+    "Per label, averaged over labels (macro) or over every decision (micro): mAP, ROC-AUC, precision, recall, F1. "
+    "Per item, as multi-label papers report them (weaklabel.metrics): lrap (label ranking average precision, the "
+    "papers' \"average precision\"), ranking_loss, coverage (Zhang & Zhou's convention: the rank of the lowest "
+    "relevant label, counted from 1, minus 1; scikit-learn's coverage_error is 1 more) and one_error, from the scores "
+    "of the items with a true label; hamming_loss, subset_accuracy and example_f1 from the predicted label sets. "
+    "Lower is better for ranking_loss, coverage, one_error and hamming_loss."
+)
+
+
 def multilabel_evaluation(
     y_true: np.ndarray, proba: np.ndarray, predicted: np.ndarray, classes: np.ndarray, thresholds: np.ndarray | None, rule: str, report: Report,
     level: int = 2,
@@ -55,10 +64,9 @@ def multilabel_evaluation(
     names = [str(c) for c in classes]
     summary = multilabel_report(y_true, proba, predicted)
     rows = [{"metric": k, "value": v} for k, v in summary.items()] + label_count_rows(y_true, predicted)
-    report.section("Metrics", level=level).table(
+    report.section("Metrics", METRICS_NOTE, level=level).table(
         rows, columns=["metric", "value"],
-        caption=f"Summary over {len(y_true):,} items and {len(names)} labels, predicting {rule}; mAP and ROC-AUC rank the scores, "
-        "the rest score the predicted label sets (example_f1 per item, then averaged).",
+        caption=f"Summary over {len(y_true):,} items and {len(names)} labels, predicting {rule}.",
     )
     advice = label_count_advice(y_true, predicted)
     if advice:
