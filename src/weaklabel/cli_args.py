@@ -319,12 +319,12 @@ def _add_datasets_parser(sub: Any) -> None:
     actions = p.add_subparsers(dest="datasets_command", required=True, metavar="{list,info,export}")
     _add_verbosity(actions.add_parser("list", help="one line per set: items, features, labels, split"))
     info = actions.add_parser("info", help="a set's description, split, label names and citation")
-    info.add_argument("name", metavar="NAME", choices=DATASETS, help=f"one of: {names}")
+    info.add_argument("name", metavar="NAME", help=f"one of: {names}")
     _add_verbosity(info)
     export = _command(actions, "export", "write a set as a table: features x0, x1, ..., the label set of each row in 'labels'", DATASETS_EPILOG)
-    export.add_argument("name", metavar="NAME", choices=DATASETS, help=f"one of: {names}")
+    export.add_argument("name", metavar="NAME", help=f"one of: {names}")
     export.add_argument("out", metavar="FILE", help="output table: .csv, .tsv or .parquet (written whole or not at all)")
-    export.add_argument("--subset", default="all", choices=("all", "train", "test"), help="all (default; adds a 'split' column, train or test per row), "
+    export.add_argument("--subset", default="all", help="all (default; adds a 'split' column, train or test per row), "
                         "train or test: the source's split for yeast and scene, a fixed seed-0 80/20 split for the others")
     _add_verbosity(export)
 

@@ -248,7 +248,7 @@ def test_threshold_tuned_for_example_f1_is_one_threshold_for_every_label(tagged_
     from weaklabel.metrics import example_f1_threshold
 
     X, Y = tagged_data
-    model = MultiLabelClassifier(threshold="tune_example_f1", hidden_sizes=(16,), max_epochs=5, random_state=0, verbose=0).fit(X, Y)
+    model = MultiLabelClassifier(threshold="tune_example_f1", n_members=1, hidden_sizes=(16,), max_epochs=5, random_state=0, verbose=0).fit(X, Y)
     assert np.all(model.thresholds_ == model.thresholds_[0]) and 0.0 < model.thresholds_[0] < 1.0
     _, val_idx = model._split(len(X), 0)  # the fit's validation rows (an integer random_state is the seed)
     expected = example_f1_threshold(Y[val_idx], model.predict_proba(X[val_idx]).astype(np.float64))

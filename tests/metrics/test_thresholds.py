@@ -141,7 +141,8 @@ def test_unknown_rule_is_refused():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_example_f1_threshold_maximises_sklearns_sample_averaged_f1_over_every_candidate(seed):
-    from weaklabel.metrics import example_f1, example_f1_threshold
+    from weaklabel.metrics import example_f1_threshold
+    from weaklabel.metrics.thresholds import example_f1_rows
 
     y, s = _data(seed)
     threshold = example_f1_threshold(y, s)

@@ -19,7 +19,7 @@ from .multilabel import (
     roc_auc_per_label,
 )
 from .ranking import coverage, label_ranking_average_precision, one_error, ranking_loss, ranking_report
-from .thresholds import apply_thresholds, example_f1, example_f1_threshold, top_k_matrix, tune_thresholds
+from .thresholds import apply_thresholds, example_f1_threshold, top_k_matrix, tune_thresholds
 
 __all__ = [
     "average_precision_per_label",
@@ -41,7 +41,6 @@ __all__ = [
     "example_f1",
     "example_based_report",
     "tune_thresholds",
-    "example_f1",
     "example_f1_threshold",
     "apply_thresholds",
     "top_k_matrix",
