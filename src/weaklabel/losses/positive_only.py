@@ -46,6 +46,7 @@ __all__ = [
     "PositiveOnlyLoss",
     "ROLELoss",
     "SelectionLikelihoodLoss",
+    "ObservedSoftmaxLoss",
     "WeakNegativeLoss",
     "assume_negative_loss",
     "em_loss",
@@ -53,6 +54,7 @@ __all__ = [
     "label_embedding_loss",
     "label_smoothing_loss",
     "large_loss_rejection",
+    "observed_softmax_loss",
     "role_loss",
     "selection_likelihood_loss",
     "selection_posterior",
@@ -107,6 +109,21 @@ def assume_negative_loss(logits: Tensor, observed: Tensor, reduction: str = "mea
     """Assume negative (AN): ``-log p`` on observed positives, ``-log(1 - p)`` on every unknown label."""
     y = _check(logits, observed, reduction)
     return reduce(_bce(logits, y), reduction)
+
+
+def observed_softmax_loss(logits: Tensor, observed: Tensor, reduction: str = "mean") -> Tensor:
+    """Multinomial likelihood of the observed positive: ``-sum_c (o_c / sum_c' o_c') log softmax(x)_c`` per item.
+
+    Under the single-positive protocol one positive ``o`` is picked uniformly from the true set ``S``, so
+    ``P(o = c | x) = E[1{c in S} / |S| | x]``: a softmax over labels models exactly what is observed, with no
+    unknown label taken as negative. Its scores rank an item's labels by ``P(c in S | x)`` discounted by the
+    label-set size, which is the same for every label of the item, so the ranking *within* an item (LRAP,
+    ranking loss) is that of ``P(c in S | x)`` whenever the size does not depend on the label. Several
+    observed positives share the item's weight. ``reduction``: one value per item (``"none"`` gives ``(n,)``).
+    """
+    y = _check(logits, observed, reduction)
+    weights = y / y.sum(dim=1, keepdim=True).clamp_min(1.0)
+    return reduce(-(weights * F.log_softmax(logits, dim=1)).sum(dim=1), reduction)
 
 
 def label_smoothing_loss(logits: Tensor, observed: Tensor, epsilon: float = 0.1, reduction: str = "mean") -> Tensor:
@@ -393,6 +410,19 @@ class AssumeNegativeLoss(PositiveOnlyLoss):
 
     def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
         return assume_negative_loss(logits, observed, self.reduction)
+
+
+@register_loss("softmax", "positive_only")
+class ObservedSoftmaxLoss(PositiveOnlyLoss):
+    """Softmax over labels of the observed positive (:func:`observed_softmax_loss`): the likelihood of the
+    single-positive protocol's draw. Its scores are the members' mean softmax, a distribution over labels
+    (``scores = "softmax"``). Chosen as SinglePositiveClassifier's default by ``weaklabel bench positive-only``
+    (benchmarks/results/positive-only.md)."""
+
+    scores = "softmax"
+
+    def forward(self, logits: Tensor, observed: Tensor, index: Tensor | None = None) -> Tensor:
+        return observed_softmax_loss(logits, observed, self.reduction)
 
 
 @register_loss("label_smoothing", "positive_only")
