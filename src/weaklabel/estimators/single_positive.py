@@ -50,8 +50,8 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         ``"large_loss"`` or ``"label_embedding"`` (min-max in a label-embedding space, with the
         distance head of :mod:`weaklabel.nn.label_embedding`). The default, 5 members averaged, was
         chosen by ``weaklabel bench positive-only`` on yeast, scene, emotions, bibtex, tmc2007 and
-        multi-digits (benchmarks/results/positive-only.md, 3 seeds), where it is compared with
-        assume-negative averaged alike; the previous default, ``loss="role", refine_rounds=3, n_members=1``
+        multi-digits (benchmarks/results/positive-only/report.md, 3 seeds), where it is compared with
+        assume-negative averaged alike; the previous default, ``loss="role", refine_rounds=3``
         (20 networks), stays available and is a row of that benchmark.
     n_members : int, optional
         Networks averaged, trained at once as one batched network
