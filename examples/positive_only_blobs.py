@@ -1,9 +1,12 @@
 """Positives only: one observed label per item, the rest unknown.
 
 Three blobs; the third is hidden by relabelling each of its points at random as
-label 0 or 1. Assume-negative BCE gives the hidden class a coin flip; the
-default SinglePositiveClassifier (ROLE + cross-fitted refinement, the mean of
-the last round's fold networks) scores it high on both labels.
+label 0 or 1. Assume-negative BCE gives the hidden class a coin flip. The
+default SinglePositiveClassifier (softmax over labels of the observed positive,
+5 members) scores P(label is the observed one): half each for the hidden class,
+which still ranks it between the two pure classes on both labels. ROLE with
+cross-fitted refinement (the mean of the last round's fold networks) scores it
+high on both labels, one probability per label.
 
     python examples/positive_only_blobs.py
 """
@@ -19,6 +22,7 @@ observed = np.where(original == 2, np.random.default_rng(0).integers(0, 2, len(o
 for name, model in [
     ("assume_negative", SinglePositiveClassifier(loss="assume_negative", refine_rounds=0, hidden_sizes=(64, 64), random_state=0, verbose=0)),
     ("default", SinglePositiveClassifier(hidden_sizes=(64, 64), random_state=0, verbose=0)),
+    ("role_refine3", SinglePositiveClassifier(loss="role", refine_rounds=3, hidden_sizes=(64, 64), random_state=0, verbose=0)),
 ]:
     model.fit(X, observed)
     for k in range(3):

@@ -42,11 +42,94 @@ def test_label_embedding_scores_hidden_class_high_on_both_labels(blobs) -> None:
     _assert_hidden_class_high_on_both(model, X, c)
 
 
-def test_default_scores_hidden_class_high_on_both_labels(blobs) -> None:
-    """The default (ROLE + 3 refinement rounds) reaches the same targets."""
+def test_role_refined_scores_hidden_class_high_on_both_labels(blobs) -> None:
+    """The previous default (ROLE + 3 refinement rounds) reaches the same targets."""
     X, c, y = blobs
-    model = SinglePositiveClassifier(hidden_sizes=(64, 64), max_epochs=40, refine_folds=3, random_state=0, verbose=0).fit(X, y)
-    _assert_hidden_class_high_on_both(model, X, c)
+    model = SinglePositiveClassifier(loss="role", refine_rounds=3, hidden_sizes=(64, 64), max_epochs=40, refine_folds=3, random_state=0, verbose=0)
+    _assert_hidden_class_high_on_both(model.fit(X, y), X, c)
+
+
+def test_default_softmax_members_split_the_hidden_class_evenly(blobs) -> None:
+    """The default scores P(label is the observed one | x), averaged over 5 members: about 1 for an item's only
+    label, the other near 0, and half each where the observed label was a coin flip (class 2): within every item
+    the true labels rank first, but the scores sum to 1 rather than being one probability per label."""
+    from weaklabel.nn.batched import MemberAverage
+
+    X, c, y = blobs
+    model = SinglePositiveClassifier(hidden_sizes=(64, 64), max_epochs=40, random_state=0, verbose=0).fit(X, y)
+    assert model.n_members_ == 5 and model.scores_ == "softmax" and isinstance(model.net_, MemberAverage)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    means = np.array([proba[c == k].mean(axis=0) for k in range(3)])
+    assert means[0, 0] >= 0.9 and means[1, 1] >= 0.9, means
+    assert 0.35 <= means[2, 0] <= 0.65, means
+
+
+@pytest.mark.parametrize("loss, activation", [("softmax", "softmax"), ("assume_negative", "sigmoid")])
+def test_members_are_averaged_in_probability_and_saved(tmp_path, blobs, loss, activation) -> None:
+    """n_members networks trained as one BatchedMLP; predict_proba is the mean of each member's softmax (or sigmoid),
+    computed here from the members taken out as separate networks; the model saves and loads as it predicts."""
+    X, _, y = blobs
+    model = SinglePositiveClassifier(loss=loss, n_members=3, **FAST).fit(X, y)
+    assert model.network_spec_["averaged_mlp"]["n_members"] == 3 and model.n_members_ == 3
+    inputs = torch.from_numpy(model.scaler_.transform(X[:40]))
+    with torch.no_grad():
+        logits = [model.net_.members.member(k).eval()(inputs).double() for k in range(3)]
+    act = (lambda z: torch.softmax(z, dim=1)) if activation == "softmax" else torch.sigmoid
+    expected = torch.stack([act(z) for z in logits]).mean(dim=0).numpy()
+    np.testing.assert_allclose(model.predict_proba(X[:40]), expected, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(act(logits[0]).numpy(), act(logits[1]).numpy(), atol=1e-3)  # members differ
+    model.save(tmp_path / "m")
+    loaded = weaklabel.load(tmp_path / "m")
+    assert loaded.scores_ == activation and loaded.n_members_ == 3
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.decision_function(X), model.decision_function(X))
+
+
+def test_member_loss_is_the_mean_of_the_members_losses() -> None:
+    """One step's loss of K batched members = the mean over K separate networks of their own loss on the batch."""
+    from weaklabel.estimators._loss_inputs import member_loss_function
+    from weaklabel.losses import build_loss
+    from weaklabel.nn import build_network
+    from weaklabel.nn.batched import BatchedMLP
+
+    torch.manual_seed(0)
+    spec = {"encoder": {"type": "mlp", "in_features": 4, "hidden_sizes": [8], "norm": "batch", "dropout": 0.0}, "head": {"type": "linear", "out_features": 3}}
+    nets = [build_network(spec).eval() for _ in range(3)]
+    members = BatchedMLP(3, 4, 3, (8,), "batch").load_members(nets).eval()
+    batch = {"x": torch.randn(10, 4), "y": torch.eye(3)[torch.randint(0, 3, (10,))], "index": torch.arange(10)}
+    for name in ("softmax", "assume_negative"):
+        loss = build_loss(name, "positive_only")
+        separate = torch.stack([loss(net(batch["x"]), batch["y"]) for net in nets]).mean()
+        torch.testing.assert_close(member_loss_function(loss, members, training=True)(batch), separate, rtol=1e-5, atol=1e-6)
+
+
+def test_fast_trains_one_network(blobs) -> None:
+    from weaklabel.nn import Network
+
+    X, _, y = blobs
+    model = SinglePositiveClassifier(fast=True, **FAST).fit(X, y)
+    assert isinstance(model.net_, Network) and model.n_members_ == 1 and model.scores_ == "softmax"
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"fast": True, "n_members": 3}, "fast=True trains one network"),
+    ({"n_members": 3, "loss": "role"}, "n_members=3 is not available with loss='role', which keeps per-item state"),
+    ({"n_members": 2, "loss": "label_embedding"}, "reads a label_embedding head"),
+    ({"n_members": 2, "refine_rounds": 1}, "with refinement"),
+    ({"n_members": 0}, "n_members"),
+    ({"fast": 1}, "fast must be True or False"),
+])
+def test_bad_member_settings(params, match) -> None:
+    with pytest.raises(InputError, match=match):
+        SinglePositiveClassifier(**{**FAST, **params}).fit(np.zeros((20, 2)), [0, 1] * 10)
+
+
+def test_default_members_fall_back_to_one_network_where_members_do_not_apply(blobs) -> None:
+    X, _, y = blobs
+    for params in ({"loss": "role"}, {"loss": "softmax", "refine_rounds": 1, "refine_folds": 2}):
+        assert SinglePositiveClassifier(**{**FAST, **params}).fit(X, y).n_members_ == 1
 
 
 def test_assume_negative_splits_the_hidden_class(blobs) -> None:
@@ -125,13 +208,14 @@ def test_model_saved_before_refinement_loads_as_unrefined(tmp_path, blobs, monke
     def old_format(self):
         config, tensors = state(self)
         del config["params"]["refine_rounds"], config["params"]["refine_folds"]
+        del config["params"]["n_members"], config["params"]["fast"], config["scores_"], config["n_members_"]
         return config, tensors
 
     monkeypatch.setattr(SinglePositiveClassifier, "_get_model_state", old_format)
     model.save(tmp_path / "old")
     monkeypatch.undo()
     loaded = weaklabel.load(tmp_path / "old")
-    assert loaded.refine_rounds == 0 and loaded.refine_folds == 5
+    assert loaded.refine_rounds == 0 and loaded.refine_folds == 5 and loaded.n_members == 1 and loaded.scores_ == "sigmoid"
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
@@ -330,7 +414,7 @@ def test_refinement_needs_two_items_per_fold() -> None:
 
 def test_unknown_loss() -> None:
     with pytest.raises(InputError, match="unknown loss"):
-        SinglePositiveClassifier(loss="softmax", **FAST).fit(np.zeros((4, 2)), [0, 1, 0, 1])
+        SinglePositiveClassifier(loss="nope", **FAST).fit(np.zeros((4, 2)), [0, 1, 0, 1])
 
 
 def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits() -> None:
@@ -345,7 +429,7 @@ def test_selection_likelihood_and_refinement_beat_assume_negative_on_multidigits
     train, test = make_multidigits(n_train=1500, n_test=500, random_state=0)
     observed, kept = hide_positives(train.Y, random_state=0)
     X, X_test = train.X[kept].reshape(int(kept.sum()), -1), test.X.reshape(len(test.X), -1)
-    shared = dict(hidden_sizes=(128,), max_epochs=100, scaling="none", random_state=0, verbose=0)
+    shared = dict(hidden_sizes=(128,), max_epochs=100, scaling="none", n_members=1, random_state=0, verbose=0)
 
     def fit_map(**params) -> float:
         model = SinglePositiveClassifier(**params, **shared).fit(X, observed)

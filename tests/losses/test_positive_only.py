@@ -20,6 +20,7 @@ from weaklabel.losses.positive_only import (
     label_embedding_loss,
     label_smoothing_loss,
     large_loss_rejection,
+    observed_softmax_loss,
     role_loss,
     selection_likelihood_loss,
     selection_posterior,
@@ -53,13 +54,40 @@ def np_bce(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def test_registered() -> None:
-    expected = {"assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "label_embedding", "selection_likelihood"}
+    expected = {"assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "label_embedding", "selection_likelihood", "softmax"}
     assert expected <= set(available_losses("positive_only"))
 
 
 def test_assume_negative(data) -> None:
     x, y = data
     assert assume_negative_loss(_t(x), _t(y)).item() == pytest.approx(np_bce(x, y).mean(), rel=1e-10)
+
+
+def test_observed_softmax_matches_numpy(data) -> None:
+    """-sum_c (o_c / |o|) log(exp x_c / sum_c' exp x_c') per item, written out in NumPy (log-sum-exp by hand)."""
+    x, y = data
+    y = y.copy()
+    y[0, (np.argmax(y[0]) + 2) % L] = 1.0  # an item with two observed positives shares its weight
+    top = x.max(axis=1, keepdims=True)
+    log_q = x - (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))
+    per_item = -(y * log_q).sum(axis=1) / y.sum(axis=1)
+    np.testing.assert_allclose(observed_softmax_loss(_t(x), _t(y), reduction="none").numpy(), per_item, rtol=1e-12)
+    assert observed_softmax_loss(_t(x), _t(y)).item() == pytest.approx(per_item.mean(), rel=1e-12)
+    assert build_loss("softmax", "positive_only", reduction="sum")(_t(x), _t(y)).item() == pytest.approx(per_item.sum(), rel=1e-12)
+    assert build_loss("softmax", "positive_only").scores == "softmax"
+
+
+def test_observed_softmax_is_the_likelihood_of_a_uniform_pick() -> None:
+    """With q = the distribution of a uniform pick from S (1/|S| on S), the loss is log |S|, its minimum over
+    logits for that item: no other scores make the picks of S more likely."""
+    S = np.array([1.0, 1.0, 1.0, 0.0])
+    q = S / S.sum()
+    x = torch.tensor(np.log(np.where(q > 0, q, 1e-30)), requires_grad=True)
+    picks = torch.eye(4, dtype=torch.float64)[:3]  # each positive of S observed once
+    value = observed_softmax_loss(x.expand(3, 4), picks)
+    value.backward()
+    assert value.item() == pytest.approx(math.log(3), rel=1e-9)
+    assert x.grad.abs().max().item() < 1e-9
 
 
 def test_label_smoothing(data) -> None:
@@ -292,7 +320,7 @@ def test_selection_posterior_keeps_a_likely_unobserved_label() -> None:
     assert post[0] == 1.0 and 0.8 < post[1] < 0.9 and post[2] < 0.05
 
 
-@pytest.mark.parametrize("name", ["assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "selection_likelihood"])
+@pytest.mark.parametrize("name", ["assume_negative", "label_smoothing", "weak_negative", "epr", "role", "em_apl", "large_loss", "selection_likelihood", "softmax"])
 def test_finite_gradients_at_extreme_logits(name: str) -> None:
     y = torch.zeros(4, 3)
     y[torch.arange(4), torch.tensor([0, 1, 2, 0])] = 1.0

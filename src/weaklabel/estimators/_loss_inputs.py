@@ -53,3 +53,27 @@ def _provide(name: str, net: nn.Module, x: torch.Tensor, batch: Batch, training:
     if name == "sq_distances":
         return net.head.sq_distances(net.embed(x))
     return net.head.embeddings()  # "label_embeddings"
+
+
+def member_loss_function(loss: Loss, members: nn.Module, training: bool) -> LossFn:
+    """The loss of K networks trained at once (``members(x)`` gives ``(K, B, L)`` logits, e.g. a
+    :class:`~weaklabel.nn.batched.BatchedMLP`): ``loss`` on the members' logits stacked as ``K · B`` rows, each
+    member's rows with the batch's targets (and row indices). With a mean reduction this is the mean of the
+    members' losses, so each member gets its own loss's gradient divided by K (which AdamW's per-parameter
+    scaling undoes). Only for losses on ``"outputs"``, ``"targets"`` and ``"index"``."""
+    names = type(loss).inputs
+    extra = [name for name in names if name not in ("outputs", "targets", "index")]
+    if extra:
+        raise InputError(f"loss {type(loss).__name__} needs {extra}, which averaged members do not provide")
+
+    def stacked(x: torch.Tensor) -> torch.Tensor:
+        return members(x).flatten(0, 1)
+
+    inner = loss_function(loss, stacked, training)  # type: ignore[arg-type]
+
+    def loss_fn(batch: Batch) -> torch.Tensor:
+        k = members.n_members
+        repeated = {key: (value.repeat(k, *([1] * (value.ndim - 1))) if key in ("y", "index") else value) for key, value in batch.items()}
+        return inner(repeated)
+
+    return loss_fn

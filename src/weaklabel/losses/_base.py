@@ -23,6 +23,9 @@ An estimator never asks a loss for its name. It reads what the loss class declar
 ``lr_multipliers``
     Learning-rate factors by parameter-name prefix within the trained ``{"net": ..., "loss": ...}`` module
     (e.g. ROLE's label estimates ``{"loss.label_logits": 10.0}``).
+``scores``
+    How the network's outputs become label scores: ``"sigmoid"`` (one probability per label, the default)
+    or ``"softmax"`` (a distribution over the labels, e.g. of which label is observed).
 ``distance``
     The geometry of the space the loss shapes (``"euclidean"`` or ``"cosine"``), used to measure embeddings.
 :meth:`head_spec`
@@ -82,6 +85,7 @@ class Loss(nn.Module):
     supplied: ClassVar[tuple[str, ...]] = ()
     lr_multipliers: ClassVar[Mapping[str, float]] = {}
     distance: ClassVar[str] = "euclidean"
+    scores: ClassVar[str] = "sigmoid"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
