@@ -31,8 +31,9 @@ TASKS: dict[str, TaskInfo] = {
     ),
     "positive-only": TaskInfo(
         "one observed positive label per item, the rest unknown (SinglePositiveClassifier)",
-        "SinglePositiveClassifier", "positive_only", "role",
-        ("assume_negative", "em_apl", "epr", "label_embedding", "label_smoothing", "large_loss", "role", "selection_likelihood", "weak_negative"),
+        "SinglePositiveClassifier", "positive_only", "softmax",
+        ("assume_negative", "em_apl", "epr", "label_embedding", "label_smoothing", "large_loss", "role", "selection_likelihood", "softmax",
+         "weak_negative"),
     ),
     "embedding": TaskInfo(
         "one class per item, an embedding where classes are tight clusters (EmbeddingClassifier)",
@@ -65,7 +66,7 @@ SUITES: dict[str, str] = {
     "embedding": "every metric-learning loss on digits images and on one real table",
     "multilabel": "every multilabel loss beside scikit-learn peers on the same splits",
     "partial-label": "candidate sets at several ambiguity levels on three public tables",
-    "positive-only": "single-positive training on multi-digits and movies",
+    "positive-only": "single-positive training on the standard sets, multi-digits and movies",
     "self-supervised": "SelfSupervisedClassifier against the classical clusterings a user has",
     "standard-sets": "the five standard multi-label sets alone, with their own wall time",
     "speed": "training throughput, scaling, distributed training and neighbour search",
