@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 from safetensors import SafetensorError
@@ -49,17 +49,21 @@ class Persistable(Protocol):
     @classmethod
     def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "Persistable": ...
 
+    def set_params(self, **params: Any) -> "Persistable": ...
 
-_ESTIMATORS: dict[str, type] = {}
+
+_ESTIMATORS: dict[str, type[Persistable]] = {}
+
+E = TypeVar("E", bound=type)
 
 
-def register_estimator(cls: type) -> type:
+def register_estimator(cls: E) -> E:
     """Class decorator: allow ``load`` to rebuild this estimator class by name."""
-    _ESTIMATORS[cls.__name__] = cls
+    _ESTIMATORS[cls.__name__] = cast("type[Persistable]", cls)
     return cls
 
 
-def estimator_classes() -> dict[str, type]:
+def estimator_classes() -> dict[str, type[Persistable]]:
     """The estimator classes :func:`load` can rebuild, by name (every class decorated with :func:`register_estimator`)."""
     return dict(_ESTIMATORS)
 
@@ -219,7 +223,7 @@ def load(directory: str | os.PathLike[str], device: str | None = None) -> Any:
         resolve_device(device)  # a bad name or a missing GPU fails before the files are read
     manifest, config, tensors, _ = read_model_dir(directory)
     name = manifest.get("estimator")
-    cls = _ESTIMATORS.get(name)
+    cls = _ESTIMATORS.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"{directory} holds an unknown estimator {name!r}; known: {sorted(_ESTIMATORS)}")
     try:

@@ -179,7 +179,7 @@ def test_torchrun_cli_rank0_writes_the_model(tmp_path):
 
 @pytest.mark.slow
 def test_torchrun_cli_without_a_seed_trains_with_the_seed_rank_0_recorded(tmp_path):
-    """The README's torchrun example without --seed: the model is the single-process fit with rank 0's seed."""
+    """The torchrun example of docs/command-line.md, without --seed: the model is the single-process fit with rank 0's seed."""
     from weaklabel import load
     from weaklabel.cli import main
 

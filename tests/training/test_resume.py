@@ -81,7 +81,7 @@ def test_killed_fit_resumes_to_the_uninterrupted_model(data_file, tmp_path, one_
 
 @pytest.mark.slow
 def test_killed_fit_without_a_seed_resumes_with_the_seed_it_recorded(data_file, tmp_path, one_torch_thread):
-    """The README's run: no --seed; the resumed fit uses the seed recorded when the killed one started."""
+    """The run of docs/command-line.md: no --seed; the resumed fit uses the seed recorded when the killed one started."""
     no_seed = ARGS[: ARGS.index("--seed")] + ARGS[ARGS.index("--seed") + 2 :]
     ckpt, killed_out = tmp_path / "ckpt", tmp_path / "resumed"
     _kill_after_first_checkpoint([str(data_file), "--out", str(killed_out), *no_seed, "--checkpoint-dir", str(ckpt)], ckpt / FIRST_MEMBER)

@@ -3,7 +3,7 @@
 A suite is a function ``(quick, verbose) -> Report`` registered with
 :func:`register_suite`; its report (tables + figures) is written to
 ``<out>/<name>/report.md`` (ending with the run's environment), from which the
-README's results tables are copied.
+guides' tables and the README's summary are copied (the documentation site shows each report whole).
 """
 
 from __future__ import annotations

@@ -43,11 +43,11 @@ def best_of_k(losses: Sequence[float], scores: Sequence[float], k: int) -> dict[
     mean of the subset's *best* score (what a perfect selection would get). Exact, by enumeration; ties
     in loss go to the earlier run.
     """
-    losses, scores = np.asarray(losses, dtype=float), np.asarray(scores, dtype=float)
-    if losses.shape != scores.shape or losses.ndim != 1 or not 1 <= int(k) <= len(losses):
-        raise ValueError(f"need one loss and one score per run and 1 ≤ k ≤ runs, got {losses.shape}, {scores.shape}, k={k}")
-    if np.isnan(losses).any() or not np.isfinite(scores).all():
+    loss, score = np.asarray(losses, dtype=float), np.asarray(scores, dtype=float)
+    if loss.shape != score.shape or loss.ndim != 1 or not 1 <= int(k) <= len(loss):
+        raise ValueError(f"need one loss and one score per run and 1 ≤ k ≤ runs, got {loss.shape}, {score.shape}, k={k}")
+    if np.isnan(loss).any() or not np.isfinite(score).all():
         raise ValueError("losses must not be NaN (give a diverged run the loss inf) and scores must be finite")
-    subsets = np.array(list(itertools.combinations(range(len(losses)), int(k))))
-    picked = scores[subsets[np.arange(len(subsets)), losses[subsets].argmin(axis=1)]]
-    return {"score": float(picked.mean()), "worst_score": float(picked.min()), "oracle": float(scores[subsets].max(axis=1).mean())}
+    subsets = np.array(list(itertools.combinations(range(len(loss)), int(k))))
+    picked = score[subsets[np.arange(len(subsets)), loss[subsets].argmin(axis=1)]]
+    return {"score": float(picked.mean()), "worst_score": float(picked.min()), "oracle": float(score[subsets].max(axis=1).mean())}

@@ -189,12 +189,12 @@ def select_features(
         ):
             names.append(str(c))
             continue
-        if dtype == object:
+        if pd.api.types.is_object_dtype(dtype):
             present = [v for v in frame[c].to_numpy(dtype=object) if not is_missing(v)]
             if present and all(isinstance(v, (bool, int, float, np.bool_, np.number)) for v in present):
                 names.append(str(c))  # e.g. a Parquet bool column with nulls; the NaN check then names them
                 continue
-        if dtype == object or pd.api.types.is_string_dtype(dtype):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             numeric, pos, value = _looks_numeric(frame[c])
             if numeric and pos < 0:
                 raise InputError(

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Protocol, runtime_checkable
 
@@ -42,6 +42,9 @@ import torch
 
 from ..exceptions import InputError
 from ..runtime.distributed import Shard
+
+#: the whole epoch, as read by a single process (a Shard is never modified)
+ONE_PROCESS = Shard()
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -65,7 +68,7 @@ class BatchSource(Protocol):
     def n_rows(self) -> int:
         """Number of rows in the data."""
 
-    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
+    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = ONE_PROCESS) -> Iterator[Batch]:
         """One epoch of this shard's rows in batches of ``batch_size`` (the last may be smaller).
 
         ``generator`` draws the order (``None``: file order); the same
@@ -92,7 +95,7 @@ class TensorSource:
         """The same source with every tensor on ``device``."""
         return TensorSource({k: v.to(device) for k, v in self.data.items()}, self.shuffle)
 
-    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
+    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = ONE_PROCESS) -> Iterator[Batch]:
         n = self.n_rows
         device = next(iter(self.data.values())).device
         if (generator is None or not self.shuffle) and shard.count == 1:  # file order: plain views
@@ -230,7 +233,7 @@ class ChunkedSource:
                     break
         return segments
 
-    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = Shard()) -> Iterator[Batch]:
+    def batches(self, batch_size: int, generator: torch.Generator | None = None, shard: Shard = ONE_PROCESS) -> Iterator[Batch]:
         generator = generator if self.shuffle else None
         pending: list[Arrays] = []
         n_pending = 0
@@ -246,7 +249,9 @@ class ChunkedSource:
             yield _to_tensors(carry)
 
     @staticmethod
-    def _drain(pending: list[Arrays], carry: Arrays | None, batch_size: int, generator: torch.Generator | None) -> Iterator[Batch]:
+    def _drain(
+        pending: list[Arrays], carry: Arrays | None, batch_size: int, generator: torch.Generator | None
+    ) -> Generator[Batch, None, Arrays | None]:
         """Yield full batches from ``carry`` + the shuffled buffer ``pending``; return the remainder."""
         parts = ([carry] if carry is not None else []) + pending
         if not parts:
@@ -286,8 +291,15 @@ def _to_tensors(arrays: Arrays) -> Batch:
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
 
 
+def _array_or_file(value: str | Path | np.ndarray | _NpyFile) -> np.ndarray | _NpyFile:
+    """An array in memory as it is; a path or a memory-mapped array as the :class:`_NpyFile` that reads it."""
+    if isinstance(value, _NpyFile) or (isinstance(value, np.ndarray) and not isinstance(value, np.memmap)):
+        return value
+    return _NpyFile.open(value)
+
+
 def _pread_into(fd: int, out: np.ndarray, offset: int) -> None:
-    view = memoryview(out).cast("B")
+    view = out.data.cast("B")
     done = 0
     while done < len(view):
         n = os.preadv(fd, [view[done:]], offset + done)
@@ -407,7 +419,7 @@ class MemmapSource(ChunkedSource):
         binary: Sequence[str] = (),
     ) -> None:
         super().__init__(transform, buffer_rows, shuffle, binary)
-        self.files = {k: v if type(v) is np.ndarray or isinstance(v, _NpyFile) else _NpyFile.open(v) for k, v in arrays.items()}
+        self.files = {k: _array_or_file(v) for k, v in arrays.items()}
         for key, f in self.files.items():
             if isinstance(f, _NpyFile):
                 f.check_numeric()

@@ -21,7 +21,7 @@ from .. import persistence
 from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_feature_names, check_features, check_n_features, feature_names
 from ..exceptions import InputError, ModelFileError, NotFittedError
-from ..losses import build_loss, get_loss_entry
+from ..losses import Loss, build_loss, get_loss_entry
 from ..nn import Network, ProbabilityEnsemble, build_network
 from ..runtime import MAX_SEED, resolve_device
 from ..training import History, Trainer, TrainingConfig
@@ -115,7 +115,7 @@ class NeuralEstimator(FitRun, BaseEstimator):
 
     def _loss_module(
         self, family: str, params: Mapping[str, Any], set_by_estimator: Mapping[str, Any] | None = None, name: str | None = None
-    ) -> torch.nn.Module:
+    ) -> Loss:
         """The ``family`` loss ``name`` (default ``self.loss``) built with ``params`` (from ``loss_params``) and, of
         the arguments the estimator can set itself (``set_by_estimator``), those the loss declares it takes
         (:attr:`weaklabel.losses.Loss.supplied`); a keyword or value it refuses is an :class:`InputError` naming

@@ -14,6 +14,7 @@ from torch import nn
 
 from ..exceptions import InputError
 from ..losses import Loss
+from ..nn.label_embedding import LabelEmbeddingHead
 
 Batch = dict[str, torch.Tensor]
 LossFn = Callable[[Batch], torch.Tensor]
@@ -50,9 +51,17 @@ def _provide(name: str, net: nn.Module, x: torch.Tensor, batch: Batch, training:
         return batch["y"]
     if name == "index":
         return batch["index"] if training else None
+    head = _label_embedding_head(net)
     if name == "sq_distances":
-        return net.head.sq_distances(net.embed(x))
-    return net.head.embeddings()  # "label_embeddings"
+        return head.sq_distances(net.embed(x))  # type: ignore[operator]  # a Network, checked by the head's type
+    return head.embeddings()  # "label_embeddings"
+
+
+def _label_embedding_head(net: nn.Module) -> LabelEmbeddingHead:
+    head = getattr(net, "head", None)
+    if not isinstance(head, LabelEmbeddingHead):
+        raise TypeError(f"the loss reads label embeddings but the network's head is a {type(head).__name__}: build the head the loss declares (Loss.head_spec)")
+    return head
 
 
 def member_loss_function(loss: Loss, members: nn.Module, training: bool) -> LossFn:

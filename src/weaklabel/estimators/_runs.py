@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -29,6 +29,12 @@ class FitRun:
     """Seeding and checkpointing of an estimator's fit (reads ``device`` and ``get_params()`` of the estimator)."""
 
     _checkpointing: dict[str, Any] | None = None
+
+    if TYPE_CHECKING:  # provided by the estimator this is mixed into
+
+        device: str
+
+        def get_params(self, deep: bool = True) -> dict[str, Any]: ...
 
     def set_checkpointing(self, directory: str | None, every: int = 1, resume: bool = False) -> "FitRun":
         """Write a training checkpoint to ``directory`` every ``every`` epochs during ``fit``; ``resume`` continues from it.
@@ -70,7 +76,7 @@ class FitRun:
         return Checkpoint(self._checkpoint_directory(stage), self._checkpointing["every"], fingerprint=run)
 
     def _checkpoint_directory(self, stage: str) -> str:
-        directory = self._checkpointing["directory"]
+        directory = (self._checkpointing or {})["directory"]
         return os.path.join(directory, stage) if stage else directory
 
     def _resumes(self, stage: str = "") -> bool:

@@ -22,7 +22,7 @@ def json_safe(value: Any) -> Any:
         if kind != "MT19937":
             raise InputError(f"random_state RandomState({kind}) cannot be saved; pass an integer seed or RandomState(seed)")
         _, keys, pos, has_gauss, cached_gaussian = value.get_state()
-        return {RANDOM_STATE_KEY: {"keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)}}
+        return {RANDOM_STATE_KEY: {"keys": np.asarray(keys).tolist(), "pos": int(pos), "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)}}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     if isinstance(value, dict):

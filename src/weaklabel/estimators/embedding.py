@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ from ..data.preprocessing import FeatureScaler
 from ..data.validation import check_same_length
 from ..exceptions import InputError
 from ..losses import available_losses, get_loss_entry
+from ..losses.metric import MetricLoss
 from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
@@ -215,9 +216,9 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         """What the loss module is built from: the loss, its ``loss_params`` and the embedding size."""
         return {"loss": self.loss, "loss_params": dict(self.loss_params or {}), "embedding_dim": int(self.embedding_dim)}
 
-    def _build_loss(self, n_classes: int, spec: dict[str, Any]) -> torch.nn.Module:
+    def _build_loss(self, n_classes: int, spec: dict[str, Any]) -> MetricLoss:
         fixed = {"n_classes": n_classes, "embedding_dim": spec["embedding_dim"]}
-        return self._loss_module("metric", spec["loss_params"], fixed, name=spec["loss"])
+        return cast(MetricLoss, self._loss_module("metric", spec["loss_params"], fixed, name=spec["loss"]))
 
     def fit(self, X: Any, y: Any) -> "EmbeddingClassifier":
         """Fit on features ``X`` ((n, d) or images (n, [c,] h, w)) and one label per sample ``y``."""

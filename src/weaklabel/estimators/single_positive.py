@@ -106,22 +106,23 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         label can reach 0.5: ``top_k`` or a lower threshold is the rule to use there.
     top_k : int, optional
         ``predict`` keeps the ``top_k`` highest-scored labels instead.
-    hidden_sizes, norm, dropout, scaling, max_epochs, batch_size, learning_rate, weight_decay,
-    validation_fraction, patience, device, random_state, verbose :
+    hidden_sizes, norm, dropout, scaling, max_epochs, batch_size, learning_rate, weight_decay, validation_fraction, patience, device, random_state, verbose
         As in :class:`~weaklabel.estimators.MultiLabelClassifier`. Early stopping monitors the
         loss on the validation split's *observed* labels (stateless part of the loss); in a
         refinement round, the soft-label loss on the validation split.
 
     Attributes
     ----------
-    classes_ : label names; label_format_ : the format of ``y`` at fit (``predict`` returns a 0/1 matrix
-    for ``"matrix"``, else label lists);
-    expected_positives_ : k used (None when the loss needs none);
+    classes_ : ndarray of label names.
+    label_format_ : "matrix", "sets" or "single": the format of ``y`` at fit (``predict`` returns a 0/1 matrix
+        for ``"matrix"``, else label lists).
+    expected_positives_ : the k used (None when the loss needs none).
     net_ : the fitted network; with members the :class:`~weaklabel.nn.batched.MemberAverage` of their
-    :class:`~weaklabel.nn.batched.BatchedMLP`; with refinement the :class:`~weaklabel.nn.ProbabilityEnsemble` of the
-    last round's fold networks; n_members_ : networks averaged by the loss's fit (1 with refinement);
-    scores_ : how outputs became scores (``"sigmoid"`` or ``"softmax"``, the loss's declaration);
-    n_epochs_, history_ : epochs of the last network trained;
+        :class:`~weaklabel.nn.batched.BatchedMLP`; with refinement the :class:`~weaklabel.nn.ProbabilityEnsemble` of
+        the last round's fold networks.
+    n_members_ : networks averaged by the loss's fit (1 with refinement).
+    scores_ : how outputs became scores (``"sigmoid"`` or ``"softmax"``, the loss's declaration).
+    n_epochs_, history_ : the epochs and per-epoch losses of the last network trained.
     feature_names_in_ : column names of a DataFrame ``X`` at fit, when all are strings (predict then checks them).
     """
 

@@ -34,6 +34,7 @@ __all__ = [
     "REDUCTIONS",
     "ArcFaceLoss",
     "CenterLoss",
+    "MetricLoss",
     "CosFaceLoss",
     "CosineSoftmaxLoss",
     "SoftmaxLoss",
@@ -203,7 +204,7 @@ def arcface_loss(
 # --------------------------------------------------------------------------- modules
 
 
-class _MetricLoss(Loss):
+class MetricLoss(Loss):
     """Class weights ``W`` (C, d) initialised like :class:`torch.nn.Linear`, plus ``reduction``.
 
     ``forward(embeddings, targets)``; the estimator supplies ``n_classes`` (from the labels) and
@@ -234,7 +235,7 @@ class _MetricLoss(Loss):
 
 
 @register_loss("softmax", "metric")
-class SoftmaxLoss(_MetricLoss):
+class SoftmaxLoss(MetricLoss):
     """Linear classifier + cross-entropy on the embeddings: -log softmax(W f + b)_y (baseline)."""
 
     def __init__(self, n_classes: int, embedding_dim: int, reduction: str = "mean") -> None:
@@ -285,7 +286,7 @@ class CenterLoss(SoftmaxLoss):
 
 
 @register_loss("cosine", "metric")
-class CosineSoftmaxLoss(_MetricLoss):
+class CosineSoftmaxLoss(MetricLoss):
     """Cosine softmax, NormFace (Wang et al. 2017, arXiv 1704.06369): -log softmax(s · cos θ)_y.
 
     ``scale`` is ``s``; with ``learn_scale=True`` (default, as in the official

@@ -8,6 +8,8 @@ GUI sessions and headless servers alike.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -51,7 +53,7 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
-def style_axes(ax: Axes, *, grid_axis: str = "both") -> None:
+def style_axes(ax: Axes, *, grid_axis: Literal["both", "x", "y"] = "both") -> None:
     """Apply the library's plain style to ``ax``: light grid, no top/right spines."""
     ax.grid(True, axis=grid_axis, color="#dddddd", linewidth=0.7)
     ax.set_axisbelow(True)

@@ -85,7 +85,7 @@ def distance_histograms(
     fig = _style.new_figure(6.4, 3.8)
     ax = fig.add_subplot()
     for i, (values, name) in enumerate(((same, "same class"), (different, "different class"))):
-        ax.hist(values, bins=edges, density=True, alpha=0.55, color=_style.color(i), label=f"{name} ({len(values):,} pairs)")
+        ax.hist(values, bins=edges.tolist(), density=True, alpha=0.55, color=_style.color(i), label=f"{name} ({len(values):,} pairs)")
     _style.style_axes(ax, grid_axis="y")
     suffix = "" if overlap is None else f" — overlap {overlap:.3f}"
     _style.label_axes(ax, title + suffix, f"{distance} distance", "density")

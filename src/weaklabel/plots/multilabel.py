@@ -74,12 +74,11 @@ def _label_matrices(y_true: object, y_score: object) -> tuple[np.ndarray, np.nda
             "y_true must be a 0/1 matrix (n_samples, n_labels), not label lists; convert them with "
             "weaklabel.data.LabelEncoder().fit_transform(labels)"
         ) from None
+    given_shape = labels.shape
     if labels.ndim == 1:
         labels = labels.reshape(-1, 1)
     if labels.ndim != 2 or labels.shape[0] == 0 or labels.shape[1] == 0:
-        raise InputError(
-            f"y_true must be a non-empty (n_samples, n_labels) matrix, got shape {np.shape(y_true)}."
-        )
+        raise InputError(f"y_true must be a non-empty (n_samples, n_labels) matrix, got shape {given_shape}.")
     labels = _binary(labels, "y_true")
     scores = np.asarray(y_score)
     if scores.ndim == 1:

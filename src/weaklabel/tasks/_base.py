@@ -53,7 +53,7 @@ def label_lists(table: Table, missing: str) -> list[list[Any]]:
     if table.labels is None:
         raise InputError(f"no labels were read; {missing}")
     if isinstance(table.labels, np.ndarray):
-        names = table.label_names or list(range(table.labels.shape[1]))
+        names: list[Any] = table.label_names or list(range(table.labels.shape[1]))
         return [[names[j] for j in np.flatnonzero(row)] for row in table.labels]
     return table.labels
 

@@ -15,7 +15,7 @@ from ...tasks.multilabel import multilabel_evaluation
 from ._registry import register_scenario
 from ..markdown import Report
 
-_FAST = dict(hidden_sizes=(32,), max_epochs=40, batch_size=512, learning_rate=3e-3, patience=6)
+_FAST: dict[str, Any] = dict(hidden_sizes=(32,), max_epochs=40, batch_size=512, learning_rate=3e-3, patience=6)
 
 
 def summary_row(name: str, y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray | None = None) -> dict[str, Any]:
