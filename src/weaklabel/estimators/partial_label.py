@@ -61,7 +61,7 @@ class PartialLabelClassifier(ClassifierMixin, NeuralEstimator):
     loss : {"proden", "rc", "cc", "naive"}
         Partial-label loss (:mod:`weaklabel.losses.partial_label`): ``"proden"`` (progressive identification,
         Lv et al. ICML 2020), ``"rc"`` (risk-consistent) and ``"cc"`` (classifier-consistent; both Feng et al.
-        NeurIPS 2020), ``"naive"`` (every candidate with weight 1/|S|). The default was chosen by
+        NeurIPS 2020), ``"naive"`` (every candidate with weight ``1/|S|``). The default was chosen by
         ``weaklabel bench partial-label`` (``benchmarks/results/partial-label/report.md``).
     loss_params : dict, optional
         Keyword arguments of the loss (``{"reduction": "sum"}`` is the only one the losses take).

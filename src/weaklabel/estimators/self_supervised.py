@@ -285,13 +285,13 @@ class SelfSupervisedClassifier(ClusterMixin, ScanFitting, NeuralEstimator):
 
     # -- prediction --------------------------------------------------------
     def predict_proba_scaled(self, Xs: np.ndarray) -> np.ndarray:
-        """Class probabilities of already-scaled inputs (n, n_classes_)."""
+        """Class probabilities of already-scaled inputs ``(n, n_classes_)``."""
         if hasattr(self, "mixture_graph_"):
             return self.mixture_graph_.predict_proba(Xs)
         return super().predict_proba_scaled(Xs)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n, n_classes_); rows sum to 1."""
+        """Class probabilities, shape ``(n, n_classes_)``; rows sum to 1."""
         return self.predict_proba_scaled(self._transform_inputs(X))
 
     def predict(self, X: Any) -> np.ndarray:

@@ -164,7 +164,7 @@ class ReweightedLoss(Loss):
 
 @register_loss("naive", FAMILY)
 class NaiveLoss(ReweightedLoss):
-    """Train on every candidate with equal weight, -(1/|S|) Σ_{j∈S} log p_j: the naive baseline (the weights of
+    """Train on every candidate with equal weight, ``-(1/|S|) Σ_{j∈S} log p_j``: the naive baseline (the weights of
     RC and PRODEN before their first update, never updated).
 
     Under uniform flipping (every false class joins S independently with the same probability) its target for an
