@@ -34,9 +34,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from weaklabel import SelfSupervisedClassifier
+from weaklabel.algorithms.graph_refinement import refine_on_graph
 from weaklabel.bench._seeds import summarise_seeds
 from weaklabel.data.neighbors import knn
-from weaklabel.algorithms.graph_refinement import refine_on_graph
 from weaklabel.metrics import clustering_accuracy
 from weaklabel.report import format_table
 

@@ -39,8 +39,6 @@ sys.path.insert(0, str(ROOT / "src"))  # this tree's helpers, whatever is instal
 
 from weaklabel.bench.speed import busy_processes, end_to_end_runs, timed_run  # noqa: E402
 
-
-
 # --------------------------------------------------------------------------- (a) crossover
 
 

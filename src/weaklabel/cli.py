@@ -12,10 +12,10 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -24,7 +24,6 @@ from .cli_args import DATA_KEYS, PARAM_FLAGS, STREAM_MIN_BYTES, build_parser, pa
 from .exceptions import InputError, WeaklabelError
 
 if TYPE_CHECKING:
-    import numpy as np
 
     from .data.sources import ChunkedSource
 
@@ -162,9 +161,8 @@ def _default_features(path: str, data: dict[str, Any], table: Any) -> Any:
     column that counts the rows is left out, with a note (kept when it is the only one)."""
     import dataclasses
 
-    from .runtime import distributed
-
     from .data.readers import TABLE_FORMATS
+    from .runtime import distributed
 
     chosen = data.get("features") is None and data.get("feature_prefix") is None and Path(path).suffix.lower() in TABLE_FORMATS
     counters = _row_counters(table) if chosen else []  # an array file's columns are the user's own: all kept
@@ -246,7 +244,7 @@ def _in_memory_hint(automatic: bool) -> str:
     return "pass --no-stream in place of --stream to read the file into memory"
 
 
-def _open_stream(path: str, data: dict[str, Any], automatic: bool) -> "tuple[ChunkedSource, list[str], list[str]]":
+def _open_stream(path: str, data: dict[str, Any], automatic: bool) -> tuple[ChunkedSource, list[str], list[str]]:
     """:func:`open_table_source` for the data options; a refusal says how to read the file into memory instead."""
     from .data.sources import open_table_source
 
@@ -290,8 +288,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     config = resolve_fit_config(args)
     _check_choices(args, config)
     from .persistence import check_model_target, save_model
-    from .tasks import get_task
     from .runtime import distributed
+    from .tasks import get_task
 
     task = get_task(config["task"])
     estimator = task.build(config["params"])  # fail on bad params before reading data
@@ -317,8 +315,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     _check_choices(args, config)
     from .data.readers import check_output_table, write_table
     from .persistence import check_model_target, save_model
-    from .tasks import get_task
     from .runtime import distributed
+    from .tasks import get_task
 
     if args.n_classes is not None:
         config["params"]["n_classes"] = args.n_classes

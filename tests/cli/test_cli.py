@@ -18,7 +18,7 @@ FAST = ["--epochs", "5", "--hidden-sizes", "16", "--seed", "0", "-q"]
 def csv_file(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 3))
-    labels = ["|".join(l for l, on in zip(("red", "blue"), (x[0] > 0, x[1] > 0)) if on) or "grey" for x in X]
+    labels = ["|".join(tag for tag, on in zip(("red", "blue"), (x[0] > 0, x[1] > 0), strict=True) if on) or "grey" for x in X]
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(120)], "a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "tags": labels})
     path = tmp_path / "train.csv"
     frame.to_csv(path, index=False)

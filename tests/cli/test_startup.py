@@ -52,7 +52,7 @@ ARGUMENTS = [
     ["bench", "nope"],
 ]
 
-SCRIPT = """
+SCRIPT = f"""
 import contextlib, io, json, sys
 from weaklabel.cli import main
 results = []
@@ -64,8 +64,8 @@ for argv in json.loads(sys.argv[1]):
         except SystemExit as exc:
             code = exc.code
     results.append([code, err.getvalue()])
-print(json.dumps({"results": results, "heavy": [m for m in %r if m in sys.modules]}))
-""" % (HEAVY,)
+print(json.dumps({{"results": results, "heavy": [m for m in {HEAVY!r} if m in sys.modules]}}))
+"""
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 import torch
 from torch import nn
 
-from weaklabel.exceptions import InputError
-from weaklabel.training import Trainer, TrainingConfig
-from weaklabel.runtime.distributed import Shard
 from weaklabel.data.sources import MemmapSource, ParquetSource, TensorSource, npz_arrays, open_table_source
+from weaklabel.exceptions import InputError
+from weaklabel.runtime.distributed import Shard
+from weaklabel.training import Trainer, TrainingConfig
 
 N = 1000
 

@@ -3,9 +3,9 @@
 import pytest
 
 from weaklabel import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier, SinglePositiveClassifier
-from weaklabel.persistence import estimator_classes
 from weaklabel.estimators._params import OneOf, Rule, check_parameters, integer
 from weaklabel.exceptions import InputError
+from weaklabel.persistence import estimator_classes
 
 #: parameters checked where they are used: against the data (pos_weight per label, expected_positives in [1, L]),
 #: or by what they build (norm and channels by the encoder, scaling by the FeatureScaler)

@@ -14,8 +14,8 @@ from sklearn.preprocessing import StandardScaler
 import weaklabel
 from weaklabel import PartialLabelClassifier
 from weaklabel.data.candidates import instance_dependent_candidates, uniform_candidates
-from weaklabel.exceptions import InputError, NotFittedError
 from weaklabel.estimators.partial_label import training_outputs
+from weaklabel.exceptions import InputError, NotFittedError
 
 FAST = dict(hidden_sizes=(32,), max_epochs=3, batch_size=64, verbose=0, random_state=0)
 

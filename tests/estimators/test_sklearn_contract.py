@@ -5,7 +5,6 @@ check must pass. The single-positive estimator has its own file
 (test_single_positive_contract.py): it is fitted on one positive per item.
 """
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from weaklabel import EmbeddingClassifier, MultiLabelClassifier, SelfSupervisedClassifier

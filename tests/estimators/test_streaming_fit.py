@@ -6,8 +6,8 @@ import pytest
 
 from weaklabel import MultiLabelClassifier, cli
 from weaklabel.cli import main
-from weaklabel.estimators.streaming import fit_multilabel_stream
 from weaklabel.data.sources import open_table_source
+from weaklabel.estimators.streaming import fit_multilabel_stream
 
 
 def _data(n=3000, seed=0):

@@ -5,8 +5,7 @@ import inspect
 import pytest
 import torch
 
-from weaklabel.losses import INPUTS, Loss, available_losses, build_loss, families, get_loss_entry, register_loss
-from weaklabel.losses import _registry
+from weaklabel.losses import INPUTS, Loss, _registry, available_losses, build_loss, families, get_loss_entry, register_loss
 from weaklabel.nn import build_network
 
 ALL = [(family, name) for family in families() for name in available_losses(family)]

@@ -1,8 +1,8 @@
 """``weaklabel cluster`` → predict → evaluate through the self-supervised task."""
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 from sklearn.datasets import make_blobs
 
 from weaklabel.cli import main

@@ -104,7 +104,7 @@ class Mixture:
         return {"weights": self.weights, "means": self.means, "covariances": self.covariances}
 
     @classmethod
-    def from_arrays(cls, covariance_type: str, arrays: dict[str, np.ndarray]) -> "Mixture":
+    def from_arrays(cls, covariance_type: str, arrays: dict[str, np.ndarray]) -> Mixture:
         return cls(covariance_type, *(np.asarray(arrays[k], dtype=np.float64) for k in ("weights", "means", "covariances")))
 
 

@@ -112,7 +112,7 @@ class MixtureGraphModel:
         return {**self.mixture.arrays(), "component_classes": np.asarray(self.component_classes, dtype=np.int64)}
 
     @classmethod
-    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> "MixtureGraphModel":
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> MixtureGraphModel:
         K, path = int(config["n_classes"]), config["path"]
         if path == "graph":
             vote = NeighborVote(arrays["vote_rows"], arrays["vote_labels"], K, int(config["n_neighbors"]), config["metric"])

@@ -77,7 +77,7 @@ class ValidatedLogisticRegression:
     def __init__(self, Cs: Sequence[float] = C_GRID) -> None:
         self.Cs = tuple(Cs)
 
-    def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray) -> "ValidatedLogisticRegression":
+    def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray) -> ValidatedLogisticRegression:
         self.scaler_ = StandardScaler().fit(X)
         Xs, Xv = self.scaler_.transform(X), self.scaler_.transform(X_val)
         self.models_: list[Any] = []
@@ -103,7 +103,7 @@ class ValidatedLogisticRegression:
             self.C_.append(best[2])
         return self
 
-    def refit(self, X: np.ndarray, Y: np.ndarray) -> "ValidatedLogisticRegression":
+    def refit(self, X: np.ndarray, Y: np.ndarray) -> ValidatedLogisticRegression:
         """The same per-label Cs fitted on ``X``, ``Y`` (a label constant there keeps its constant)."""
         self.scaler_ = StandardScaler().fit(X)
         Xs = self.scaler_.transform(X)

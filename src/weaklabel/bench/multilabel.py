@@ -21,8 +21,8 @@ import numpy as np
 import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.model_selection import train_test_split
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -55,7 +55,7 @@ class _PerLabel:
     def __init__(self, make: Callable[[], Any]) -> None:
         self.make = make
 
-    def fit(self, X: np.ndarray, Y: np.ndarray) -> "_PerLabel":
+    def fit(self, X: np.ndarray, Y: np.ndarray) -> _PerLabel:
         self.models = [self.make().fit(X, Y[:, j]) for j in range(Y.shape[1])]
         return self
 

@@ -94,8 +94,8 @@ class Method:
 
 
 K = DEFAULT_MEMBERS
-AN_1, AN_K = f"assume-negative, 1 network", f"assume-negative, {K} members"
-FULL_1, FULL_K = f"full labels, 1 network", f"full labels, {K} members"
+AN_1, AN_K = "assume-negative, 1 network", f"assume-negative, {K} members"
+FULL_1, FULL_K = "full labels, 1 network", f"full labels, {K} members"
 DEFAULT, FAST = f"default: softmax, {K} members", "fast=True: softmax, 1 network"
 METHODS = (
     Method(AN_1, {"loss": "assume_negative", "n_members": 1}, 1),

@@ -310,8 +310,8 @@ def _speed(sizes: tuple[tuple[int, int, int], ...]) -> list[dict[str, Any]]:
         for shape, make in shapes.items():
             X, y = make()
             X = X.astype(np.float32)
-            est, fit_s = _timed(lambda: SelfSupervisedClassifier(n_classes=K, random_state=0, verbose=0).fit(X))
-            _, predict_s = _timed(lambda: est.predict_proba(X))
+            est, fit_s = _timed(lambda X=X, K=K: SelfSupervisedClassifier(n_classes=K, random_state=0, verbose=0).fit(X))
+            _, predict_s = _timed(lambda est=est, X=X: est.predict_proba(X))
             rows.append({"rows": n, "features": d, "classes": K, "data": shape, "path": est.path_, "fit_s": fit_s, "predict_proba_s": predict_s,
                          "accuracy": clustering_accuracy(y, est.labels_), "peak_MB": _peak_mb(), "load (1 min)": os.getloadavg()[0]})
             print(format_table(rows[-1:]), flush=True)

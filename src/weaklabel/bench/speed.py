@@ -54,8 +54,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -64,11 +64,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..data.sources import MemmapSource
 from ..nn import build_network
 from ..plots.speed import scaling_curves
 from ..report import Report, format_table
 from ..training import Trainer, TrainingConfig
-from ..data.sources import MemmapSource
 from . import register_suite
 
 N_ROWS, N_IN, HIDDEN, N_LABELS = 100_000, 128, (512, 512), 20
@@ -287,8 +287,8 @@ def _teacher_data(n: int, d: int, k: int, seed: int) -> tuple[np.ndarray, np.nda
 def distributed_rows(quick: bool) -> list[dict[str, Any]]:
     """Table rows of part (c): one process against ``torchrun`` with 2 processes, same data and global batch."""
     from .. import estimators  # noqa: F401  (registers the classes load rebuilds)
-    from ..persistence import load
     from ..metrics import mean_average_precision
+    from ..persistence import load
 
     n = 4_000 if quick else 40_000
     X, Y = _teacher_data(n, 64, N_LABELS, seed=0)

@@ -16,7 +16,6 @@ from ..exceptions import InputError
 from ._messages import list_names, short
 from .labels import is_missing
 
-
 _INT_TEXT = re.compile(r"^[+-]?(0|[1-9][0-9]*)(\.0+)?$")
 
 

@@ -7,8 +7,6 @@ from typing import Any
 
 import numpy as np
 
-
-
 _MAX_LISTED = 20
 
 

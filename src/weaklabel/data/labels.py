@@ -195,7 +195,7 @@ class LabelEncoder:
     def __init__(self, classes: Sequence[str | int] | None = None) -> None:
         self.classes = classes
 
-    def fit(self, y: Any) -> "LabelEncoder":
+    def fit(self, y: Any) -> LabelEncoder:
         y = as_label_input(y)
         self.format_ = detect_format(y)
         if self.format_ == "matrix":
@@ -342,7 +342,7 @@ class LabelEncoder:
         return {"format": self.format_, "classes": [_python_scalar(c) for c in self.classes_]}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "LabelEncoder":
+    def from_config(cls, config: dict[str, Any]) -> LabelEncoder:
         enc = cls(classes=config["classes"])
         enc.format_ = config["format"]
         enc._set_classes(config["classes"])

@@ -154,7 +154,7 @@ class NeighborIndex:
         X = _as_rows(X, what)
         return normalise_rows(X) if self.metric == "cosine" else X
 
-    def fit(self, X: Any) -> "NeighborIndex":
+    def fit(self, X: Any) -> NeighborIndex:
         """Index the rows of ``X`` (n, d)."""
         X = self._prepare(X, "X")
         with faiss_threads(self.n_threads):

@@ -66,7 +66,7 @@ class FeatureScaler:
         self.state: dict[str, np.ndarray] = {}
 
     # -- fitting -----------------------------------------------------------
-    def fit(self, X: np.ndarray) -> "FeatureScaler":
+    def fit(self, X: np.ndarray) -> FeatureScaler:
         """Learn the transform from training rows ``X`` (n, d)."""
         X = self._flat(X)
         sample = self._sample(X)
@@ -143,7 +143,7 @@ class FeatureScaler:
         return {"method": self.method, "n_quantiles": self.n_quantiles, "n_bins": self.n_bins}
 
     @classmethod
-    def from_state(cls, config: dict[str, Any], state: dict[str, np.ndarray]) -> "FeatureScaler":
+    def from_state(cls, config: dict[str, Any], state: dict[str, np.ndarray]) -> FeatureScaler:
         scaler = cls(**config)
         scaler.state = dict(state)
         return scaler

@@ -44,7 +44,7 @@ import numpy as np
 from ..exceptions import InputError
 from ._arrays import read_array
 from ._columns import features_matrix, label_matrix, labels_from_column, named_columns, no_labels_error, select_features
-from ._files import ARRAY_FORMATS, TABLE_FORMATS, check_output_table, check_path, read_frame, read_table_frame, file_suffix, write_table
+from ._files import ARRAY_FORMATS, TABLE_FORMATS, check_output_table, check_path, file_suffix, read_frame, read_table_frame, write_table
 from ._messages import list_names
 from .table import Table
 

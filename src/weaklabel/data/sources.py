@@ -91,7 +91,7 @@ class TensorSource:
     def n_rows(self) -> int:
         return len(next(iter(self.data.values())))
 
-    def to(self, device: torch.device) -> "TensorSource":
+    def to(self, device: torch.device) -> TensorSource:
         """The same source with every tensor on ``device``."""
         return TensorSource({k: v.to(device) for k, v in self.data.items()}, self.shuffle)
 
@@ -333,7 +333,7 @@ class _NpyFile:
         self.row_bytes = int(self.dtype.itemsize * np.prod(self.shape[1:], dtype=np.int64))
 
     @classmethod
-    def open(cls, array: "str | Path | np.memmap") -> "_NpyFile":
+    def open(cls, array: str | Path | np.memmap) -> _NpyFile:
         """A ``.npy`` path or an ``np.load(path, mmap_mode="r")`` array."""
         try:
             mm = array if isinstance(array, np.memmap) else np.load(array, mmap_mode="r")
@@ -411,7 +411,7 @@ class MemmapSource(ChunkedSource):
 
     def __init__(
         self,
-        arrays: Mapping[str, "str | Path | np.ndarray | _NpyFile"],
+        arrays: Mapping[str, str | Path | np.ndarray | _NpyFile],
         transform: Transform | None = None,
         chunk_rows: int = 65_536,
         buffer_rows: int = 262_144,

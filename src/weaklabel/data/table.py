@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 
-
 @dataclass
 class Table:
     """Features and labels read from one file.

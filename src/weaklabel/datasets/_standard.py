@@ -81,7 +81,7 @@ class MultiLabelDataset(Dataset):
     split_origin: str = ""
     citation: str = ""
 
-    def subset(self, part: Subset) -> "MultiLabelDataset":
+    def subset(self, part: Subset) -> MultiLabelDataset:
         """The rows of ``part`` ("train", "test" or "all")."""
         _check_subset(part)
         if part == "all":

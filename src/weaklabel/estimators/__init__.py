@@ -1,9 +1,9 @@
 """scikit-learn compatible estimators."""
 
+from .embedding import EmbeddingClassifier
 from .multilabel import MultiLabelClassifier
+from .partial_label import PartialLabelClassifier
 from .self_supervised import SelfSupervisedClassifier
 from .single_positive import SinglePositiveClassifier
-from .embedding import EmbeddingClassifier
-from .partial_label import PartialLabelClassifier
 
 __all__ = ["EmbeddingClassifier", "MultiLabelClassifier", "PartialLabelClassifier", "SelfSupervisedClassifier", "SinglePositiveClassifier"]

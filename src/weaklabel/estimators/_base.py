@@ -317,7 +317,7 @@ class NeuralEstimator(FitRun, BaseEstimator):
         return params
 
     @classmethod
-    def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "NeuralEstimator":
+    def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> NeuralEstimator:
         params = cls._upgrade_params({**cls._legacy_params, **config["params"]})
         params["random_state"] = random_state_from_json(params.get("random_state"))
         est = cls(**{k: tuple(v) if isinstance(v, list) and k == "hidden_sizes" else v for k, v in params.items()})

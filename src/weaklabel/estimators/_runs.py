@@ -36,7 +36,7 @@ class FitRun:
 
         def get_params(self, deep: bool = True) -> dict[str, Any]: ...
 
-    def set_checkpointing(self, directory: str | None, every: int = 1, resume: bool = False) -> "FitRun":
+    def set_checkpointing(self, directory: str | None, every: int = 1, resume: bool = False) -> FitRun:
         """Write a training checkpoint to ``directory`` every ``every`` epochs during ``fit``; ``resume`` continues from it.
 
         Not a hyper-parameter (it does not change the model, ``clone`` drops it):

@@ -38,8 +38,8 @@ Labels", ECCV 2020, on given features instead of a pretext network):
 from __future__ import annotations
 
 import copy
-import math
 import logging
+import math
 import time
 import warnings
 from typing import Any

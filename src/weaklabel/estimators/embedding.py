@@ -20,9 +20,9 @@ from ..nn.conv import random_shift
 from ..persistence import register_estimator
 from ..training import Callback
 from ._base import NeuralEstimator, binary_decision, flat_width, loss_params_rule
+from ._loss_inputs import loss_function
 from ._params import OneOf, integer
 from ._serialisation import json_safe
-from ._loss_inputs import loss_function
 
 ENCODERS = ("auto", "mlp", "conv")
 
@@ -220,7 +220,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
         fixed = {"n_classes": n_classes, "embedding_dim": spec["embedding_dim"]}
         return cast(MetricLoss, self._loss_module("metric", spec["loss_params"], fixed, name=spec["loss"]))
 
-    def fit(self, X: Any, y: Any) -> "EmbeddingClassifier":
+    def fit(self, X: Any, y: Any) -> EmbeddingClassifier:
         """Fit on features ``X`` ((n, d) or images (n, [c,] h, w)) and one label per sample ``y``."""
         self._check_params()
         seed = self._seed(self.random_state)
@@ -307,7 +307,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, ClassNamePrefixFeat
 
     # -- persistence -------------------------------------------------------
     @classmethod
-    def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> "EmbeddingClassifier":
+    def _from_model_state(cls, config: dict[str, Any], tensors: dict[str, np.ndarray]) -> EmbeddingClassifier:
         params = {**config["params"], "channels": tuple(config["params"]["channels"])}  # JSON stored a list
         return super()._from_model_state({**config, "params": params}, tensors)
 

@@ -25,8 +25,8 @@ from ..metrics import example_f1_threshold, mean_average_precision, top_k_matrix
 from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..persistence import register_estimator
 from ._base import NeuralEstimator, binary_decision, flat_width, loss_params_rule
-from ._params import OneOf, Rule, integer, is_integer, is_real_number
 from ._loss_inputs import loss_function
+from ._params import OneOf, Rule, integer, is_integer, is_real_number
 
 logger = logging.getLogger("weaklabel")
 
@@ -185,12 +185,12 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
                 params["pos_weight"] = torch.from_numpy(weights)
         return self._loss_module("multilabel", params)
 
-    def fit(self, X: Any, y: Any) -> "MultiLabelClassifier":
+    def fit(self, X: Any, y: Any) -> MultiLabelClassifier:
         """Fit on features ``X`` (n, d) and labels ``y`` (0/1 matrix, label lists, or one label per sample)."""
         self._check_params()
         return self._fit(self._seed(self.random_state), X, y)
 
-    def _fit(self, seed: int, X: Any, y: Any, source: ChunkedSource | None = None) -> "MultiLabelClassifier":
+    def _fit(self, seed: int, X: Any, y: Any, source: ChunkedSource | None = None) -> MultiLabelClassifier:
         """The fit after the parameter checks: on ``X`` and ``y`` in memory, or streamed from ``source``.
 
         Streamed (:func:`~weaklabel.estimators.streaming.fit_multilabel_stream`), ``X`` and ``y`` are a sample
@@ -216,7 +216,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
                 return self._fit_members(seed, X, Y)
             warnings.warn(
                 f"n_members={self.n_members} needs at least {2 * int(self.n_members)} samples (2 per fold), got {len(X)}; "
-                "one network is trained instead", UserWarning,
+                "one network is trained instead", UserWarning, stacklevel=3,
             )
         train_idx, val_idx = self._split(len(X), seed) if source is None else (np.arange(len(X)), None)
         self._fit_scaler(X[train_idx], seed)
@@ -259,7 +259,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         self._train(module, loss_function(loss, net, training=True), source, None, seed, val_loss_fn=loss_function(loss, net, training=False))
         return net.eval()
 
-    def _fit_members(self, seed: int, X: np.ndarray, Y: np.ndarray) -> "MultiLabelClassifier":
+    def _fit_members(self, seed: int, X: np.ndarray, Y: np.ndarray) -> MultiLabelClassifier:
         """``n_members`` cross-fitted networks (member ``k`` holds out fold ``k``), averaged in probability; the
         thresholds are tuned on the out-of-fold probabilities of every row."""
         n_members = int(self.n_members)
@@ -298,7 +298,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         counts = Y.sum(axis=0)
         never = [self.classes_[j] for j in np.flatnonzero(counts == 0)]
         if never:
-            warnings.warn(f"labels {never[:10]} have no positive sample; they will always score low", UserWarning)
+            warnings.warn(f"labels {never[:10]} have no positive sample; they will always score low", UserWarning, stacklevel=3)
 
     def _fit_thresholds(self, inputs: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> np.ndarray:
         if self.threshold not in TUNING_RULES:
@@ -307,7 +307,7 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         if unseen and self.label_format_ != "single" and self.threshold == "tune":  # one label per sample: predict takes the top label, no threshold
             warnings.warn(
                 f"labels {unseen[:10]} have no positive among the {len(rows)} rows thresholds are tuned on; they keep "
-                "the threshold 0.5; raise validation_fraction or pass a threshold", UserWarning,
+                "the threshold 0.5; raise validation_fraction or pass a threshold", UserWarning, stacklevel=3,
             )
         # predict_proba's own float32 values for these rows, so a threshold at the lowest validation score keeps
         # that row positive (scored in another batch layout a row can differ by one float32 ulp)

@@ -155,7 +155,7 @@ class PartialLabelClassifier(ClassifierMixin, NeuralEstimator):
         return get_loss_entry(self.loss, FAMILY).module
 
     # -- fitting ---------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> "PartialLabelClassifier":
+    def fit(self, X: Any, y: Any) -> PartialLabelClassifier:
         """Fit on features ``X`` (n, d) and each item's candidate classes ``y``: label lists (``[["cat", "dog"],
         ["dog"], ...]``), a 0/1 matrix (n, n_classes), or one class per item (ordinary supervised training)."""
         self._check_params()

@@ -243,7 +243,7 @@ class SelfSupervisedClassifier(ClusterMixin, ScanFitting, NeuralEstimator):
         return params
 
     # -- fitting -----------------------------------------------------------
-    def fit(self, X: Any, y: Any = None) -> "SelfSupervisedClassifier":
+    def fit(self, X: Any, y: Any = None) -> SelfSupervisedClassifier:
         """Learn classes from ``X`` (n, d); ``y`` is ignored (present for scikit-learn pipelines)."""
         self._check_params()
         seed = self._seed(self.random_state)

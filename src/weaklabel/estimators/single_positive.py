@@ -26,8 +26,8 @@ from ..nn.label_embedding import LabelEmbeddingHead
 from ..persistence import register_estimator
 from ..training import NetworkProgress, loss_callbacks
 from ._base import NeuralEstimator, flat_width, loss_params_rule
-from ._params import OneOf, Rule, check_parameters, integer, is_integer, is_real_number, real
 from ._loss_inputs import loss_function, member_loss_function
+from ._params import OneOf, Rule, check_parameters, integer, is_integer, is_real_number, real
 
 logger = logging.getLogger("weaklabel")
 
@@ -271,7 +271,7 @@ class SinglePositiveClassifier(ClassifierMixin, NeuralEstimator):
         """The spec of one network: the MLP encoder and the head the loss asks for (:meth:`~weaklabel.losses.Loss.head_spec`)."""
         return {"encoder": self._encoder_spec(n_inputs), "head": self._loss_class().head_spec(n_labels, embedding_dim=self.embedding_dim)}
 
-    def fit(self, X: Any, y: Any) -> "SinglePositiveClassifier":
+    def fit(self, X: Any, y: Any) -> SinglePositiveClassifier:
         """Fit on features ``X`` and observed positives ``y`` (one label per item, label lists, or a 0/1 matrix)."""
         self._check_params()
         seed = self._seed(self.random_state)

@@ -5,13 +5,15 @@ learning-rate multipliers, distance, per-epoch hooks), so estimators build and f
 name. Adding a loss is one class in a family module plus its reference test: docs/contributing.md.
 """
 
+from . import (
+    clustering,  # noqa: F401  (registers the clustering family)
+    metric,  # noqa: F401  (registers the metric family)
+    multilabel,  # noqa: F401  (registers the multilabel family)
+    partial_label,  # noqa: F401  (registers the partial_label family)
+    positive_only,  # noqa: F401  (registers the positive_only family)
+)
 from ._base import INPUTS, REDUCTIONS, Loss, add_batch_term, check_reduction, reduce
 from ._registry import LossEntry, available_losses, build_loss, families, get_loss_entry, register_loss
-from . import multilabel  # noqa: F401  (registers the multilabel family)
-from . import positive_only  # noqa: F401  (registers the positive_only family)
-from . import clustering  # noqa: F401  (registers the clustering family)
-from . import metric  # noqa: F401  (registers the metric family)
-from . import partial_label  # noqa: F401  (registers the partial_label family)
 
 __all__ = [
     "INPUTS",

@@ -9,8 +9,9 @@ command line can build a loss from a string and list what is on offer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from ..exceptions import InputError
 from ._base import Loss

@@ -210,7 +210,7 @@ def em_loss(
 _POSTERIOR_CHUNK = 4096  # rows per block of selection_posterior / selection_propensity: (rows, L, nodes) floats each
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _legendre_log_nodes(n_nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``log t``, ``log(1 - t)`` and ``log w`` of the Gauss-Legendre rule on [0, 1], in float64."""
     x, w = np.polynomial.legendre.leggauss(n_nodes)

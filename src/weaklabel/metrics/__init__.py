@@ -5,8 +5,8 @@ clustering scores (Hungarian-matched accuracy, NMI, ARI)."""
 from __future__ import annotations
 
 from .clustering import clustering_accuracy, clustering_report, match_clusters, matched_confusion_matrix
-from .example_based import example_based_report, example_f1, hamming_loss, subset_accuracy
 from .embedding import distance_overlap, embedding_report, kmeans_nmi, map_at_r, pair_distances, precision_at_1
+from .example_based import example_based_report, example_f1, hamming_loss, subset_accuracy
 from .multilabel import (
     average_precision_per_label,
     macro_roc_auc,
@@ -44,6 +44,12 @@ __all__ = [
     "example_f1_threshold",
     "apply_thresholds",
     "top_k_matrix",
+    "distance_overlap",
+    "embedding_report",
+    "kmeans_nmi",
+    "map_at_r",
+    "pair_distances",
+    "precision_at_1",
     "match_clusters",
     "clustering_accuracy",
     "clustering_report",

@@ -17,13 +17,14 @@ Every error a user can cause raises :class:`~weaklabel.exceptions.InputError`.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 from scipy.stats import rankdata
 
 from ..exceptions import InputError
-from ._checks import _check_binary, _check_same_shape, _check_scores, _safe_div, _truth_and_scores
+from ._checks import _check_binary, _check_same_shape, _safe_div, _truth_and_scores
 from .example_based import example_based_report
 from .ranking import ranking_report
 

@@ -13,7 +13,7 @@ from ..exceptions import InputError
 from ._checks import _check_scores, _truth_and_scores
 from .multilabel import _sort_desc
 
-__all__ = ["tune_thresholds", "apply_thresholds", "example_f1", "example_f1_threshold", "top_k_matrix"]
+__all__ = ["tune_thresholds", "apply_thresholds", "example_f1_rows", "example_f1_threshold", "top_k_matrix"]
 
 _METRICS = ("f1",)
 _RULES = ("max", "one_se")

@@ -145,7 +145,7 @@ class BatchedMLP(nn.Module):
                     norm.num_batches_tracked.copy_(batched.num_batches_tracked)
         return net
 
-    def load_members(self, networks: Sequence[Network]) -> "BatchedMLP":
+    def load_members(self, networks: Sequence[Network]) -> BatchedMLP:
         """Copy the weights of K separate networks of this shape into the members (the inverse of :meth:`member`)."""
         if len(networks) != self.n_members:
             raise InputError(f"load_members needs {self.n_members} networks, got {len(networks)}")

@@ -6,7 +6,8 @@ a saved model can be rebuilt without executing code from the model file.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn

@@ -21,7 +21,7 @@ class BinaryRelevance(ClassifierMixin, BaseEstimator):
     def __init__(self, estimator: Any) -> None:
         self.estimator = estimator
 
-    def fit(self, X: Any, Y: Any) -> "BinaryRelevance":
+    def fit(self, X: Any, Y: Any) -> BinaryRelevance:
         Y = np.asarray(Y)
         if Y.ndim != 2:
             raise InputError(f"Y must be a 0/1 matrix (n_samples, n_labels), got shape {Y.shape}")

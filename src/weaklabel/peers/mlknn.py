@@ -45,7 +45,7 @@ class MLkNN(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X: Any, Y: Any) -> "MLkNN":
+    def fit(self, X: Any, Y: Any) -> MLkNN:
         """Count, per label, how often j of a training item's k neighbours share its label, for j = 0..k."""
         X = check_features(X)
         Y = _check_labels(Y, len(X))

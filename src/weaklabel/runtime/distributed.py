@@ -23,9 +23,9 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-import torch.distributed as dist
 
 logger = logging.getLogger("weaklabel")
 

@@ -10,7 +10,6 @@ from sklearn.utils import check_random_state
 
 from ..exceptions import InputError
 
-
 #: integer seeds are in [0, MAX_SEED): every seed derived from one (``seed + k``) stays a valid numpy seed
 MAX_SEED = 2**31
 

@@ -5,11 +5,13 @@ into ``fit`` arguments, writes predictions as a table, and adds its metrics
 and figures to an evaluation report. Each estimator family registers one.
 """
 
+from . import (
+    embedding,  # noqa: F401  (registers "embedding")
+    multilabel,  # noqa: F401  (registers "multilabel")
+    partial_label,  # noqa: F401  (registers "partial-label")
+    positive_only,  # noqa: F401  (registers "positive-only")
+    self_supervised,  # noqa: F401  (registers "self-supervised")
+)
 from ._base import PREDICTED, SCORE_PREFIX, TASKS, Decision, Task, get_task, label_sets_as_text, register_task, task_of
-from . import multilabel  # noqa: F401  (registers "multilabel")
-from . import self_supervised  # noqa: F401  (registers "self-supervised")
-from . import embedding  # noqa: F401  (registers "embedding")
-from . import positive_only  # noqa: F401  (registers "positive-only")
-from . import partial_label  # noqa: F401  (registers "partial-label")
 
 __all__ = ["PREDICTED", "SCORE_PREFIX", "TASKS", "Decision", "Task", "get_task", "label_sets_as_text", "register_task", "task_of"]

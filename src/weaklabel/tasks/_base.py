@@ -8,28 +8,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.readers import Table, check_label_separator
 from ..catalogue import flag_of
+from ..data.readers import Table, check_label_separator
 from ..exceptions import InputError
 from ..metrics import top_k_matrix
 from ..report import Report
 
-TASKS: dict[str, "Task"] = {}
+TASKS: dict[str, Task] = {}
 
 
-def register_task(task: "Task") -> "Task":
+def register_task(task: Task) -> Task:
     """Make ``task`` available as ``weaklabel fit --task NAME``."""
     TASKS[task.name] = task
     return task
 
 
-def get_task(name: str) -> "Task":
+def get_task(name: str) -> Task:
     if name not in TASKS:
         raise InputError(f"unknown task {name!r}; choose one of {sorted(TASKS)}")
     return TASKS[name]
 
 
-def task_of(estimator: Any) -> "Task":
+def task_of(estimator: Any) -> Task:
     """The task whose estimator class ``estimator`` is (a model saved from Python carries no task name)."""
     for task in TASKS.values():
         if type(estimator) is task.estimator_class():

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from ..data.readers import Table
-from ..exceptions import InputError
 from ..metrics import multilabel_report, per_label_report
 from ..plots import per_label_precision_recall, precision_recall_curves, threshold_effect
 from ..report import Report

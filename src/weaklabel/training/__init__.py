@@ -1,8 +1,8 @@
 """The training loop shared by every estimator."""
 
+from ..runtime import distributed, resolve_device, resolve_seed, spawn_seeds, torch_generator
 from .callbacks import Callback, EarlyStopping, LossHooks, ProgressBar, StageBar, loss_callbacks
 from .checkpoint import Checkpoint
-from ..runtime import distributed, resolve_device, resolve_seed, spawn_seeds, torch_generator
 from .engine import History, Trainer, TrainingConfig, iterate_batches, param_groups
 from .progress import NetworkProgress
 

@@ -22,16 +22,16 @@ logger = logging.getLogger("weaklabel")
 class Callback:
     """Base class; override the hooks you need. ``logs`` holds the epoch's metrics."""
 
-    def on_fit_start(self, trainer: "Trainer") -> None:
+    def on_fit_start(self, trainer: Trainer) -> None:
         """Called once before the first epoch."""
 
-    def on_epoch_start(self, trainer: "Trainer") -> None:
+    def on_epoch_start(self, trainer: Trainer) -> None:
         """Called before each epoch (``trainer.epoch`` is already set)."""
 
-    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Trainer, logs: dict[str, float]) -> None:
         """Called after each epoch with ``train_loss`` and, with validation data, ``val_loss``."""
 
-    def on_fit_end(self, trainer: "Trainer") -> None:
+    def on_fit_end(self, trainer: Trainer) -> None:
         """Called once after the last epoch (also after early stopping)."""
 
     def state_dict(self) -> dict[str, Any]:
@@ -55,11 +55,11 @@ class EarlyStopping(Callback):
         self.best_state: dict[str, Any] | None = None
         self.wait = 0
 
-    def on_fit_start(self, trainer: "Trainer") -> None:
+    def on_fit_start(self, trainer: Trainer) -> None:
         if self.best_epoch < 0:  # not resumed
             self.best, self.wait, self.best_state = math.inf, 0, None
 
-    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Trainer, logs: dict[str, float]) -> None:
         value = logs.get(self.monitor)
         if value is None:
             return
@@ -72,7 +72,7 @@ class EarlyStopping(Callback):
             if self.wait >= self.patience:
                 trainer.stop_training = True
 
-    def on_fit_end(self, trainer: "Trainer") -> None:
+    def on_fit_end(self, trainer: Trainer) -> None:
         if self.restore_best and self.best_state is not None:
             trainer.module.load_state_dict(self.best_state)
             logger.info("restored weights of epoch %d (%s %.5f)", self.best_epoch + 1, self.monitor, self.best)
@@ -99,13 +99,13 @@ class ProgressBar(Callback):
         self._bar: EpochBar | None = None
         self._shared: NetworkProgress | None = None
 
-    def on_fit_start(self, trainer: "Trainer") -> None:
+    def on_fit_start(self, trainer: Trainer) -> None:
         self._shared = active_progress()
         if self.verbose <= 0 or self._shared is not None:
             return
         self._bar = EpochBar.open(total=trainer.config.max_epochs, initial=trainer.epoch, desc=self.desc, unit="epoch")
 
-    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Trainer, logs: dict[str, float]) -> None:
         if self._shared is not None:
             self._shared.epoch_done(trainer, logs)
         elif self._bar is not None:
@@ -113,7 +113,7 @@ class ProgressBar(Callback):
             self._bar.update(1)
         logger.debug("epoch %d: %s", trainer.epoch + 1, logs)
 
-    def on_fit_end(self, trainer: "Trainer") -> None:
+    def on_fit_end(self, trainer: Trainer) -> None:
         if self._shared is not None:
             self._shared.network_done()
         self.close()
@@ -151,7 +151,7 @@ class StageBar:
             self._bar.close()
             self._bar = None
 
-    def __enter__(self) -> "StageBar":
+    def __enter__(self) -> StageBar:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -169,7 +169,7 @@ class ReduceLROnPlateau(Callback):
         self.best = math.inf
         self.wait = 0
 
-    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Trainer, logs: dict[str, float]) -> None:
         value = logs.get(self.monitor)
         if value is None:
             return
@@ -199,10 +199,10 @@ class LossHooks(Callback):
     def __init__(self, loss: Loss, predict: Callable[[], torch.Tensor]) -> None:
         self.loss, self.predict = loss, predict
 
-    def on_epoch_start(self, trainer: "Trainer") -> None:
+    def on_epoch_start(self, trainer: Trainer) -> None:
         self.loss.on_epoch_start(trainer.epoch)
 
-    def on_epoch_end(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+    def on_epoch_end(self, trainer: Trainer, logs: dict[str, float]) -> None:
         self.loss.on_epoch_end(trainer.epoch, self.predict)
 
 

@@ -118,7 +118,7 @@ def fingerprint(parts: Mapping[str, Any], data: Mapping[str, torch.Tensor]) -> s
     h = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
     for name in sorted(data):
         t = data[name].detach().to("cpu").contiguous().reshape(-1)
-        h.update(f"{name}:{t.dtype}:{tuple(data[name].shape)}".encode("utf-8"))
+        h.update(f"{name}:{t.dtype}:{tuple(data[name].shape)}".encode())
         h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
     return h.hexdigest()
 
@@ -230,15 +230,15 @@ class Checkpoint(Callback):
     def path(self) -> Path:
         return self.directory / FILENAME
 
-    def on_fit_start(self, trainer: "Trainer") -> None:
+    def on_fit_start(self, trainer: Trainer) -> None:
         self._start_epoch = trainer.epoch
 
-    def on_epoch_start(self, trainer: "Trainer") -> None:
+    def on_epoch_start(self, trainer: Trainer) -> None:
         if trainer.epoch > self._start_epoch and trainer.epoch % self.every == 0 and distributed.rank() == 0:
             save_checkpoint(self.path, trainer.state_dict(), self.fingerprint)
             logger.debug("checkpoint at epoch %d written to %s", trainer.epoch, self.path)
 
-    def restore(self, trainer: "Trainer") -> bool:
+    def restore(self, trainer: Trainer) -> bool:
         """Load the latest checkpoint into ``trainer`` (call before ``fit``); False when there is none yet."""
         _checked_directory(self.directory)
         if not self.path.is_file():

@@ -24,14 +24,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..data.sources import BatchSource, TensorSource, as_source
 from ..exceptions import TrainingDivergedError
-from ..runtime import distributed
 from ..nn.cost import multiply_adds_per_row
+from ..runtime import distributed
 from ..runtime.device import resolve_device
 from ..runtime.seeding import torch_generator
 from ..runtime.threads import holding_threads, threads_for_work
 from .callbacks import Callback, EarlyStopping, ProgressBar
-from ..data.sources import BatchSource, TensorSource, as_source
 
 logger = logging.getLogger("weaklabel")
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["NetworkProgress", "active_progress", "format_losses"]
 
-_ACTIVE: contextvars.ContextVar["NetworkProgress | None"] = contextvars.ContextVar("weaklabel_network_progress", default=None)
+_ACTIVE: contextvars.ContextVar[NetworkProgress | None] = contextvars.ContextVar("weaklabel_network_progress", default=None)
 
 
 def format_losses(logs: dict[str, float]) -> dict[str, str]:
@@ -55,13 +55,13 @@ class EpochBar(tqdm):
         cls.set_lock(getattr(tqdm, "_lock", None) or cls._own_lock)
 
     @classmethod
-    def open(cls, **kwargs: Any) -> "EpochBar":
+    def open(cls, **kwargs: Any) -> EpochBar:
         """A bar that clears itself when closed (``leave=False``) and follows the terminal's width."""
         cls.share_lock()
         return cls(leave=False, dynamic_ncols=True, **kwargs)
 
 
-def active_progress() -> "NetworkProgress | None":
+def active_progress() -> NetworkProgress | None:
     """The :class:`NetworkProgress` a Trainer started now reports to, if any (an open one with a bar)."""
     return _ACTIVE.get()
 
@@ -78,7 +78,7 @@ class NetworkProgress:
         self._bar: EpochBar | None = None
         self._token: contextvars.Token | None = None
 
-    def __enter__(self) -> "NetworkProgress":
+    def __enter__(self) -> NetworkProgress:
         if self.verbose > 0 and self.total > 0:
             self._bar = EpochBar.open(total=self.total, desc=self.desc, unit="network",
                                       bar_format="{desc} |{bar}| {percentage:3.0f}% [{elapsed}<{remaining}{postfix}]")
@@ -107,7 +107,7 @@ class NetworkProgress:
         self._show(float(self.started), {})
 
     # -- what a Trainer inside reports (ProgressBar) ----------------------------
-    def epoch_done(self, trainer: "Trainer", logs: dict[str, float]) -> None:
+    def epoch_done(self, trainer: Trainer, logs: dict[str, float]) -> None:
         budget = max(int(trainer.config.max_epochs), 1)
         epoch = trainer.epoch + 1
         done = max(self.started - 1, 0) + min(epoch / budget, 1.0)

@@ -12,8 +12,8 @@ from sklearn.model_selection import train_test_split
 from ...estimators import EmbeddingClassifier
 from ...metrics import embedding_report
 from ...plots.embedding import distance_histograms, scatter_grid
-from ._registry import register_scenario
 from ..markdown import Report
+from ._registry import register_scenario
 
 SEED = 0
 

@@ -12,8 +12,8 @@ from ...data import bayes_rule, make_sparse_multilabel
 from ...estimators import MultiLabelClassifier
 from ...metrics import mean_average_precision, precision_recall_f1
 from ...tasks.multilabel import multilabel_evaluation
-from ._registry import register_scenario
 from ..markdown import Report
+from ._registry import register_scenario
 
 _FAST: dict[str, Any] = dict(hidden_sizes=(32,), max_epochs=40, batch_size=512, learning_rate=3e-3, patience=6)
 

@@ -9,8 +9,8 @@ from sklearn.datasets import make_blobs
 
 from ...estimators.single_positive import SinglePositiveClassifier
 from ...plots.positive_only import label_embedding_space
-from ._registry import register_scenario
 from ..markdown import Report
+from ._registry import register_scenario
 
 _PARAMS = dict(hidden_sizes=(64, 64), max_epochs=40, random_state=0)
 

@@ -13,8 +13,8 @@ from sklearn.svm import SVC
 from ...estimators import SelfSupervisedClassifier
 from ...metrics import clustering_report
 from ...plots.clustering import class_scatter, confusion_heatmap
-from ._registry import register_scenario
 from ..markdown import Report
+from ._registry import register_scenario
 
 
 @register_scenario("self-supervised", "Self-supervised classification: 10 Gaussian blobs, no labels")
