@@ -17,7 +17,7 @@ from weaklabel import MultiLabelClassifier
 from weaklabel.runtime.distributed import Shard, global_mean, global_sum, world_size
 
 PARAMS = dict(
-    hidden_sizes=(16,), norm=None, dropout=0.0, scaling="standard", max_epochs=6, batch_size=64,
+    n_members=1, hidden_sizes=(16,), norm=None, dropout=0.0, scaling="standard", max_epochs=6, batch_size=64,
     validation_fraction=0.2, patience=3, threshold=0.5, device="cpu", random_state=0, verbose=0,
 )
 
@@ -186,7 +186,7 @@ def test_torchrun_cli_without_a_seed_trains_with_the_seed_rank_0_recorded(tmp_pa
     X, Y = _data()
     np.savez(tmp_path / "train.npz", X=X[:400], Y=Y[:400])
     # no dropout or batch norm: those draw and average per rank, so only they would tell DDP from one process
-    options = ["--epochs", "2", "--hidden-sizes", "16", "--param", "dropout=0", "--param", "norm=null", "--device", "cpu", "-q"]
+    options = ["--epochs", "2", "--hidden-sizes", "16", "--param", "dropout=0", "--param", "norm=null", "--param", "n_members=1", "--device", "cpu", "-q"]
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "weaklabel", "fit",
            str(tmp_path / "train.npz"), "--out", str(tmp_path / "ddp"), "--checkpoint-dir", str(tmp_path / "ckpt"), *options]
     result = subprocess.run(cmd, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True)

@@ -24,6 +24,7 @@ from ..losses.multilabel import positive_weights
 from ..metrics import example_f1_threshold, mean_average_precision, top_k_matrix, tune_thresholds
 from ..nn import Network, ProbabilityEnsemble, ensemble_spec
 from ..persistence import register_estimator
+from ..runtime import distributed
 from ._base import NeuralEstimator, binary_decision, flat_width, loss_params_rule
 from ._loss_inputs import loss_function
 from ._params import OneOf, Rule, integer, is_integer, is_real_number
@@ -212,12 +213,18 @@ class MultiLabelClassifier(ClassifierMixin, NeuralEstimator):
         self._warn_degenerate_labels(Y)
 
         if source is None and int(self.n_members) > 1:
-            if len(X) >= 2 * int(self.n_members):
+            if distributed.is_distributed():  # the members' folds are not split across ranks (not yet)
+                warnings.warn(
+                    f"n_members={self.n_members} under torchrun: one network is trained, data-parallel across the "
+                    "ranks; pass n_members=1 to silence this", UserWarning, stacklevel=3,
+                )
+            elif len(X) >= 2 * int(self.n_members):
                 return self._fit_members(seed, X, Y)
-            warnings.warn(
-                f"n_members={self.n_members} needs at least {2 * int(self.n_members)} samples (2 per fold), got {len(X)}; "
-                "one network is trained instead", UserWarning, stacklevel=3,
-            )
+            else:
+                warnings.warn(
+                    f"n_members={self.n_members} needs at least {2 * int(self.n_members)} samples (2 per fold), got {len(X)}; "
+                    "one network is trained instead", UserWarning, stacklevel=3,
+                )
         train_idx, val_idx = self._split(len(X), seed) if source is None else (np.arange(len(X)), None)
         self._fit_scaler(X[train_idx], seed)
         all_inputs = self.scaler_.transform(X)
