@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -74,24 +75,23 @@ def _integer(low: int, high: int | None = None):
     return parse
 
 
-def _positive_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
+def _number(accepts: Callable[[float], bool], bound: str) -> Callable[[str], float]:
+    """An argparse type: a number that ``accepts`` (text that is no number is refused as NaN would be)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not accepts(value):
+            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return value
+_positive_number = _number(lambda v: v > 0 and v != float("inf"), "> 0")
+_probability = _number(lambda v: 0.0 < v < 1.0, "in (0, 1)")
 
 
 #: fit's --threshold rules besides a number (MultiLabelClassifier's TUNING_RULES; tests/test_catalogue.py checks)

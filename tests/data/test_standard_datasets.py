@@ -77,7 +77,7 @@ def test_every_shipped_file_is_package_data_with_its_provenance():
     files = sorted(p.name for p in (root / "files").iterdir())
     assert files == sorted([f"{name}.npz" for name in list_datasets()] + ["README.md"])
     pyproject = tomllib.loads((root.parents[2] / "pyproject.toml").read_text())
-    assert {"datasets/files/*.npz", "datasets/files/README.md"} <= set(pyproject["tool"]["setuptools"]["package-data"]["weaklabel"])
+    assert pyproject["tool"]["setuptools"]["package-data"]["weaklabel"] == ["py.typed", "datasets/files/*.npz", "datasets/files/README.md"]
     readme = (root / "files" / "README.md").read_text()
     assert all(citation in readme for citation in ("Elisseeff", "Boutell", "Trohidis", "Katakis", "Srivastava"))
 
